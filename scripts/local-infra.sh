@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs PostgreSQL and Redis from the machine's own binaries for the AppHost's local mode.
+#   local-infra.sh postgres-init   (PG_DATA, PG_PASSWORD)       one-shot: initdb if needed, sync the password
+#   local-infra.sh postgres        (PG_DATA, PG_PORT)           exec's the server on 127.0.0.1:PG_PORT
+#   local-infra.sh redis           (REDIS_DIR, REDIS_PORT, REDIS_PASSWORD)
+# postgres refuses to run as root, so as root it runs as the 'postgres' user.
+set -euo pipefail
+
+pg_bindir() {
+  if command -v postgres >/dev/null 2>&1; then dirname "$(command -v postgres)"; return; fi
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  [[ -n "$dir" ]] || { echo "local-infra: PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
+  echo "$dir"
+}
+
+as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then
+    exec_prefix=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+  else
+    exec_prefix=()
+  fi
+}
+
+: "${1:?usage: local-infra.sh postgres-init|postgres|redis}"
+case "$1" in
+  postgres-init)
+    : "${PG_DATA:?}" "${PG_PASSWORD:?}"
+    bin=$(pg_bindir); as_postgres
+    mkdir -p "$PG_DATA"
+    [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$PG_DATA" "$(dirname "$PG_DATA")"
+    if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
+      echo "Initialising PostgreSQL data folder $PG_DATA"
+      "${exec_prefix[@]}" "$bin/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+        -E UTF8 --locale=C.UTF-8 >/dev/null
+      printf '%s\n' "unix_socket_directories = '$PG_DATA'" "fsync = on" >> "$PG_DATA/postgresql.conf"
+    fi
+    # Single-user mode sets the password without a running server, so a changed parameter takes effect.
+    escaped=${PG_PASSWORD//\'/\'\'}
+    echo "ALTER USER postgres WITH PASSWORD '$escaped';" | "${exec_prefix[@]}" "$bin/postgres" --single -D "$PG_DATA" postgres >/dev/null
+    echo "PostgreSQL data folder ready"
+    ;;
+  postgres)
+    : "${PG_DATA:?}" "${PG_PORT:?}"
+    bin=$(pg_bindir); as_postgres
+    exec "${exec_prefix[@]}" "$bin/postgres" -D "$PG_DATA" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -k "$PG_DATA"
+    ;;
+  redis)
+    : "${REDIS_DIR:?}" "${REDIS_PORT:?}" "${REDIS_PASSWORD:?}"
+    command -v redis-server >/dev/null || { echo "local-infra: redis-server is not installed (apt-get install redis-server)" >&2; exit 1; }
+    mkdir -p "$REDIS_DIR"
+    exec redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" --requirepass "$REDIS_PASSWORD" \
+      --save "" --appendonly no --daemonize no
+    ;;
+  *) echo "unknown command $1" >&2; exit 2 ;;
+esac

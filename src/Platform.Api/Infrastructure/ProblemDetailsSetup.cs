@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Platform.Api.Infrastructure;
+
+/// <summary>
+/// Every error leaves as RFC 7807 <c>application/problem+json</c> with a stable <c>code</c> and the
+/// <c>traceId</c> that finds the request in the dashboard.
+/// </summary>
+public static class ProblemDetailsSetup
+{
+    public static IHostApplicationBuilder AddPlatformProblemDetails(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Extensions.TryAdd("code", ErrorCodes.ForStatus(problem.Status ?? context.HttpContext.Response.StatusCode));
+            problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+            problem.Instance ??= context.HttpContext.Request.Path;
+
+            if (context.HttpContext.Features.Get<IExceptionHandlerFeature>() is not null)
+            {
+                // Never leak exception text to clients; the trace id leads to it.
+                problem.Detail = "An unexpected error occurred.";
+            }
+        });
+        return builder;
+    }
+}
+
+/// <summary>The stable error codes of the API contract.</summary>
+public static class ErrorCodes
+{
+    public const string ValidationFailed = "validation_failed";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+    public const string NotFound = "not_found";
+    public const string Conflict = "conflict";
+    public const string RateLimited = "rate_limited";
+    public const string InternalError = "internal_error";
+
+    public static string ForStatus(int status) => status switch
+    {
+        400 or 422 => ValidationFailed,
+        401 => Unauthorized,
+        403 => Forbidden,
+        404 => NotFound,
+        409 => Conflict,
+        429 => RateLimited,
+        >= 500 => InternalError,
+        _ => "error",
+    };
+}

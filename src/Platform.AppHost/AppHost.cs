@@ -1,0 +1,41 @@
+using Platform.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Secrets are parameters: generated and kept in user secrets on a developer machine, asked of the operator on deploy.
+var appRolePassword = builder.AddParameter("app-role-password", Secrets.Generated(), secret: true, persist: true);
+var adminEmail = builder.AddParameter("platform-admin-email", "admin@platform.local", publishValueAsDefault: true);
+var adminPassword = builder.AddParameter("platform-admin-password", Secrets.Generated(), secret: true, persist: true);
+var sampleUserPassword = builder.AddParameter("sample-user-password", Secrets.Generated(), secret: true, persist: true);
+
+var infrastructure = InfrastructureMode.Resolve(builder) switch
+{
+    InfrastructureKind.Local => LocalInfrastructure.Add(builder, appRolePassword),
+    _ => ContainerInfrastructure.Add(builder, appRolePassword),
+};
+
+var migrator = builder.AddProject<Projects.Platform_Migrator>("migrator")
+    .WithReference(infrastructure.OwnerDatabase, "platformdb")
+    .WithEnvironment("Migrator__AppRoleName", Infrastructure.AppRoleName)
+    .WithEnvironment("Migrator__AppRolePassword", appRolePassword)
+    .WithEnvironment("Migrator__PlatformAdminEmail", adminEmail)
+    .WithEnvironment("Migrator__PlatformAdminPassword", adminPassword)
+    .WithEnvironment("Migrator__SampleUserPassword", sampleUserPassword)
+    .WaitFor(infrastructure.Postgres);
+
+builder.AddProject<Projects.Platform_Api>("api")
+    .WithReference(infrastructure.AppDatabase, "platformdb")
+    .WithReference(infrastructure.Redis, "redis")
+    .WaitFor(infrastructure.RedisServer)
+    .WaitForCompletion(migrator)
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints();
+
+builder.AddProject<Projects.Platform_Worker>("worker")
+    .WithReference(infrastructure.AppDatabase, "platformdb")
+    .WithReference(infrastructure.Redis, "redis")
+    .WaitFor(infrastructure.RedisServer)
+    .WaitForCompletion(migrator)
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

@@ -1,0 +1,21 @@
+namespace Platform.AppHost;
+
+/// <summary>What the services need from either infrastructure mode, under the same names.</summary>
+internal sealed record Infrastructure(
+    IResourceBuilder<IResource> Postgres,
+    IResourceBuilder<IResource> RedisServer,
+    IResourceBuilder<IResourceWithConnectionString> OwnerDatabase,
+    IResourceBuilder<IResourceWithConnectionString> AppDatabase,
+    IResourceBuilder<IResourceWithConnectionString> Redis)
+{
+    public const string DatabaseName = "platform";
+
+    /// <summary>The login role of the API and the Worker; the Migrator creates it and it owns nothing.</summary>
+    public const string AppRoleName = "platform_app";
+}
+
+internal static class Secrets
+{
+    // Letters and digits only: the values travel through connection strings and shell environments.
+    public static GenerateParameterDefault Generated() => new() { MinLength = 24, Special = false };
+}

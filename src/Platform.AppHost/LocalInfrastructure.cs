@@ -1,0 +1,77 @@
+using HealthChecks.NpgSql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Platform.AppHost;
+
+/// <summary>
+/// PostgreSQL and Redis from the machine's installed binaries, as executable resources with data
+/// under a state folder (<c>Infrastructure:StateDirectory</c>, default <c>.state/local</c> at the
+/// repository root). DCP allocates the ports; health checks make <c>WaitFor</c> wait for real readiness.
+/// </summary>
+internal static class LocalInfrastructure
+{
+    public static Infrastructure Add(IDistributedApplicationBuilder builder, IResourceBuilder<ParameterResource> appRolePassword)
+    {
+        var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
+        var script = Path.Combine(repositoryRoot, "scripts", "local-infra.sh");
+        var stateDirectory = Path.GetFullPath(
+            builder.Configuration["Infrastructure:StateDirectory"] ?? Path.Combine(repositoryRoot, ".state", "local"));
+        Directory.CreateDirectory(stateDirectory);
+
+        var postgresPassword = builder.AddParameter("postgres-password", Secrets.Generated(), secret: true, persist: true);
+        var redisPassword = builder.AddParameter("redis-password", Secrets.Generated(), secret: true, persist: true);
+        var pgData = Path.Combine(stateDirectory, "postgres", "data");
+
+        var postgresInit = builder.AddExecutable("postgres-init", "bash", repositoryRoot, script, "postgres-init")
+            .WithEnvironment("PG_DATA", pgData)
+            .WithEnvironment("PG_PASSWORD", postgresPassword);
+
+        var postgres = builder.AddExecutable("postgres", "bash", repositoryRoot, script, "postgres")
+            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithEnvironment("PG_DATA", pgData)
+            .WaitForCompletion(postgresInit);
+        var pgEndpoint = postgres.GetEndpoint("tcp");
+        postgres.WithEnvironment(context => context.EnvironmentVariables["PG_PORT"] = pgEndpoint.Property(EndpointProperty.TargetPort));
+
+        var server = ReferenceExpression.Create(
+            $"Host={pgEndpoint.Property(EndpointProperty.Host)};Port={pgEndpoint.Property(EndpointProperty.Port)}");
+        var ownerDatabase = builder.AddConnectionString("platformdb",
+            ReferenceExpression.Create($"{server};Username=postgres;Password={postgresPassword};Database={Infrastructure.DatabaseName}"));
+        var appDatabase = builder.AddConnectionString("platformdb-app",
+            ReferenceExpression.Create($"{server};Username={Infrastructure.AppRoleName};Password={appRolePassword};Database={Infrastructure.DatabaseName}"));
+        var maintenance = ReferenceExpression.Create($"{server};Username=postgres;Password={postgresPassword};Database=postgres");
+        AttachHealthCheck(builder, postgres, "postgres-ready", maintenance,
+            (checks, name, connection) => checks.AddNpgSql(_ => connection(), name: name));
+
+        var redis = builder.AddExecutable("redis", "bash", repositoryRoot, script, "redis")
+            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithEnvironment("REDIS_DIR", Path.Combine(stateDirectory, "redis"))
+            .WithEnvironment("REDIS_PASSWORD", redisPassword);
+        var redisEndpoint = redis.GetEndpoint("tcp");
+        redis.WithEnvironment(context => context.EnvironmentVariables["REDIS_PORT"] = redisEndpoint.Property(EndpointProperty.TargetPort));
+        var redisConnection = builder.AddConnectionString("redis-connection", ReferenceExpression.Create(
+            $"{redisEndpoint.Property(EndpointProperty.Host)}:{redisEndpoint.Property(EndpointProperty.Port)},password={redisPassword}"));
+        AttachHealthCheck(builder, redis, "redis-ready", redisConnection.Resource.ConnectionStringExpression,
+            (checks, name, connection) => checks.AddRedis(_ => connection(), name: name));
+
+        return new Infrastructure(postgres, redis, ownerDatabase, appDatabase, redisConnection);
+    }
+
+    // The connection string is only known once DCP has allocated the port, so it is resolved just
+    // before the resource starts and handed to the check lazily.
+    private static void AttachHealthCheck(
+        IDistributedApplicationBuilder builder,
+        IResourceBuilder<ExecutableResource> resource,
+        string name,
+        ReferenceExpression connection,
+        Action<IHealthChecksBuilder, string, Func<string>> register)
+    {
+        string? resolved = null;
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource.Resource, async (_, cancellationToken) =>
+            resolved = await connection.GetValueAsync(cancellationToken));
+        register(builder.Services.AddHealthChecks(), name,
+            () => resolved ?? throw new InvalidOperationException($"{resource.Resource.Name} has not started yet."));
+        resource.WithHealthCheck(name);
+    }
+}

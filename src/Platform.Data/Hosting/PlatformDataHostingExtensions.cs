@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Platform.Data.Tenancy;
+
+namespace Platform.Data.Hosting;
+
+public static class PlatformDataHostingExtensions
+{
+    /// <summary>Name of the connection string the API and the Worker use: the application role, never the owner.</summary>
+    public const string ConnectionStringName = "platformdb";
+
+    /// <summary>
+    /// Registers <see cref="PlatformDbContext"/> (scoped, with the tenant interceptor) and a scoped
+    /// <see cref="TenantContext"/>, enriched by Aspire with health check, tracing and metrics.
+    /// </summary>
+    public static IHostApplicationBuilder AddPlatformData(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} is not set: it must name the PostgreSQL application role's connection.");
+        }
+
+        builder.Services.AddScoped<TenantContext>();
+        builder.Services.AddDbContext<PlatformDbContext>(options => PlatformDbContext.Configure(options, connectionString));
+
+        // Retries are off: requests open their own transactions, which a retrying strategy refuses.
+        builder.EnrichNpgsqlDbContext<PlatformDbContext>(settings => settings.DisableRetry = true);
+        return builder;
+    }
+}

@@ -1,0 +1,127 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
+using Npgsql.NameTranslation;
+using Platform.Data.Entities;
+using Platform.Data.Tenancy;
+
+namespace Platform.Data;
+
+public class PlatformDbContext : DbContext
+{
+    public const string DefaultMigrationsAssembly = "Platform.Migrator";
+
+    /// <summary>The PostgreSQL enum types, in one place for the model, EF and a raw data source.</summary>
+    private static readonly (Type ClrType, string PgName)[] PostgresEnums =
+    [
+        (typeof(UserRole), "user_role"),
+        (typeof(TenantStatus), "tenant_status"),
+        (typeof(TenantPlan), "tenant_plan"),
+        (typeof(AgentRole), "agent_role"),
+        (typeof(AgentStatus), "agent_status"),
+        (typeof(ModelTier), "model_tier"),
+        (typeof(ThinkingMode), "thinking_mode"),
+        (typeof(SkillCategory), "skill_category"),
+        (typeof(SkillStatus), "skill_status"),
+        (typeof(ChannelType), "channel_type"),
+        (typeof(ActivityType), "activity_type"),
+        (typeof(AuditActorType), "audit_actor_type"),
+        (typeof(AuditTargetType), "audit_target_type"),
+        (typeof(AuditSeverity), "audit_severity"),
+        (typeof(AlertSeverity), "alert_severity"),
+        (typeof(HealthStatus), "health_status"),
+        (typeof(InviteStatus), "invite_status"),
+    ];
+
+    private static readonly NpgsqlSnakeCaseNameTranslator NameTranslator = new();
+
+    /// <summary>Whose rows this context may see; read by <see cref="TenantContextInterceptor"/>.</summary>
+    public PlatformDbContext(DbContextOptions<PlatformDbContext> options, TenantContext? tenant = null)
+        : base(options)
+    {
+        Tenant = tenant;
+
+        // SaveChanges always runs in a transaction: the tenant settings then reach a batch as their
+        // own statement in that transaction, which keeps EF's per-statement result reading intact.
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+    }
+
+    public TenantContext? Tenant { get; }
+
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<Agent> Agents => Set<Agent>();
+    public DbSet<Skill> Skills => Set<Skill>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<TeamInvite> TeamInvites => Set<TeamInvite>();
+    public DbSet<AgentChannel> AgentChannels => Set<AgentChannel>();
+    public DbSet<AgentActivity> AgentActivities => Set<AgentActivity>();
+    public DbSet<AgentMetric> AgentMetrics => Set<AgentMetric>();
+    public DbSet<SkillInstallation> SkillInstallations => Set<SkillInstallation>();
+    public DbSet<ContainerHealth> ContainerHealth => Set<ContainerHealth>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
+
+    /// <summary>UseNpgsql + enum mappings + snake_case names: how every process builds this context.</summary>
+    public static void Configure(
+        DbContextOptionsBuilder options, string connectionString, string? migrationsAssembly = DefaultMigrationsAssembly)
+    {
+        options.UseNpgsql(connectionString, npgsql => ConfigureNpgsql(npgsql, migrationsAssembly))
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(TenantContextInterceptor.Instance);
+    }
+
+    /// <summary>As above over a data source built elsewhere; map its enums with <see cref="MapEnums(NpgsqlDataSourceBuilder)"/>.</summary>
+    public static void Configure(
+        DbContextOptionsBuilder options, NpgsqlDataSource dataSource, string? migrationsAssembly = DefaultMigrationsAssembly)
+    {
+        options.UseNpgsql(dataSource, npgsql => ConfigureNpgsql(npgsql, migrationsAssembly))
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(TenantContextInterceptor.Instance);
+    }
+
+    /// <summary>For hosts that call UseNpgsql themselves (e.g. Aspire's AddNpgsqlDbContext).</summary>
+    public static void ConfigureNpgsql(
+        NpgsqlDbContextOptionsBuilder npgsql, string? migrationsAssembly = DefaultMigrationsAssembly)
+    {
+        MapEnums(npgsql);
+        if (migrationsAssembly is not null)
+        {
+            npgsql.MigrationsAssembly(migrationsAssembly);
+        }
+    }
+
+    public static NpgsqlDbContextOptionsBuilder MapEnums(NpgsqlDbContextOptionsBuilder npgsql)
+    {
+        foreach (var (clrType, pgName) in PostgresEnums)
+        {
+            npgsql.MapEnum(clrType, pgName);
+        }
+
+        return npgsql;
+    }
+
+    public static NpgsqlDataSourceBuilder MapEnums(NpgsqlDataSourceBuilder dataSource)
+    {
+        foreach (var (clrType, pgName) in PostgresEnums)
+        {
+            dataSource.MapEnum(clrType, pgName);
+        }
+
+        return dataSource;
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // Explicit labels keep the declaration order; registered from MapEnum alone they come out sorted.
+        foreach (var (clrType, pgName) in PostgresEnums)
+        {
+            var labels = Enum.GetNames(clrType).Select(NameTranslator.TranslateMemberName).ToArray();
+            modelBuilder.HasPostgresEnum(pgName, labels);
+        }
+
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PlatformDbContext).Assembly);
+    }
+}

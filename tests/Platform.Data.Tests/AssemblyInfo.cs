@@ -1,0 +1,3 @@
+using Platform.Tests.Support;
+
+[assembly: AssemblyFixture(typeof(SharedPostgres))]

@@ -1,0 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Data.Tenancy;
+
+namespace Platform.Data.Tests;
+
+internal static class PlatformDatabaseContexts
+{
+    public static PlatformDbContext Create(string connectionString, TenantContext tenant)
+    {
+        var options = new DbContextOptionsBuilder<PlatformDbContext>();
+        PlatformDbContext.Configure(options, connectionString);
+        return new PlatformDbContext(options.Options, tenant);
+    }
+}
