@@ -168,7 +168,7 @@ write_accounts() {
 fingerprint() {
   {
     dpkg-query -W -f='${Package} ${Version}\n' "$@" 2>/dev/null || true
-    cat "$0" "$helpers"/*
+    cat "${BASH_SOURCE[0]}" "$helpers"/*
   } | sha256sum | cut -c1-16
 }
 
@@ -181,7 +181,7 @@ import_image() {
   local labels=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do labels+=("$1"); shift; done
   shift
-  local old_id
+  local old_id out
   old_id=$(docker image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
   tar --numeric-owner -C "$rootfs" -cf - . | docker import "$@" - "$tag" >/dev/null
   local dockerfile="FROM $tag"$'\n'
@@ -191,8 +191,8 @@ import_image() {
   if ! out=$(DOCKER_BUILDKIT=0 docker build -q -t "$tag" - <<<"$dockerfile" 2>&1); then
     echo "warning: could not add STOPSIGNAL/labels to $tag (legacy docker build failed): $out" >&2
   fi
-  # Drop the image this build replaced (with its untagged imported parent); the new
-  # image's own imported parent stays (it shows as <none>, sharing its layer).
+  # Drop the image this build replaced, with its untagged imported parent
+  # (the new image's imported parent is its base layer and stays).
   if [ -n "$old_id" ] && [ "$old_id" != "$(docker image inspect --format '{{.Id}}' "$tag")" ]; then
     docker rmi "$old_id" >/dev/null 2>&1 || true
   fi

@@ -28,7 +28,13 @@ case "$1" in
     : "${PG_DATA:?}" "${PG_PASSWORD:?}"
     bin=$(pg_bindir); as_postgres
     mkdir -p "$PG_DATA"
-    [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$PG_DATA" "$(dirname "$PG_DATA")"
+    if [[ $(id -u) -eq 0 ]]; then
+      chown postgres:postgres "$PG_DATA" "$(dirname "$PG_DATA")"
+      if ! "${exec_prefix[@]}" test -w "$PG_DATA"; then
+        echo "local-infra: the postgres user cannot reach $PG_DATA; choose a state folder every user can traverse (Infrastructure:StateDirectory)" >&2
+        exit 1
+      fi
+    fi
     if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
       echo "Initialising PostgreSQL data folder $PG_DATA"
       "${exec_prefix[@]}" "$bin/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \

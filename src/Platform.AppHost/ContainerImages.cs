@@ -29,7 +29,7 @@ internal sealed record ContainerImage(string? Registry, string Image, string Tag
 internal sealed record ContainerImages(ContainerImage Postgres, ContainerImage Redis, bool NeverPull)
 {
     public const string DefaultPostgres = "docker.io/library/postgres:18.3";
-    public const string DefaultRedis = "docker.io/library/redis:8.2";
+    public const string DefaultRedis = "docker.io/library/redis:8.6";
 
     public IEnumerable<ContainerImage> All => [Postgres, Redis];
 

@@ -1,0 +1,69 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+namespace Platform.AppHost.Tests;
+
+/// <summary>Starts the real AppHost through Aspire.Hosting.Testing with explicit settings and a hard timeout.</summary>
+internal static class AppHostRun
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    public static async Task<DistributedApplication> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken)
+    {
+        string[] args =
+        [
+            "DcpPublisher:RandomizePorts=true",
+            "Parameters:app-role-password=AppRolePassword0123456789",
+            "Parameters:platform-admin-email=admin@platform.test",
+            "Parameters:platform-admin-password=PlatformAdminPassword012",
+            "Parameters:sample-user-password=SampleUserPassword0123",
+            "Parameters:postgres-password=PostgresPassword01234567",
+            "Parameters:redis-password=RedisPassword0123456789",
+            .. settings,
+        ];
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Platform_AppHost>(args, cancellationToken);
+        var app = await builder.BuildAsync(cancellationToken);
+        try
+        {
+            // StartAsync hangs rather than fails when a dependency crashes: always bound it.
+            await app.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The migrator, API and worker reach their final states: Finished with exit code 0, and Healthy.</summary>
+    public static async Task AssertWholeAppHealthyAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        var notifications = app.ResourceNotifications;
+        var migrator = await notifications.WaitForResourceAsync(
+            "migrator", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cancellationToken)
+            .WaitAsync(StartTimeout, cancellationToken);
+        Assert.Equal(KnownResourceStates.Finished, migrator.Snapshot.State?.Text);
+        Assert.Equal(0, migrator.Snapshot.ExitCode);
+
+        await notifications.WaitForResourceHealthyAsync("api", cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+        await notifications.WaitForResourceHealthyAsync("worker", cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+
+        using var api = app.CreateHttpClient("api");
+        using var health = await api.GetAsync("/health", cancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("\"status\":\"Healthy\"", await health.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+
+        using var alive = await api.GetAsync("/alive", cancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, alive.StatusCode);
+
+        using var openApi = await api.GetAsync("/openapi/v1.json", cancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, openApi.StatusCode);
+
+        using var worker = app.CreateHttpClient("worker");
+        using var workerHealth = await worker.GetAsync("/health", cancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, workerHealth.StatusCode);
+    }
+}
