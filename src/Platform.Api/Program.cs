@@ -1,5 +1,7 @@
 using Platform.Api;
 using Platform.Api.Infrastructure;
+using Platform.Api.RateLimiting;
+using Platform.Api.Security;
 using Platform.Data.Hosting;
 using Scalar.AspNetCore;
 
@@ -9,12 +11,20 @@ builder.AddServiceDefaults();
 builder.AddPlatformData();
 builder.AddRedisClient("redis");
 builder.AddPlatformProblemDetails();
-builder.Services.AddOpenApi();
+builder.AddPlatformHttp();
+builder.AddPlatformSecurity();
+builder.Services.AddTenantRateLimits();
+builder.Services.AddPlatformFeatures();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseCors();
+app.UseAuthentication();
+app.UseMiddleware<TenantScopeMiddleware>();
+app.UseRateLimiter();
+app.UseAuthorization();
 
 app.MapOpenApi();
 app.MapScalarApiReference();

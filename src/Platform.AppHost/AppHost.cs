@@ -7,6 +7,7 @@ var appRolePassword = builder.AddParameter("app-role-password", Secrets.Generate
 var adminEmail = builder.AddParameter("platform-admin-email", "admin@platform.local", publishValueAsDefault: true);
 var adminPassword = builder.AddParameter("platform-admin-password", Secrets.Generated(), secret: true, persist: true);
 var sampleUserPassword = builder.AddParameter("sample-user-password", Secrets.Generated(), secret: true, persist: true);
+var jwtSigningKey = builder.AddParameter("jwt-signing-key", Secrets.Generated(48), secret: true, persist: true);
 
 var infrastructure = InfrastructureMode.Resolve(builder) switch
 {
@@ -25,6 +26,7 @@ var migrator = builder.AddProject<Projects.Platform_Migrator>("migrator")
 
 builder.AddProject<Projects.Platform_Api>("api")
     .WithReference(infrastructure.AppDatabase, "platformdb")
+    .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
     .WithReference(infrastructure.Redis, "redis")
     .WaitFor(infrastructure.RedisServer)
     .WaitForCompletion(migrator)

@@ -17,5 +17,5 @@ internal sealed record Infrastructure(
 internal static class Secrets
 {
     // Letters and digits only: the values travel through connection strings and shell environments.
-    public static GenerateParameterDefault Generated() => new() { MinLength = 24, Special = false };
+    public static GenerateParameterDefault Generated(int length = 24) => new() { MinLength = length, Special = false };
 }

@@ -1,20 +1,24 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Platform.Data;
-using Platform.Migrator;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.AddServiceDefaults();
+namespace Platform.Migrator;
 
-builder.Services.AddOptions<MigratorOptions>()
-    .BindConfiguration(MigratorOptions.SectionName)
-    .ValidateDataAnnotations();
-builder.Services.AddSingleton<PlatformMigrator>();
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.AddServiceDefaults();
 
-using var host = builder.Build();
-var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Migrator");
+        builder.Services.AddOptions<MigratorOptions>()
+            .BindConfiguration(MigratorOptions.SectionName)
+            .ValidateDataAnnotations();
 
-await host.StartAsync();
-var exitCode = await PlatformMigrator.RunFromHostAsync(host.Services, builder.Configuration, logger);
-await host.StopAsync();
-return exitCode;
+        using var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Migrator");
+
+        await host.StartAsync();
+        var exitCode = await PlatformMigrator.RunFromHostAsync(host.Services, builder.Configuration, logger);
+        await host.StopAsync();
+        return exitCode;
+    }
+}

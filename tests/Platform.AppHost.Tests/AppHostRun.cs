@@ -20,6 +20,7 @@ internal static class AppHostRun
             "Parameters:sample-user-password=SampleUserPassword0123",
             "Parameters:postgres-password=PostgresPassword01234567",
             "Parameters:redis-password=RedisPassword0123456789",
+            "Parameters:jwt-signing-key=JwtSigningKeyForAppHostTests0123456789abcdef",
             .. settings,
         ];
 

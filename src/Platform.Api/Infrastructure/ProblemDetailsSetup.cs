@@ -14,16 +14,18 @@ public static class ProblemDetailsSetup
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
-            problem.Extensions.TryAdd("code", ErrorCodes.ForStatus(problem.Status ?? context.HttpContext.Response.StatusCode));
-            problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            problem.Extensions.TryAdd("code", ErrorCodes.ForStatus(status));
+            problem.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
             problem.Instance ??= context.HttpContext.Request.Path;
 
-            if (context.HttpContext.Features.Get<IExceptionHandlerFeature>() is not null)
+            if (status >= 500 && context.HttpContext.Features.Get<IExceptionHandlerFeature>() is not null)
             {
                 // Never leak exception text to clients; the trace id leads to it.
                 problem.Detail = "An unexpected error occurred.";
             }
         });
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         return builder;
     }
 }
@@ -36,7 +38,14 @@ public static class ErrorCodes
     public const string Forbidden = "forbidden";
     public const string NotFound = "not_found";
     public const string Conflict = "conflict";
+    public const string QuotaExceeded = "quota_exceeded";
     public const string RateLimited = "rate_limited";
+    public const string MfaRequired = "mfa_required";
+    public const string InvalidCredentials = "invalid_credentials";
+    public const string AccountLocked = "account_locked";
+    public const string TokenReused = "token_reused";
+    public const string TenantSuspended = "tenant_suspended";
+    public const string PayloadTooLarge = "payload_too_large";
     public const string InternalError = "internal_error";
 
     public static string ForStatus(int status) => status switch
@@ -46,6 +55,8 @@ public static class ErrorCodes
         403 => Forbidden,
         404 => NotFound,
         409 => Conflict,
+        413 => PayloadTooLarge,
+        423 => AccountLocked,
         429 => RateLimited,
         >= 500 => InternalError,
         _ => "error",

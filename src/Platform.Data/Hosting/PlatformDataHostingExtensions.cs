@@ -25,7 +25,16 @@ public static class PlatformDataHostingExtensions
         }
 
         builder.Services.AddScoped<TenantContext>();
-        builder.Services.AddDbContext<PlatformDbContext>(options => PlatformDbContext.Configure(options, connectionString));
+        // Options are a singleton so that services outside a request (caches, flushers) can open a
+        // context with a scope of their own; the interceptors read per-request state themselves.
+        builder.Services.AddDbContext<PlatformDbContext>(
+            (services, options) =>
+            {
+                PlatformDbContext.Configure(options, connectionString);
+                options.AddInterceptors(services.GetServices<IPlatformDbInterceptor>());
+            },
+            contextLifetime: ServiceLifetime.Scoped,
+            optionsLifetime: ServiceLifetime.Singleton);
 
         // Retries are off: requests open their own transactions, which a retrying strategy refuses.
         builder.EnrichNpgsqlDbContext<PlatformDbContext>(settings => settings.DisableRetry = true);

@@ -33,6 +33,20 @@ public sealed class TenantContext
         IsPlatformAdmin = true;
     }
 
+    public static TenantContext ForTenant(Guid tenantId)
+    {
+        var context = new TenantContext();
+        context.UseTenant(tenantId);
+        return context;
+    }
+
+    public static TenantContext ForPlatform()
+    {
+        var context = new TenantContext();
+        context.UsePlatformScope();
+        return context;
+    }
+
     public void Clear()
     {
         TenantId = null;

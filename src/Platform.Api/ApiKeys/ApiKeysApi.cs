@@ -1,0 +1,117 @@
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Platform.Api.Audit;
+using Platform.Api.Infrastructure;
+using Platform.Api.Security;
+using Platform.Api.Team;
+using Platform.Data;
+using Platform.Data.Entities;
+
+namespace Platform.Api.ApiKeys;
+
+public static class ApiKeysApi
+{
+    public static RouteGroupBuilder MapApiKeys(this RouteGroupBuilder api)
+    {
+        var keys = api.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(Permissions.ApiKeysManage);
+
+        keys.MapGet("/", ListAsync).WithSummary("The tenant's API keys (never their secrets).");
+        keys.MapPost("/", CreateAsync).Audited("api_key.created", AuditTargetType.ApiKey, AuditSeverity.Warning)
+            .WithSummary("Create a key; the secret is returned once.");
+        keys.MapDelete("/{id:guid}", RevokeAsync).Audited("api_key.revoked", AuditTargetType.ApiKey, AuditSeverity.Warning)
+            .WithSummary("Revoke a key; it stops working at once.");
+        return api;
+    }
+
+    private static readonly Expression<Func<ApiKey, ApiKeyResponse>> ToResponse = k => new ApiKeyResponse(
+        k.Id, k.Name, k.Prefix, k.Scopes, k.CreatedByUserId, k.CreatedAt, k.LastUsedAt, k.ExpiresAt, k.RevokedAt);
+
+    private static async Task<Results<Ok<Page<ApiKeyResponse>>, ProblemHttpResult>> ListAsync(
+        [AsParameters] TenantSelector selector, [AsParameters] PageRequest page, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        if ((problem ?? page.Validate()) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return TypedResults.Ok(await db.ApiKeys.AsNoTracking().Where(k => k.TenantId == tenantId)
+            .ToPageAsync(page, k => k.Id, ToResponse, r => r.Id, cancellationToken: cancellationToken));
+    }
+
+    private static async Task<Results<Created<CreatedApiKeyResponse>, ProblemHttpResult>> CreateAsync(
+        CreateApiKeyRequest request, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var unknown = request.Scopes.Where(s => !Permissions.ApiKeyScopes.Contains(s, StringComparer.Ordinal)).ToList();
+        if (unknown.Count > 0)
+        {
+            errors["scopes"] = [$"Unknown scope(s) {string.Join(", ", unknown)}; allowed: {string.Join(", ", Permissions.ApiKeyScopes)}."];
+        }
+
+        if (request.ExpiresAt is { } expires && expires <= DateTimeOffset.UtcNow)
+        {
+            errors["expiresAt"] = ["Must be in the future."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, cancellationToken))
+        {
+            return Problems.NotFound("tenant");
+        }
+
+        var actor = Actor.From(http.User)!;
+        var (prefix, secret) = ApiKeyFormat.Create();
+        var key = new ApiKey
+        {
+            TenantId = tenantId,
+            Name = request.Name.Trim(),
+            Prefix = prefix,
+            KeyHash = Secrets.Hash(secret),
+            Scopes = [.. request.Scopes.Distinct(StringComparer.Ordinal)],
+            CreatedByUserId = actor.Type == AuditActorType.User ? actor.Id : null,
+            ExpiresAt = request.ExpiresAt?.ToUniversalTime(),
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        var response = ToResponse.Compile()(key);
+        return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new CreatedApiKeyResponse(response, secret));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        Guid id, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, CacheInvalidation caches, CancellationToken cancellationToken)
+    {
+        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id && k.TenantId == tenantId, cancellationToken);
+        if (key is null)
+        {
+            return Problems.NotFound("API key");
+        }
+
+        if (key.RevokedAt is null)
+        {
+            key.RevokedAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync(cancellationToken);
+            await caches.ApiKeyChangedAsync(key.Prefix);
+        }
+
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,129 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Platform.Api.Audit;
+using Platform.Api.Infrastructure;
+using Platform.Api.Security;
+using Platform.Data;
+using Platform.Data.Entities;
+using Platform.Data.Security;
+
+namespace Platform.Api.Auth;
+
+/// <summary>MFA enrolment and password change for the signed-in user.</summary>
+public static class MfaApi
+{
+    public static RouteGroupBuilder MapMfa(this RouteGroupBuilder auth)
+    {
+        auth.MapPost("/mfa/setup", SetupAsync).RequireAuthorization().Audited("auth.mfa_setup", AuditTargetType.User)
+            .WithSummary("Start MFA enrolment: a new TOTP secret and its otpauth URI.");
+        auth.MapPost("/mfa/enable", EnableAsync).RequireAuthorization().Audited("auth.mfa_enabled", AuditTargetType.User, AuditSeverity.Warning)
+            .WithSummary("Confirm a code; returns 10 single-use recovery codes, shown once.");
+        auth.MapPost("/mfa/disable", DisableAsync).RequireAuthorization().Audited("auth.mfa_disabled", AuditTargetType.User, AuditSeverity.Warning)
+            .WithSummary("Turn MFA off with the password and a code.");
+        auth.MapPost("/password", ChangePasswordAsync).RequireAuthorization().Audited("auth.password_changed", AuditTargetType.User, AuditSeverity.Warning)
+            .WithSummary("Change the password; every refresh token of the user is revoked.");
+        return auth;
+    }
+
+    private static async Task<Results<Ok<MfaSetupResponse>, ProblemHttpResult>> SetupAsync(
+        PlatformDbContext db, Mfa mfa, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await CurrentUserAsync(db, http, cancellationToken) is not { } user)
+        {
+            return Problems.Forbidden("Only users can enrol in MFA.");
+        }
+
+        if (user.MfaEnabled)
+        {
+            return Problems.Conflict("MFA is already enabled; disable it first.");
+        }
+
+        var (secret, uri) = mfa.NewSecret(user);
+        user.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new MfaSetupResponse(secret, uri));
+    }
+
+    private static async Task<Results<Ok<RecoveryCodesResponse>, ProblemHttpResult>> EnableAsync(
+        MfaCodeRequest request, PlatformDbContext db, Mfa mfa, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await CurrentUserAsync(db, http, cancellationToken) is not { } user)
+        {
+            return Problems.Forbidden("Only users can enrol in MFA.");
+        }
+
+        if (user.MfaEnabled)
+        {
+            return Problems.Conflict("MFA is already enabled.");
+        }
+
+        if (user.MfaSecretEncrypted is null)
+        {
+            return Problems.Conflict("Call /auth/mfa/setup first.");
+        }
+
+        if (!await mfa.VerifyCodeAsync(user, request.Code))
+        {
+            return Problems.Validation("code", "The code does not match.");
+        }
+
+        user.MfaEnabled = true;
+        user.UpdatedAt = DateTimeOffset.UtcNow;
+        var codes = Mfa.NewRecoveryCodes(user);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new RecoveryCodesResponse(codes));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DisableAsync(
+        MfaDisableRequest request, PlatformDbContext db, Mfa mfa, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await CurrentUserAsync(db, http, cancellationToken) is not { } user)
+        {
+            return Problems.Forbidden("Only users can change MFA.");
+        }
+
+        if (!user.MfaEnabled)
+        {
+            return Problems.Conflict("MFA is not enabled.");
+        }
+
+        if (!Passwords.Verify(request.Password, user.PasswordHash) || !await mfa.VerifyCodeAsync(user, request.Code))
+        {
+            return Problems.Unauthorized(ErrorCodes.InvalidCredentials, "The password or code is not valid.");
+        }
+
+        user.MfaEnabled = false;
+        user.MfaSecretEncrypted = null;
+        user.RecoveryCodeHashes = [];
+        user.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
+        ChangePasswordRequest request, PlatformDbContext db, RefreshTokens tokens, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await CurrentUserAsync(db, http, cancellationToken) is not { } user)
+        {
+            return Problems.Forbidden("Only users have a password.");
+        }
+
+        if (!Passwords.Verify(request.CurrentPassword, user.PasswordHash))
+        {
+            return Problems.Unauthorized(ErrorCodes.InvalidCredentials, "The current password is not valid.");
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        user.PasswordHash = Passwords.Hash(request.NewPassword);
+        user.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<User?> CurrentUserAsync(PlatformDbContext db, HttpContext http, CancellationToken cancellationToken) =>
+        Actor.From(http.User) is { Type: AuditActorType.User } actor
+            ? await db.Users.FirstOrDefaultAsync(u => u.Id == actor.Id, cancellationToken)
+            : null;
+}

@@ -1,0 +1,52 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Platform.Api.Security;
+
+/// <summary>Authenticates <c>X-Api-Key</c>: unknown, revoked and expired keys fail (401).</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyDirectory keys,
+    TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-Api-Key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(HeaderName, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var key = values[0]!;
+        var prefix = ApiKeyFormat.PrefixOf(key);
+        var entry = prefix is null ? null : await keys.FindAsync(prefix, Context.RequestAborted);
+        if (entry is null || !Secrets.HashMatches(key, entry.KeyHash))
+        {
+            return AuthenticateResult.Fail("Unknown API key.");
+        }
+
+        var now = clock.GetUtcNow();
+        if (entry.RevokedAt is not null || entry.ExpiresAt <= now)
+        {
+            return AuthenticateResult.Fail("The API key is revoked or expired.");
+        }
+
+        keys.RecordUse(entry.Id);
+        List<Claim> claims =
+        [
+            new(PlatformClaims.Subject, entry.Id.ToString()),
+            new(PlatformClaims.Tenant, entry.TenantId.ToString()),
+            new(PlatformClaims.ActorType, PlatformClaims.ApiKeyActor),
+            .. entry.Scopes.Select(s => new Claim(PlatformClaims.Scope, s)),
+        ];
+        var identity = new ClaimsIdentity(claims, SchemeName, PlatformClaims.Subject, PlatformClaims.Role);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using Platform.Data.Entities;
+
+namespace Platform.Api.Security;
+
+/// <summary>Claim names shared by access tokens and API-key principals.</summary>
+public static class PlatformClaims
+{
+    public const string Subject = "sub";
+    public const string Tenant = "tid";
+    public const string Role = "role";
+    public const string Email = "email";
+    public const string Scope = "scope";
+    public const string ActorType = "act";
+    public const string ApiKeyActor = "api_key";
+    public const string UserActor = "user";
+}
+
+/// <summary>Who is calling, read from the authenticated principal (no database round trip).</summary>
+public sealed record Actor(AuditActorType Type, Guid Id, Guid? TenantId, UserRole? Role, IReadOnlyList<string> Permissions)
+{
+    public bool IsPlatformAdmin => Role == UserRole.PlatformAdmin;
+
+    public bool Has(string permission) => Permissions.Contains(permission, StringComparer.Ordinal);
+
+    public static Actor? From(ClaimsPrincipal principal)
+    {
+        if (principal.Identity?.IsAuthenticated != true || !Guid.TryParse(principal.FindFirstValue(PlatformClaims.Subject), out var id))
+        {
+            return null;
+        }
+
+        Guid? tenantId = Guid.TryParse(principal.FindFirstValue(PlatformClaims.Tenant), out var tid) ? tid : null;
+        if (principal.FindFirstValue(PlatformClaims.ActorType) == PlatformClaims.ApiKeyActor)
+        {
+            var scopes = principal.FindAll(PlatformClaims.Scope).Select(c => c.Value);
+            return new Actor(AuditActorType.ApiKey, id, tenantId, null, Security.Permissions.ForScopes(scopes));
+        }
+
+        var role = RoleNames.Parse(principal.FindFirstValue(PlatformClaims.Role));
+        return role is null ? null : new Actor(AuditActorType.User, id, tenantId, role, Security.Permissions.ForRole(role.Value));
+    }
+}
+
+/// <summary>Role names as the API writes them (the PostgreSQL enum labels).</summary>
+public static class RoleNames
+{
+    public static string Of(UserRole role) => role switch
+    {
+        UserRole.PlatformAdmin => "platform_admin",
+        UserRole.TenantAdmin => "tenant_admin",
+        _ => "tenant_member",
+    };
+
+    public static UserRole? Parse(string? value) => value switch
+    {
+        "platform_admin" => UserRole.PlatformAdmin,
+        "tenant_admin" => UserRole.TenantAdmin,
+        "tenant_member" => UserRole.TenantMember,
+        _ => null,
+    };
+}

@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Platform.Data;
+using Platform.Data.Entities;
+using Platform.Data.Tenancy;
+
+namespace Platform.Api.Security;
+
+/// <summary>What every request needs to know about its tenant, without a query per request.</summary>
+public sealed record TenantInfo(Guid Id, TenantStatus Status, TenantPlan Plan, ResourceLimits Limits)
+{
+    public int RequestsPerMinute => Limits.RequestsPerMinute ?? Plan switch
+    {
+        TenantPlan.Starter => 60,
+        TenantPlan.Growth => 600,
+        _ => 6000,
+    };
+
+    /// <summary>Null means unlimited.</summary>
+    public int? MaxAgents => Limits.MaxAgents ?? Plan switch
+    {
+        TenantPlan.Starter => 3,
+        TenantPlan.Growth => 25,
+        _ => null,
+    };
+}
+
+/// <summary>
+/// Tenant status and plan, cached in memory for a short time. Changes made through the API evict
+/// the entry on every replica (<see cref="CacheInvalidation"/>); the TTL bounds staleness if that message is lost.
+/// </summary>
+public sealed class TenantDirectory(DbContextOptions<PlatformDbContext> dbOptions, IMemoryCache cache)
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+
+    public async Task<TenantInfo?> GetAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(Key(tenantId), out TenantInfo? cached))
+        {
+            return cached;
+        }
+
+        await using var db = new PlatformDbContext(dbOptions, TenantContext.ForTenant(tenantId));
+        var info = await db.Tenants.AsNoTracking()
+            .Where(t => t.Id == tenantId)
+            .Select(t => new TenantInfo(t.Id, t.Status, t.Plan, t.ResourceLimits))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (info is not null)
+        {
+            cache.Set(Key(tenantId), info, Ttl);
+        }
+
+        return info;
+    }
+
+    public void Evict(Guid tenantId) => cache.Remove(Key(tenantId));
+
+    private static string Key(Guid tenantId) => "tenant:" + tenantId;
+}

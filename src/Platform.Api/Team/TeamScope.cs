@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.Api.Infrastructure;
+using Platform.Api.Security;
+
+namespace Platform.Api.Team;
+
+internal static class TeamScope
+{
+    /// <summary>The tenant to act on, or the problem to answer.</summary>
+    public static (Guid TenantId, ProblemHttpResult? Problem) Resolve(HttpContext http, TenantSelector selector)
+    {
+        var actor = Actor.From(http.User)!;
+        if (actor.IsPlatformAdmin)
+        {
+            return selector.TenantId is { } chosen
+                ? (chosen, null)
+                : (Guid.Empty, Problems.Validation("tenantId", "Platform admins name the tenant with ?tenantId=."));
+        }
+
+        if (actor.TenantId is not { } own || (selector.TenantId is { } other && other != own))
+        {
+            return (Guid.Empty, Problems.NotFound("tenant"));
+        }
+
+        return (own, null);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Platform.Tests.Support;
+
+namespace Platform.Api.Tests;
+
+/// <summary>The real API on Kestrel on a loopback port, configured like production apart from the servers it points at.</summary>
+public sealed class ApiInstance : WebApplicationFactory<Program>
+{
+    public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
+    private readonly Dictionary<string, string?> _settings;
+
+    public ApiInstance(string databaseConnection, string redisConnection, IDictionary<string, string?>? overrides = null)
+    {
+        Port = ServerProcess.FreeTcpPort();
+        _settings = new()
+        {
+            ["ConnectionStrings:platformdb"] = databaseConnection,
+            ["ConnectionStrings:redis"] = redisConnection,
+            ["Jwt:SigningKey"] = SigningKey,
+            ["AbuseLimits:SignupPerIp"] = "100000",
+            ["AbuseLimits:LoginPerIp"] = "100000",
+            ["AbuseLimits:LoginPerAccount"] = "1000",
+            ["AbuseLimits:RefreshPerIp"] = "100000",
+            ["AbuseLimits:InviteAcceptPerIp"] = "100000",
+            ["AbuseLimits:InviteAcceptPerToken"] = "1000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        UseKestrel(Port);
+        StartServer();
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public HttpClient Client(string? accessToken = null, string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (accessToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
