@@ -25,7 +25,9 @@ public static class HttpSetup
             .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
             .WithExposedHeaders("Retry-After")));
 
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<OpenApiSecurityTransformer>());
+        builder.Services.AddOpenApi(options => options
+            .AddDocumentTransformer<OpenApiSecurityTransformer>()
+            .AddOperationTransformer<OpenApiProblemResponses>());
         return builder;
     }
 
