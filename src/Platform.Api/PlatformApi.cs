@@ -1,5 +1,10 @@
+using Platform.Api.Activities;
+using Platform.Api.Agents;
 using Platform.Api.ApiKeys;
 using Platform.Api.Auth;
+using Platform.Api.Channels;
+using Platform.Api.Metrics;
+using Platform.Api.Skills;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
 
@@ -15,6 +20,12 @@ public static class PlatformApi
         api.MapTeam();
         api.MapInviteAcceptance();
         api.MapApiKeys();
+        api.MapAgents();
+        api.MapChannels();
+        api.MapActivities();
+        api.MapMetrics();
+        api.MapSkills();
+        api.MapSkillInstallations();
         return api;
     }
 
@@ -25,6 +36,9 @@ public static class PlatformApi
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<Mfa>();
         services.AddSingleton<Invites>();
+        services.AddSingleton<ChannelSecrets>();
+        services.AddSingleton<ActivityFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<ActivityFeed>());
         return services;
     }
 }

@@ -63,6 +63,7 @@ public class PlatformDbContext : DbContext
     public DbSet<ContainerHealth> ContainerHealth => Set<ContainerHealth>();
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
+    public DbSet<SkillRating> SkillRatings => Set<SkillRating>();
 
     /// <summary>UseNpgsql + enum mappings + snake_case names: how every process builds this context.</summary>
     public static void Configure(

@@ -17,7 +17,7 @@ public sealed class CascadeTests(SharedPostgres postgres)
         var doomed = await CreateTenantWithEverythingAsync();
         var survivor = await CreateTenantWithEverythingAsync();
         var tables = await TenantScopedTablesAsync();
-        Assert.Equal(12, tables.Count);
+        Assert.Equal(13, tables.Count);
         foreach (var table in tables)
         {
             Assert.True(await CountAsync(table, doomed) > 0, $"{table} has no row to cascade");
@@ -80,6 +80,7 @@ public sealed class CascadeTests(SharedPostgres postgres)
         db.AgentActivities.Add(new AgentActivity { TenantId = tenantId, AgentId = agent.Id, Type = ActivityType.Message, Summary = "hi", Details = JsonDocument.Parse("{}"), CreatedAt = now });
         db.AgentMetrics.Add(new AgentMetric { TenantId = tenantId, AgentId = agent.Id, PeriodStart = now, PeriodMinutes = 60, CreatedAt = now, UpdatedAt = now });
         db.SkillInstallations.Add(new SkillInstallation { TenantId = tenantId, AgentId = agent.Id, SkillId = skill.Id, Version = "1.0.0", Config = JsonDocument.Parse("{}"), InstalledByUserId = user.Id, InstalledAt = now });
+        db.SkillRatings.Add(new SkillRating { TenantId = tenantId, SkillId = skill.Id, UserId = user.Id, Rating = 4, CreatedAt = now, UpdatedAt = now });
         db.ContainerHealth.Add(new ContainerHealth { TenantId = tenantId, AgentId = agent.Id, ContainerId = "c-" + agent.Id, Status = HealthStatus.Healthy, SampleCount = 1, RecordedAt = now });
         db.Alerts.Add(new Alert { TenantId = tenantId, AgentId = agent.Id, Kind = "container_unhealthy", Severity = AlertSeverity.Warning, Title = "t", Message = "m", Fingerprint = Guid.NewGuid().ToString("N"), CreatedAt = now });
         db.AuditLogs.Add(new AuditLog { TenantId = tenantId, ActorType = AuditActorType.User, ActorId = user.Id, Action = "test.created", TargetType = AuditTargetType.Tenant, TargetId = tenantId, Severity = AuditSeverity.Info, IpAddress = IPAddress.Loopback, CreatedAt = now });

@@ -42,8 +42,17 @@ internal sealed partial class BadRequestExceptionHandler : IExceptionHandler
             return (field, json.Path is null ? "The body is not valid JSON." : "The value has the wrong type or format.");
         }
 
+        var binding = FailedBinding().Match(exception.Message);
+        if (binding.Success)
+        {
+            return (JsonNamingPolicy.CamelCase.ConvertName(binding.Groups[1].Value), "The value is not valid here.");
+        }
+
         return ("request", exception.Message);
     }
+
+    [GeneratedRegex("Failed to bind parameter \"[^\" ]+ ([^\"]+)\"")]
+    private static partial Regex FailedBinding();
 
     [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnmappedProperty();

@@ -27,7 +27,8 @@ public static class HttpSetup
 
         builder.Services.AddOpenApi(options => options
             .AddDocumentTransformer<OpenApiSecurityTransformer>()
-            .AddOperationTransformer<OpenApiProblemResponses>());
+            .AddOperationTransformer<OpenApiProblemResponses>()
+            .AddOperationTransformer<OpenApiQueryParameters>());
         return builder;
     }
 

@@ -17,14 +17,15 @@ public sealed class PageRequest
     public int Size => Limit ?? DefaultLimit;
 
     /// <summary>Null when valid, else the problem to return.</summary>
-    public ProblemHttpResult? Validate()
+    public ProblemHttpResult? Validate(Func<string, bool>? cursorIsValid = null)
     {
         if (Size is < 1 or > MaxLimit)
         {
             return Problems.Validation("limit", $"Must be between 1 and {MaxLimit}.");
         }
 
-        return Cursor is not null && KeysetCursor.Decode(Cursor) is null ? Problems.Validation("cursor", "Not a cursor this API issued.") : null;
+        var valid = cursorIsValid ?? (c => KeysetCursor.Decode(c) is not null);
+        return Cursor is not null && !valid(Cursor) ? Problems.Validation("cursor", "Not a cursor this API issued.") : null;
     }
 }
 

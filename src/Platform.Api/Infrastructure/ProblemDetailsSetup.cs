@@ -18,6 +18,10 @@ public static class ProblemDetailsSetup
             problem.Extensions.TryAdd("code", ErrorCodes.ForStatus(status));
             problem.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
             problem.Instance ??= context.HttpContext.Request.Path;
+            if (problem is HttpValidationProblemDetails validation)
+            {
+                ValidationNames.ToJsonNames(validation);
+            }
 
             if (status >= 500 && context.HttpContext.Features.Get<IExceptionHandlerFeature>() is not null)
             {

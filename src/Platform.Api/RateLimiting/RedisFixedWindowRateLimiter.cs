@@ -11,8 +11,9 @@ public sealed class RedisFixedWindowRateLimiter(RedisWindowCounter counter, stri
 
     public override RateLimiterStatistics? GetStatistics() => null;
 
-    protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
-        AcquireAsyncCore(permitCount, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    // The middleware tries this synchronous path first and falls back to AcquireAsync when it fails:
+    // answering "not acquired" here keeps Redis off the synchronous path (no blocked thread, one count per request).
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) => Lease.NotAttempted;
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
@@ -24,6 +25,8 @@ public sealed class RedisFixedWindowRateLimiter(RedisWindowCounter counter, stri
     private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
     {
         public static readonly Lease Acquired = new(true, null);
+
+        public static readonly Lease NotAttempted = new(false, null);
 
         public override bool IsAcquired => acquired;
 

@@ -1,3 +1,4 @@
+using Platform.Api.Infrastructure;
 using System.ComponentModel.DataAnnotations;
 using Platform.Data.Entities;
 using Platform.Data.Security;
@@ -23,7 +24,7 @@ public sealed record AcceptInviteRequest(
 
 public sealed class InviteListQuery
 {
-    public InviteStatus? Status { get; init; }
+    public QueryEnum<InviteStatus>? Status { get; init; }
 }
 
 /// <summary>Which tenant a team or API-key request acts on: the caller's own, or for a platform admin the one named by <c>?tenantId=</c>.</summary>

@@ -1,3 +1,4 @@
+using Platform.Api.Infrastructure;
 using System.ComponentModel.DataAnnotations;
 using Platform.Data.Entities;
 
@@ -29,9 +30,9 @@ public sealed record UpdateTenantRequest(
 
 public sealed class TenantListQuery
 {
-    public TenantStatus? Status { get; init; }
+    public QueryEnum<TenantStatus>? Status { get; init; }
 
-    public TenantPlan? Plan { get; init; }
+    public QueryEnum<TenantPlan>? Plan { get; init; }
 
     [StringLength(200)]
     public string? Q { get; init; }

@@ -23,6 +23,9 @@ public class Skill
     public decimal Rating { get; set; }
 
     public int RatingCount { get; set; }
+
+    /// <summary>Sum of all ratings: the mean stays exact under concurrent ratings (rating = total / count).</summary>
+    public int RatingTotal { get; set; }
     public int InstallCount { get; set; }
     public string Publisher { get; set; } = string.Empty;
     public DateTimeOffset CreatedAt { get; set; }

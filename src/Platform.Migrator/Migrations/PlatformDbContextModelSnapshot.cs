@@ -771,6 +771,10 @@ namespace Platform.Migrator.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("rating_count");
 
+                    b.Property<int>("RatingTotal")
+                        .HasColumnType("integer")
+                        .HasColumnName("rating_total");
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -885,6 +889,59 @@ namespace Platform.Migrator.Migrations
                         .HasDatabaseName("ix_skill_installations_agent_id_skill_id");
 
                     b.ToTable("skill_installations", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Data.Entities.SkillRating", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<short>("Rating")
+                        .HasColumnType("smallint")
+                        .HasColumnName("rating");
+
+                    b.Property<Guid>("SkillId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("skill_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_skill_ratings");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_skill_ratings_tenant_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_skill_ratings_user_id");
+
+                    b.HasIndex("SkillId", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_skill_ratings_skill_id_user_id");
+
+                    b.ToTable("skill_ratings", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_skill_ratings_rating", "rating BETWEEN 1 AND 5");
+                        });
                 });
 
             modelBuilder.Entity("Platform.Data.Entities.TeamInvite", b =>
@@ -1327,6 +1384,30 @@ namespace Platform.Migrator.Migrations
                     b.Navigation("Agent");
 
                     b.Navigation("Skill");
+                });
+
+            modelBuilder.Entity("Platform.Data.Entities.SkillRating", b =>
+                {
+                    b.HasOne("Platform.Data.Entities.Skill", null)
+                        .WithMany()
+                        .HasForeignKey("SkillId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_skill_ratings_skills_skill_id");
+
+                    b.HasOne("Platform.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_skill_ratings_tenants_tenant_id");
+
+                    b.HasOne("Platform.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_skill_ratings_users_user_id");
                 });
 
             modelBuilder.Entity("Platform.Data.Entities.TeamInvite", b =>

@@ -1,0 +1,185 @@
+using System.Linq.Expressions;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Platform.Api.Audit;
+using Platform.Api.Infrastructure;
+using Platform.Api.Security;
+using Platform.Data;
+using Platform.Data.Entities;
+
+namespace Platform.Api.Skills;
+
+public static class SkillsApi
+{
+    public static RouteGroupBuilder MapSkills(this RouteGroupBuilder api)
+    {
+        var skills = api.MapGroup("/skills").WithTags("Skills");
+
+        skills.MapGet("/", ListAsync).RequireAuthorization(Permissions.SkillsRead)
+            .WithSummary("The marketplace: filters category, role, q, capability; sort rating | installs | name.");
+        skills.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Permissions.SkillsRead).WithSummary("One skill.");
+        skills.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PlatformManage).Audited("skill.created", AuditTargetType.Skill)
+            .WithSummary("Add a skill to the catalogue (draft).");
+        skills.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Permissions.PlatformManage).Audited("skill.updated", AuditTargetType.Skill)
+            .WithSummary("Partial update of a skill.");
+        skills.MapPost("/{id:guid}/publish", PublishAsync).RequireAuthorization(Permissions.PlatformManage).Audited("skill.published", AuditTargetType.Skill)
+            .WithSummary("Publish: tenants can see and install it.");
+        skills.MapPost("/{id:guid}/deprecate", DeprecateAsync).RequireAuthorization(Permissions.PlatformManage).Audited("skill.deprecated", AuditTargetType.Skill)
+            .WithSummary("Deprecate: existing installations stay, new ones are refused.");
+        skills.MapSkillRatings();
+        return api;
+    }
+
+    internal static readonly Expression<Func<Skill, SkillResponse>> ToResponse = s => new SkillResponse(
+        s.Id, s.Slug, s.Name, s.Description, s.Category, s.Version, s.Status, s.CompatibleRoles, s.Capabilities.RootElement,
+        s.Permissions.RootElement, s.Rating, s.RatingCount, s.InstallCount, s.Publisher);
+
+    private static async Task<Results<Ok<Page<SkillResponse>>, ProblemHttpResult>> ListAsync(
+        [AsParameters] SkillListQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (page.Validate(c => SortCursor.Decode(c) is not null) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!SkillQueries.IsKnownSort(filter.Sort))
+        {
+            return Problems.Validation("sort", "Must be rating, installs or name.");
+        }
+
+        var platformAdmin = Actor.From(http.User)?.IsPlatformAdmin == true;
+        var after = page.Cursor is null ? null : SortCursor.Decode(page.Cursor);
+        var query = SkillQueries.Order(SkillQueries.Filter(db.Skills.AsNoTracking(), filter, platformAdmin), filter.Sort, after);
+        var rows = await query.Select(ToResponse).Take(page.Size + 1).ToListAsync(cancellationToken);
+        string? next = null;
+        if (rows.Count > page.Size)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            next = SkillQueries.CursorOf(rows[^1], filter.Sort).Encode();
+        }
+
+        return TypedResults.Ok(new Page<SkillResponse>(rows, next));
+    }
+
+    private static async Task<Results<Ok<SkillResponse>, ProblemHttpResult>> GetAsync(
+        Guid id, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var platformAdmin = Actor.From(http.User)?.IsPlatformAdmin == true;
+        var skill = await db.Skills.AsNoTracking()
+            .Where(s => s.Id == id && (platformAdmin || s.Status == SkillStatus.Published || s.Status == SkillStatus.Deprecated))
+            .Select(ToResponse).FirstOrDefaultAsync(cancellationToken);
+        return skill is null ? Problems.NotFound("skill") : TypedResults.Ok(skill);
+    }
+
+    private static async Task<Results<Created<SkillResponse>, ProblemHttpResult>> CreateAsync(
+        CreateSkillRequest request, PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        if (Errors(request.Capabilities, request.Permissions) is { Count: > 0 } errors)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (await db.Skills.AnyAsync(s => s.Slug == request.Slug, cancellationToken))
+        {
+            return Problems.Conflict("A skill with this slug exists.");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var skill = new Skill
+        {
+            Slug = request.Slug, Name = request.Name.Trim(), Description = request.Description, Category = request.Category!.Value,
+            Version = request.Version, Status = SkillStatus.Draft, CompatibleRoles = [.. request.CompatibleRoles.Distinct()],
+            Capabilities = Document(request.Capabilities), Permissions = Document(request.Permissions), Publisher = request.Publisher,
+            CreatedAt = now, UpdatedAt = now,
+        };
+        db.Skills.Add(skill);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            return Problems.Conflict("A skill with this slug exists.");
+        }
+
+        return TypedResults.Created($"/api/v1/skills/{skill.Id}", ToResponse.Compile()(skill));
+    }
+
+    private static async Task<Results<Ok<SkillResponse>, ProblemHttpResult>> UpdateAsync(
+        Guid id, UpdateSkillRequest request, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = Errors(request.Capabilities, request.Permissions);
+        if (request == new UpdateSkillRequest())
+        {
+            errors["body"] = ["Send at least one field to change."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var skill = await db.Skills.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (skill is null)
+        {
+            return Problems.NotFound("skill");
+        }
+
+        skill.Name = request.Name?.Trim() ?? skill.Name;
+        skill.Description = request.Description ?? skill.Description;
+        skill.Category = request.Category ?? skill.Category;
+        skill.Version = request.Version ?? skill.Version;
+        skill.CompatibleRoles = request.CompatibleRoles is { } roles ? [.. roles.Distinct()] : skill.CompatibleRoles;
+        skill.Capabilities = request.Capabilities is null ? skill.Capabilities : Document(request.Capabilities);
+        skill.Permissions = request.Permissions is null ? skill.Permissions : Document(request.Permissions);
+        skill.Publisher = request.Publisher ?? skill.Publisher;
+        skill.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        return await GetAsync(id, db, http, cancellationToken);
+    }
+
+    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> PublishAsync(Guid id, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, SkillStatus.Published, [SkillStatus.Draft, SkillStatus.Deprecated], db, http, cancellationToken);
+
+    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> DeprecateAsync(Guid id, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, SkillStatus.Deprecated, [SkillStatus.Published], db, http, cancellationToken);
+
+    private static async Task<Results<Ok<SkillResponse>, ProblemHttpResult>> SetStatusAsync(
+        Guid id, SkillStatus to, SkillStatus[] from, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var skill = await db.Skills.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (skill is null)
+        {
+            return Problems.NotFound("skill");
+        }
+
+        if (!from.Contains(skill.Status))
+        {
+            return Problems.Conflict($"A {skill.Status.ToString().ToLowerInvariant()} skill cannot become {to.ToString().ToLowerInvariant()}.");
+        }
+
+        skill.Status = to;
+        skill.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        return await GetAsync(id, db, http, cancellationToken);
+    }
+
+    private static Dictionary<string, string[]> Errors(JsonElement? capabilities, JsonElement? permissions)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (SkillRules.ValidateJson(capabilities) is { } c)
+        {
+            errors["capabilities"] = [c];
+        }
+
+        if (SkillRules.ValidateJson(permissions) is { } p)
+        {
+            errors["permissions"] = [p];
+        }
+
+        return errors;
+    }
+
+    private static JsonDocument Document(JsonElement? value) => JsonDocument.Parse(value?.GetRawText() ?? "{}");
+}
