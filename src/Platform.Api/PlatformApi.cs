@@ -1,9 +1,12 @@
 using Platform.Api.Activities;
 using Platform.Api.Agents;
 using Platform.Api.ApiKeys;
+using Platform.Api.AuditLogs;
 using Platform.Api.Auth;
 using Platform.Api.Channels;
+using Platform.Api.Health;
 using Platform.Api.Metrics;
+using Platform.Api.PlatformOverview;
 using Platform.Api.Skills;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
@@ -26,6 +29,10 @@ public static class PlatformApi
         api.MapMetrics();
         api.MapSkills();
         api.MapSkillInstallations();
+        api.MapContainerHealth();
+        api.MapAlerts();
+        api.MapAuditLogs();
+        api.MapPlatformOverview();
         return api;
     }
 

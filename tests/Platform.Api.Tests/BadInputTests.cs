@@ -64,6 +64,7 @@ public sealed class BadInputTests(ApiFixture fixture)
     [Theory]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=201", "limit")]
+    [InlineData("limit=abc", "limit")]
     [InlineData("cursor=garbage", "cursor")]
     public async Task A_bad_page_request_is_refused_as_validation_failed(string query, string field)
     {
@@ -73,18 +74,6 @@ public sealed class BadInputTests(ApiFixture fixture)
             .ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
 
         AssertNamesField(problem, field);
-    }
-
-    [Fact]
-    public async Task A_limit_that_is_not_a_number_is_refused_as_validation_failed_naming_limit()
-    {
-        var world = await WorldAsync();
-
-        var problem = await fixture.Api.Client(world.Admin.AccessToken).GetAsync("/api/v1/team/members?limit=abc", Http.Ct)
-            .ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
-
-        // BUG: errors is {"request":["Failed to bind parameter \"Nullable<int> Limit\" from \"abc\"."]}: no "limit" key, and it leaks the .NET parameter.
-        AssertNamesField(problem, "limit");
     }
 
     [Theory]

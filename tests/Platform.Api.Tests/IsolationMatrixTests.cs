@@ -189,4 +189,18 @@ public sealed class IsolationMatrixTests(ApiFixture fixture)
         // A key has no tenant:read scope, so "not suspended any more" shows as the plain permission refusal.
         await asKey.GetAsync("/api/v1/tenants/current", Http.Ct).ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden");
     }
+    [Fact]
+    public async Task An_invite_of_a_suspended_tenant_cannot_be_accepted()
+    {
+        var admin = await _scenario.SignUpAsync();
+        var invite = await fixture.Api.Client(admin.AccessToken).PostAsync("/api/v1/team/invites", new { email = Scenario.NewEmail("late"), role = "tenant_member" })
+            .ExpectAsync(HttpStatusCode.Created);
+        var platform = fixture.Api.Client((await _scenario.PlatformAdminAsync()).AccessToken);
+        await platform.SendAsync("POST", $"/api/v1/tenants/{admin.TenantId}/suspend").ExpectAsync(HttpStatusCode.OK);
+
+        var accept = fixture.Api.Client().PostAsync("/api/v1/invites/accept", new { token = invite.Str("token"), name = "Late Larry", password = Scenario.Password });
+
+        await accept.ExpectProblemAsync(HttpStatusCode.Forbidden, "tenant_suspended");
+        Assert.Equal(0, await _scenario.CountAsync("SELECT count(*) FROM users WHERE email = @e", ("e", invite.Str("email"))));
+    }
 }

@@ -36,7 +36,6 @@ public sealed class PasswordTests(ApiFixture fixture)
 
         var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains(fields, f => f.Equals("newPassword", StringComparison.OrdinalIgnoreCase));
-        // BUG: errors key is the C# property "NewPassword", not the camelCase JSON field "newPassword" the contract and other errors use.
         Assert.True(fields.Contains("newPassword"), problem.ToString());
     }
 

@@ -157,4 +157,17 @@ public sealed class TenantsTeamTests(ApiFixture fixture)
         Assert.Equal("tenant_admin", me.Str("role"));
         await fixture.Api.Client(again.AccessToken).PostAsync("/api/v1/team/invites", invite).ExpectAsync(HttpStatusCode.Created);
     }
+    [Fact]
+    public async Task Two_admins_demoting_each_other_at_once_leave_exactly_one_admin()
+    {
+        var first = await _scenario.SignUpAsync();
+        var second = await _scenario.AddMemberAsync(first, "tenant_admin");
+
+        var responses = await Task.WhenAll(
+            fixture.Api.Client(first.AccessToken).PatchAsync($"/api/v1/team/members/{second.UserId}", new { role = "tenant_member" }),
+            fixture.Api.Client(second.AccessToken).PatchAsync($"/api/v1/team/members/{first.UserId}", new { role = "tenant_member" }));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
+        Assert.Equal(1, await _scenario.CountAsync("SELECT count(*) FROM team_members WHERE tenant_id = @t AND role = 'tenant_admin'", ("t", first.TenantId!.Value)));
+    }
 }

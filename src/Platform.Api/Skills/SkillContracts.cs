@@ -7,7 +7,7 @@ namespace Platform.Api.Skills;
 
 public sealed record SkillResponse(
     Guid Id, string Slug, string Name, string Description, SkillCategory Category, string Version, SkillStatus Status,
-    IReadOnlyList<AgentRole> CompatibleRoles, JsonElement Capabilities, JsonElement Permissions, decimal Rating, int RatingCount,
+    IReadOnlyList<AgentRole> CompatibleRoles, JsonDocument Capabilities, JsonDocument Permissions, decimal Rating, int RatingCount,
     int InstallCount, string Publisher);
 
 public sealed record CreateSkillRequest(
@@ -37,7 +37,7 @@ public sealed record RatingResponse(Guid SkillId, int YourRating, decimal Rating
 
 public sealed record InstallSkillRequest([property: Required] Guid? SkillId, JsonElement? Config = null);
 
-public sealed record InstallationResponse(Guid Id, Guid AgentId, Guid SkillId, string Slug, string Name, string Version, JsonElement Config, DateTimeOffset InstalledAt);
+public sealed record InstallationResponse(Guid Id, Guid AgentId, Guid SkillId, string Slug, string Name, string Version, JsonDocument Config, DateTimeOffset InstalledAt);
 
 public sealed class SkillListQuery
 {

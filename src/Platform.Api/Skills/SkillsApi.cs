@@ -32,8 +32,8 @@ public static class SkillsApi
     }
 
     internal static readonly Expression<Func<Skill, SkillResponse>> ToResponse = s => new SkillResponse(
-        s.Id, s.Slug, s.Name, s.Description, s.Category, s.Version, s.Status, s.CompatibleRoles, s.Capabilities.RootElement,
-        s.Permissions.RootElement, s.Rating, s.RatingCount, s.InstallCount, s.Publisher);
+        s.Id, s.Slug, s.Name, s.Description, s.Category, s.Version, s.Status, s.CompatibleRoles, s.Capabilities,
+        s.Permissions, s.Rating, s.RatingCount, s.InstallCount, s.Publisher);
 
     private static async Task<Results<Ok<Page<SkillResponse>>, ProblemHttpResult>> ListAsync(
         [AsParameters] SkillListQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)

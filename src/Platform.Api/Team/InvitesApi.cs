@@ -126,6 +126,11 @@ public static class InvitesApi
             return Problems.Validation("token", "The invite is unknown, expired, revoked or already used.");
         }
 
+        if (await db.Tenants.AnyAsync(t => t.Id == invite.TenantId && t.Status == TenantStatus.Suspended, cancellationToken))
+        {
+            return Problems.Forbidden("This tenant is suspended.", ErrorCodes.TenantSuspended);
+        }
+
         if (await db.Users.AnyAsync(u => u.Email == invite.Email, cancellationToken))
         {
             return Problems.Conflict("An account with the invited email already exists.");

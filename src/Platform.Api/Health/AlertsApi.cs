@@ -1,0 +1,97 @@
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Platform.Api.Audit;
+using Platform.Api.Infrastructure;
+using Platform.Api.Security;
+using Platform.Data;
+using Platform.Data.Entities;
+
+namespace Platform.Api.Health;
+
+public static class AlertsApi
+{
+    public static RouteGroupBuilder MapAlerts(this RouteGroupBuilder api)
+    {
+        var alerts = api.MapGroup("/alerts").WithTags("Alerts");
+        alerts.MapGet("/", ListAsync).RequireAuthorization(Permissions.AlertsRead)
+            .WithSummary("Alerts, newest first; filters severity and state (open | acknowledged | resolved).");
+        alerts.MapPost("/{id:guid}/acknowledge", AcknowledgeAsync).RequireAuthorization(Permissions.AlertsManage)
+            .Audited("alert.acknowledged", AuditTargetType.Agent).WithSummary("Acknowledge an open alert.");
+        alerts.MapPost("/{id:guid}/resolve", ResolveAsync).RequireAuthorization(Permissions.AlertsManage)
+            .Audited("alert.resolved", AuditTargetType.Agent).WithSummary("Resolve an alert.");
+        return api;
+    }
+
+    private static readonly Expression<Func<Alert, AlertResponse>> ToResponse = a => new AlertResponse(
+        a.Id, a.TenantId, a.AgentId, a.ContainerId, a.Kind, a.Severity,
+        a.ResolvedAt != null ? "resolved" : a.AcknowledgedAt != null ? "acknowledged" : "open",
+        a.Title, a.Message, a.CreatedAt, a.AcknowledgedAt, a.AcknowledgedByUserId, a.ResolvedAt);
+
+    private static async Task<Results<Ok<Page<AlertResponse>>, ProblemHttpResult>> ListAsync(
+        [AsParameters] AlertListQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, CancellationToken cancellationToken)
+    {
+        if (page.Validate() is { } invalid)
+        {
+            return invalid;
+        }
+
+        var alerts = db.Alerts.AsNoTracking();
+        if (filter.Severity is { } severity)
+        {
+            alerts = alerts.Where(a => a.Severity == severity.Value);
+        }
+
+        alerts = filter.State?.Value switch
+        {
+            AlertState.Open => alerts.Where(a => a.ResolvedAt == null && a.AcknowledgedAt == null),
+            AlertState.Acknowledged => alerts.Where(a => a.ResolvedAt == null && a.AcknowledgedAt != null),
+            AlertState.Resolved => alerts.Where(a => a.ResolvedAt != null),
+            _ => alerts,
+        };
+        return TypedResults.Ok(await alerts.ToPageAsync(page, a => a.Id, ToResponse, r => r.Id, cancellationToken: cancellationToken));
+    }
+
+    private static Task<Results<Ok<AlertResponse>, ProblemHttpResult>> AcknowledgeAsync(
+        Guid id, PlatformDbContext db, AuditScope audit, HttpContext http, CancellationToken cancellationToken) =>
+        ChangeAsync(id, db, audit, http, acknowledge: true, cancellationToken);
+
+    private static Task<Results<Ok<AlertResponse>, ProblemHttpResult>> ResolveAsync(
+        Guid id, PlatformDbContext db, AuditScope audit, HttpContext http, CancellationToken cancellationToken) =>
+        ChangeAsync(id, db, audit, http, acknowledge: false, cancellationToken);
+
+    private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> ChangeAsync(
+        Guid id, PlatformDbContext db, AuditScope audit, HttpContext http, bool acknowledge, CancellationToken cancellationToken)
+    {
+        var alert = await db.Alerts.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (alert is null)
+        {
+            return Problems.NotFound("alert");
+        }
+
+        if (alert.ResolvedAt is not null || (acknowledge && alert.AcknowledgedAt is not null))
+        {
+            return Problems.Conflict(alert.ResolvedAt is not null ? "The alert is resolved." : "The alert is already acknowledged.");
+        }
+
+        var actor = Actor.From(http.User)!;
+        var now = DateTimeOffset.UtcNow;
+        if (acknowledge)
+        {
+            alert.AcknowledgedAt = now;
+            alert.AcknowledgedByUserId = actor.Type == AuditActorType.User ? actor.Id : null;
+        }
+        else
+        {
+            alert.ResolvedAt = now;
+        }
+
+        audit.TargetId = alert.AgentId;
+        audit.TenantId = alert.TenantId;
+        audit.PlatformRow = alert.TenantId is null;
+        audit.Details["alertId"] = alert.Id;
+        audit.Details["kind"] = alert.Kind;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(ToResponse.Compile()(alert));
+    }
+}
