@@ -1,5 +1,6 @@
 using Platform.Data.Hosting;
 using Platform.Worker.Hangfire;
+using Platform.Worker.Jobs;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,6 +8,7 @@ builder.AddServiceDefaults();
 builder.AddPlatformData();
 builder.AddRedisClient("redis");
 builder.AddPlatformHangfire();
+builder.AddRetentionJobs();
 
 var app = builder.Build();
 

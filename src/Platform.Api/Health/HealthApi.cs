@@ -28,10 +28,9 @@ public static class HealthApi
     {
         // Raw samples live 24 hours; a container silent for longer is gone from this view.
         var since = DateTimeOffset.UtcNow.AddHours(-24);
-        var latest = await db.ContainerHealth.AsNoTracking()
-            .Where(h => h.Resolution == HealthResolution.Raw && h.RecordedAt >= since)
-            .GroupBy(h => h.ContainerId)
-            .Select(g => g.OrderByDescending(h => h.RecordedAt).First())
+        var latest = await db.ContainerHealth
+            .FromSql($"SELECT DISTINCT ON (container_id) * FROM container_health WHERE resolution = 'raw' AND recorded_at >= {since} ORDER BY container_id, recorded_at DESC")
+            .AsNoTracking()
             .Select(ToResponse)
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(new Page<ContainerHealthResponse>([.. latest.OrderBy(h => h.ContainerId, StringComparer.Ordinal)], null));
@@ -40,9 +39,14 @@ public static class HealthApi
     private static async Task<Results<Ok<HealthSeries>, ProblemHttpResult>> SeriesAsync(
         string containerId, [AsParameters] HealthSeriesQuery query, PlatformDbContext db, CancellationToken cancellationToken)
     {
+        if (containerId.Length > 128)
+        {
+            return Problems.Validation("containerId", "At most 128 characters.");
+        }
+
         var to = (query.To ?? DateTimeOffset.UtcNow).ToUniversalTime();
         var from = (query.From ?? to.AddHours(-1)).ToUniversalTime();
-        if (from >= to || to - from > TimeSpan.FromDays(31) || containerId.Length > 128)
+        if (from >= to || to - from > TimeSpan.FromDays(31))
         {
             return Problems.Validation("from", "from must be before to, within 31 days.");
         }

@@ -23,6 +23,12 @@ public sealed class ContainerHealthConfiguration : IEntityTypeConfiguration<Cont
         builder.HasIndex(h => new { h.Resolution, h.RecordedAt });
         builder.HasIndex(h => h.AgentId);
 
+        // One hourly roll-up per container and hour: re-running a roll-up inserts nothing new.
+        builder.HasIndex([nameof(ContainerHealth.ContainerId), nameof(ContainerHealth.RecordedAt)], "HourlyRollup")
+            .IsUnique()
+            .HasFilter("resolution = 'hour'")
+            .HasDatabaseName("ux_container_health_hourly");
+
         builder.HasOne<Tenant>().WithMany()
             .HasForeignKey(h => h.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Agent>().WithMany()

@@ -634,6 +634,11 @@ namespace Platform.Migrator.Migrations
                     b.HasIndex("TenantId", "RecordedAt")
                         .HasDatabaseName("ix_container_health_tenant_id_recorded_at");
 
+                    b.HasIndex(new[] { "ContainerId", "RecordedAt" }, "HourlyRollup")
+                        .IsUnique()
+                        .HasDatabaseName("ux_container_health_hourly")
+                        .HasFilter("resolution = 'hour'");
+
                     b.ToTable("container_health", null, t =>
                         {
                             t.HasCheckConstraint("ck_container_health_resolution", "resolution IN ('raw', 'hour')");

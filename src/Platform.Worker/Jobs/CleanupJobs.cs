@@ -1,0 +1,64 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Data;
+using Platform.Data.Tenancy;
+
+namespace Platform.Worker.Jobs;
+
+/// <summary>
+/// Daily retention of sessions and invites, in batches of <see cref="RetentionOptions.BatchSize"/> rows a
+/// statement so no table is locked for long. Each statement commits on its own: an interrupted run
+/// keeps what it did and the next run finishes the rest.
+/// </summary>
+public sealed class CleanupJobs(DbContextOptions<PlatformDbContext> dbOptions, JobAudit audit, IOptions<RetentionOptions> options, TimeProvider clock)
+{
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public Task RefreshTokensAsync(CancellationToken cancellationToken) =>
+        audit.RunAsync("job.refresh_token_cleanup", async (counts, ct) =>
+        {
+            var cutoff = clock.GetUtcNow().AddDays(-options.Value.RefreshTokenGraceDays);
+            counts.Add("deleted", await BatchAsync(
+                $"""
+                DELETE FROM refresh_tokens WHERE id IN (
+                    SELECT id FROM refresh_tokens WHERE expires_at < {cutoff} OR revoked_at < {cutoff} LIMIT {options.Value.BatchSize})
+                """, counts, ct));
+        }, cancellationToken);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public Task InvitesAsync(CancellationToken cancellationToken) =>
+        audit.RunAsync("job.invite_cleanup", async (counts, ct) =>
+        {
+            var now = clock.GetUtcNow();
+            var cutoff = now.AddDays(-options.Value.InviteRetentionDays);
+            counts.Add("expired", await BatchAsync(
+                $"""
+                UPDATE team_invites SET status = 'expired' WHERE id IN (
+                    SELECT id FROM team_invites WHERE status = 'pending' AND expires_at <= {now} LIMIT {options.Value.BatchSize})
+                """, counts, ct));
+            counts.Add("deleted", await BatchAsync(
+                $"""
+                DELETE FROM team_invites WHERE id IN (
+                    SELECT id FROM team_invites
+                    WHERE status IN ('expired', 'revoked', 'accepted') AND created_at < {cutoff}
+                    LIMIT {options.Value.BatchSize})
+                """, counts, ct));
+        }, cancellationToken);
+
+    /// <summary>Repeats a bounded statement until it affects no row; returns the total.</summary>
+    private async Task<long> BatchAsync(FormattableString statement, JobCounts counts, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        while (true)
+        {
+            await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+            var affected = await db.Database.ExecuteSqlAsync(statement, cancellationToken);
+            counts.Add("batches", 1);
+            total += affected;
+            if (affected < options.Value.BatchSize)
+            {
+                return total;
+            }
+        }
+    }
+}

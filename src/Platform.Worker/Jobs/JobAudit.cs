@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Platform.Data;
+using Platform.Data.Entities;
+using Platform.Data.Tenancy;
+
+namespace Platform.Worker.Jobs;
+
+/// <summary>
+/// Runs one job execution and records it: one <c>system</c> audit row with the job's counts and
+/// duration, whether it succeeded or failed, and a log line with the same numbers.
+/// </summary>
+public sealed class JobAudit(DbContextOptions<PlatformDbContext> dbOptions, ILogger<JobAudit> logger, TimeProvider clock)
+{
+    public async Task<IReadOnlyDictionary<string, long>> RunAsync(
+        string action, Func<JobCounts, CancellationToken, Task> job, CancellationToken cancellationToken)
+    {
+        var counts = new JobCounts();
+        var watch = Stopwatch.StartNew();
+        Exception? failure = null;
+        logger.LogInformation("Job {Action} started", action);
+        try
+        {
+            await job(counts, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failure = ex;
+            throw;
+        }
+        finally
+        {
+            var snapshot = counts.Snapshot();
+            logger.LogInformation("Job {Action} {Outcome} in {Elapsed} ms: {Counts}",
+                action, failure is null ? "finished" : "failed", watch.ElapsedMilliseconds, string.Join(", ", snapshot.Select(c => $"{c.Key}={c.Value}")));
+            await WriteAsync(action, snapshot, watch.Elapsed, failure);
+        }
+
+        return counts.Snapshot();
+    }
+
+    private async Task WriteAsync(string action, IReadOnlyDictionary<string, long> counts, TimeSpan elapsed, Exception? failure)
+    {
+        try
+        {
+            await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+            db.AuditLogs.Add(new AuditLog
+            {
+                ActorType = AuditActorType.System,
+                Action = action,
+                Severity = failure is null ? AuditSeverity.Info : AuditSeverity.Warning,
+                Details = JsonSerializer.SerializeToDocument(new
+                {
+                    counts,
+                    durationMs = (long)elapsed.TotalMilliseconds,
+                    error = failure?.Message,
+                }),
+                CreatedAt = clock.GetUtcNow(),
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The job's own outcome stands; a missing audit row is logged, not fatal.
+            logger.LogError(ex, "Could not write the audit row of job {Action}", action);
+        }
+    }
+}
+
+/// <summary>Thread-safe named counters a job reports as it goes.</summary>
+public sealed class JobCounts
+{
+    private readonly Dictionary<string, long> _counts = [];
+
+    public void Add(string name, long value)
+    {
+        lock (_counts)
+        {
+            _counts[name] = _counts.GetValueOrDefault(name) + value;
+        }
+    }
+
+    public IReadOnlyDictionary<string, long> Snapshot()
+    {
+        lock (_counts)
+        {
+            return new Dictionary<string, long>(_counts);
+        }
+    }
+}
