@@ -37,6 +37,11 @@ public class PlatformDbContext : DbContext
 
     /// <summary>Whose rows this context may see; read by <see cref="TenantContextInterceptor"/>.</summary>
     public PlatformDbContext(DbContextOptions<PlatformDbContext> options, TenantContext? tenant = null)
+        : this((DbContextOptions)options, tenant)
+    {
+    }
+
+    protected PlatformDbContext(DbContextOptions options, TenantContext? tenant)
         : base(options)
     {
         Tenant = tenant;

@@ -26,7 +26,7 @@ public static class AuditLogsApi
         l.Details == null ? null : l.Details.RootElement, l.IpAddress == null ? null : l.IpAddress.ToString(), l.UserAgent, l.CreatedAt);
 
     private static async Task<Results<Ok<Page<AuditLogResponse>>, ProblemHttpResult>> ListAsync(
-        [AsParameters] AuditLogQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, CancellationToken cancellationToken)
+        [AsParameters] AuditLogQuery filter, [AsParameters] PageRequest page, PlatformReadDbContext db, CancellationToken cancellationToken)
     {
         if ((page.Validate() ?? Invalid(filter)) is { } invalid)
         {
@@ -42,7 +42,7 @@ public static class AuditLogsApi
     /// hundred lines, so an export of millions of rows keeps memory flat.
     /// </summary>
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ExportAsync(
-        [AsParameters] AuditLogQuery filter, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        [AsParameters] AuditLogQuery filter, PlatformReadDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
         if (Invalid(filter) is { } invalid)
         {

@@ -61,7 +61,7 @@ public static class MetricsApi
     }
 
     private static async Task<Results<Ok<MetricSeries>, ProblemHttpResult>> SeriesAsync(
-        Guid id, [AsParameters] MetricRange range, PlatformDbContext db, CancellationToken cancellationToken)
+        Guid id, [AsParameters] MetricRange range, PlatformReadDbContext db, CancellationToken cancellationToken)
     {
         var (from, to, error) = range.Resolve();
         if (error is not null)
@@ -83,7 +83,7 @@ public static class MetricsApi
     }
 
     private static async Task<Results<Ok<MetricSummary>, ProblemHttpResult>> SummaryAsync(
-        [AsParameters] MetricRange range, PlatformDbContext db, CancellationToken cancellationToken)
+        [AsParameters] MetricRange range, PlatformReadDbContext db, CancellationToken cancellationToken)
     {
         var (from, to, error) = range.Resolve();
         if (error is not null)

@@ -21,7 +21,7 @@ public static class PlatformOverviewApi
         return api;
     }
 
-    private static async Task<Ok<PlatformOverviewResponse>> OverviewAsync(PlatformDbContext db, CancellationToken cancellationToken)
+    private static async Task<Ok<PlatformOverviewResponse>> OverviewAsync(PlatformReadDbContext db, CancellationToken cancellationToken)
     {
         var tenantsByStatus = await db.Tenants.GroupBy(t => t.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         var tenantsByPlan = await db.Tenants.GroupBy(t => t.Plan).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);

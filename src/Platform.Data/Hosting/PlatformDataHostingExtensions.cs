@@ -11,6 +11,9 @@ public static class PlatformDataHostingExtensions
     /// <summary>Name of the connection string the API and the Worker use: the application role, never the owner.</summary>
     public const string ConnectionStringName = "platformdb";
 
+    /// <summary>Optional read replica; without it the read context uses the primary.</summary>
+    public const string ReadConnectionStringName = "platformdb-read";
+
     /// <summary>
     /// Registers <see cref="PlatformDbContext"/> (scoped, with the tenant interceptor) and a scoped
     /// <see cref="TenantContext"/>, enriched by Aspire with health check, tracing and metrics.
@@ -38,6 +41,16 @@ public static class PlatformDataHostingExtensions
 
         // Retries are off: requests open their own transactions, which a retrying strategy refuses.
         builder.EnrichNpgsqlDbContext<PlatformDbContext>(settings => settings.DisableRetry = true);
+
+        var readConnectionString = builder.Configuration.GetConnectionString(ReadConnectionStringName);
+        builder.Services.AddDbContext<PlatformReadDbContext>(
+            (services, options) =>
+            {
+                PlatformDbContext.Configure(options, string.IsNullOrWhiteSpace(readConnectionString) ? connectionString : readConnectionString);
+                options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+            },
+            contextLifetime: ServiceLifetime.Scoped,
+            optionsLifetime: ServiceLifetime.Singleton);
         return builder;
     }
 }

@@ -1,0 +1,12 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Data.Tenancy;
+
+namespace Platform.Data;
+
+/// <summary>
+/// The same model over the read replica (<c>platformdb-read</c>) when one is configured, else over the
+/// primary: for the heavy reads (audit query and export, metric series and summaries, the platform
+/// overview). Row-level security applies exactly as on the primary.
+/// </summary>
+public sealed class PlatformReadDbContext(DbContextOptions<PlatformReadDbContext> options, TenantContext? tenant = null)
+    : PlatformDbContext(options, tenant);
