@@ -5,4 +5,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/scripts/prerequisites.sh"
 ensure_packages run
+# The local S3 server for audit archival (the AppHost runs it when present).
+bash "$root/scripts/install-s3rver.sh" >/dev/null || echo "s3rver could not be installed: audit archival will have no S3 server" >&2
 exec dotnet run --project "$root/src/Platform.AppHost" -- "$@"

@@ -6,6 +6,7 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/scripts/prerequisites.sh"
 ensure_packages test
+export S3RVER_BIN=$(bash "$root/scripts/install-s3rver.sh")
 set -e
 
 state=$(mktemp -d /tmp/platform-test.XXXXXX)

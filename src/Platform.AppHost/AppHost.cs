@@ -24,7 +24,7 @@ var migrator = builder.AddProject<Projects.Platform_Migrator>("migrator")
     .WithEnvironment("Migrator__SampleUserPassword", sampleUserPassword)
     .WaitFor(infrastructure.Postgres);
 
-builder.AddProject<Projects.Platform_Api>("api")
+var api = builder.AddProject<Projects.Platform_Api>("api")
     .WithReference(infrastructure.AppDatabase, "platformdb")
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
     .WithReference(infrastructure.Redis, "redis")
@@ -33,11 +33,15 @@ builder.AddProject<Projects.Platform_Api>("api")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
-builder.AddProject<Projects.Platform_Worker>("worker")
+var worker = builder.AddProject<Projects.Platform_Worker>("worker")
     .WithReference(infrastructure.AppDatabase, "platformdb")
+    .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
     .WithReference(infrastructure.Redis, "redis")
     .WaitFor(infrastructure.RedisServer)
     .WaitForCompletion(migrator)
     .WithHttpHealthCheck("/health");
+
+ArchiveStorage.Configure(builder, worker);
+AgentContainers.Configure(builder, worker, api);
 
 builder.Build().Run();

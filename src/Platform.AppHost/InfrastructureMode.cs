@@ -66,7 +66,7 @@ internal static class InfrastructureMode
         return InfrastructureKind.Containers;
     }
 
-    private static bool Succeeds(string file, string[] arguments, TimeSpan timeout)
+    internal static bool Succeeds(string file, string[] arguments, TimeSpan timeout)
     {
         try
         {

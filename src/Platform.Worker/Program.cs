@@ -1,18 +1,33 @@
 using Platform.Data.Hosting;
+using Platform.Worker.Archival;
+using Platform.Worker.Containers;
 using Platform.Worker.Hangfire;
 using Platform.Worker.Jobs;
+
+// `Platform.Worker verify-archive --tenant X` re-checks an archive chain and exits.
+if (await ArchiveSetup.TryRunCommandAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPlatformData();
+builder.AddAgentContainers();
+builder.AddAuditArchival();
 builder.AddRedisClient("redis");
 builder.AddPlatformHangfire();
 builder.AddRetentionJobs();
+builder.AddDashboardAuthentication();
 
 var app = builder.Build();
+
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapPlatformHangfireDashboard();
 
 app.Run();
+return 0;

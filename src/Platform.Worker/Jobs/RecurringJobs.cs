@@ -1,4 +1,5 @@
 using Hangfire;
+using Platform.Worker.Archival;
 
 namespace Platform.Worker.Jobs;
 
@@ -13,6 +14,7 @@ public sealed class RecurringJobs(IRecurringJobManager jobs, ILogger<RecurringJo
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
         jobs.AddOrUpdate<CleanupJobs>("refresh-token-cleanup", j => j.RefreshTokensAsync(CancellationToken.None), Cron.Daily(2), utc);
         jobs.AddOrUpdate<CleanupJobs>("invite-cleanup", j => j.InvitesAsync(CancellationToken.None), Cron.Daily(2, 30), utc);
+        jobs.AddOrUpdate<AuditArchiver>(ArchiveSetup.RecurringJobId, a => a.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
         jobs.AddOrUpdate<HealthRollupJob>("container-health-rollup", j => j.RunAsync(CancellationToken.None), Cron.Hourly(5), utc);
         logger.LogInformation("Recurring jobs registered");
         return Task.CompletedTask;
