@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Platform.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -31,7 +32,8 @@ var api = builder.AddProject<Projects.Platform_Api>("api")
     .WaitFor(infrastructure.RedisServer)
     .WaitForCompletion(migrator)
     .WithHttpHealthCheck("/health")
-    .WithExternalHttpEndpoints();
+    .WithExternalHttpEndpoints()
+    .WithReplicas(builder.Configuration.GetValue("Scale:ApiReplicas", 1));
 
 var worker = builder.AddProject<Projects.Platform_Worker>("worker")
     .WithReference(infrastructure.AppDatabase, "platformdb")
@@ -39,7 +41,8 @@ var worker = builder.AddProject<Projects.Platform_Worker>("worker")
     .WithReference(infrastructure.Redis, "redis")
     .WaitFor(infrastructure.RedisServer)
     .WaitForCompletion(migrator)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithReplicas(builder.Configuration.GetValue("Scale:WorkerReplicas", 1));
 
 ArchiveStorage.Configure(builder, worker);
 AgentContainers.Configure(builder, worker, api);

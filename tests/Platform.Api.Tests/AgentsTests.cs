@@ -76,4 +76,21 @@ public sealed class AgentsTests(ApiFixture fixture)
         await Client(b).GetAsync($"/api/v1/agents/{id}/channels", Http.Ct).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
         Assert.Empty((await Client(b).GetAsync("/api/v1/agents", Http.Ct).ExpectAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray());
     }
+
+    [Fact]
+    public async Task Deleting_an_agent_revokes_the_runtime_key_the_worker_minted_for_it()
+    {
+        var admin = await _scenario.SignUpAsync();
+        var id = (await Client(admin).PostAsync("/api/v1/agents", new { name = "runner" }).ExpectAsync(HttpStatusCode.Created)).Id();
+        var runtimeKey = await _scenario.CreateApiKeyAsync(admin, "activities:write", "metrics:write");
+        await _scenario.CountAsync(
+            "WITH u AS (UPDATE api_keys SET name = @n WHERE tenant_id = @t RETURNING 1) SELECT count(*) FROM u",
+            ("n", $"agent {id} runtime"), ("t", admin.TenantId!.Value));
+        await fixture.Api.Client(apiKey: runtimeKey).PostAsync($"/api/v1/agents/{id}/activities", new { type = "task", summary = "working" })
+            .ExpectAsync(HttpStatusCode.Created);
+
+        await Client(admin).DeleteAsync($"/api/v1/agents/{id}", Http.Ct).ExpectAsync(HttpStatusCode.NoContent);
+
+        await fixture.Api.Client(apiKey: runtimeKey).GetAsync("/api/v1/skills", Http.Ct).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+    }
 }

@@ -205,7 +205,7 @@ public sealed class AlertRulesTests
             Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key.Key))),
             key.KeyHash);
         Assert.DoesNotContain(key.Key, key.ToString(), StringComparison.Ordinal);
-        Assert.Equal("agent ops runtime", AgentApiKey.KeyName("ops"));
-        Assert.Equal(200, AgentApiKey.KeyName(new string('x', 300)).Length);
+        var agentId = Guid.CreateVersion7();
+        Assert.Equal($"agent {agentId} runtime", AgentApiKey.KeyName(agentId));
     }
 }

@@ -18,7 +18,7 @@ public sealed class ArchivalOutageTests(WorkerFixture fixture, LocalS3Fixture s3
             [(x, days[0])] = await AuditSeed.DayAsync(fixture, x, days[0], 300),
             [(x, days[1])] = await AuditSeed.DayAsync(fixture, x, days[1], 200),
         };
-        var before = Start(h.CutoffDay);
+        var before = ArchiveHarness.Start(h.CutoffDay);
 
         // Down from the start: the run fails before touching a row.
         await s3.S3.StopAsync();
@@ -56,10 +56,8 @@ public sealed class ArchivalOutageTests(WorkerFixture fixture, LocalS3Fixture s3
         Assert.Equal(1, counts.GetValueOrDefault("objects_reused"));
         Assert.Equal(0, await AuditSeed.CountAsync(fixture, [x], before: before));
         Assert.Equal(4, (await h.ListAsync()).Count);
-        await ArchivalTests.AssertArchivedAsync(h, seeded);
+        await ArchiveAssert.ArchivedAsync(h, seeded);
         var result = await h.Verifier().VerifyAsync(x.ToString(), Ct);
         Assert.True(result.IsIntact, string.Join("\n", result.Problems));
     }
-
-    private static DateTimeOffset Start(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 }

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
-using Platform.Data.Entities;
 using Platform.Worker.Containers;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -20,9 +17,10 @@ public sealed class DockerCollection : ICollectionFixture<DockerEngineFixture>
 /// The Docker engine of the tests (DOCKER_HOST, else /var/run/docker.sock) and the agent test image,
 /// built once with scripts/build-agent-image.sh. Every test works in a scope of its own
 /// (label <c>platform.scope</c>), so pollers and provisioners only see its containers; all
-/// containers of this run are removed at the end.
+/// containers of this run are removed at the end. The container helpers the tests use are in
+/// DockerEngineFixture.Containers.cs.
 /// </summary>
-public sealed class DockerEngineFixture : IAsyncLifetime
+public sealed partial class DockerEngineFixture : IAsyncLifetime
 {
     public const string Image = "platform-local/agent-runtime:test";
     public static readonly string[] HealthCheckCommand = ["CMD-SHELL", "test -f /tmp/ok || exit 1"];
@@ -109,93 +107,6 @@ public sealed class DockerEngineFixture : IAsyncLifetime
             OnlyTenants = tenants,
         };
 
-    /// <summary>Creates and starts a labelled agent container (network none), as the provisioner would.</summary>
-    public async Task<string> RunAgentContainerAsync(
-        string scope, Guid tenantId, Guid agentId, bool healthCheck, CancellationToken cancellationToken, long memoryBytes = 64 * 1024 * 1024)
-    {
-        var created = await Client.Containers.CreateContainerAsync(new CreateContainerParameters
-        {
-            Image = Image,
-            Labels = new Dictionary<string, string>
-            {
-                [ContainerLabels.AgentId] = agentId.ToString(),
-                [ContainerLabels.TenantId] = tenantId.ToString(),
-                [ContainerLabels.Scope] = scope,
-            },
-            Healthcheck = healthCheck
-                ? new HealthConfig { Test = HealthCheckCommand, Interval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(1), Retries = 1 }
-                : null,
-            HostConfig = new HostConfig { NetworkMode = "none", Memory = memoryBytes },
-        }, cancellationToken);
-        await Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
-        return created.ID;
-    }
-
-    /// <summary>Runs a command in the container and waits for it to finish.</summary>
-    public async Task ExecAsync(string containerId, CancellationToken cancellationToken, params string[] command)
-    {
-        var exec = await Client.Exec.ExecCreateContainerAsync(containerId, new ContainerExecCreateParameters { Cmd = command }, cancellationToken);
-        await Client.Exec.StartContainerExecAsync(exec.ID, cancellationToken);
-        await WaitAsync(async () => !(await Client.Exec.InspectContainerExecAsync(exec.ID, cancellationToken)).Running,
-            $"exec {string.Join(' ', command)} in {containerId}", cancellationToken);
-    }
-
-    public Task WaitForHealthAsync(string containerId, string status, CancellationToken cancellationToken) =>
-        WaitAsync(async () => (await Client.Containers.InspectContainerAsync(containerId, cancellationToken)).State.Health?.Status == status,
-            $"container {containerId} {status}", cancellationToken);
-
-    public Task WaitForStateAsync(string containerId, string status, CancellationToken cancellationToken) =>
-        WaitAsync(async () => (await Client.Containers.InspectContainerAsync(containerId, cancellationToken)).State.Status == status,
-            $"container {containerId} {status}", cancellationToken);
-
-    public async Task<ContainerInspectResponse?> TryInspectAsync(string containerId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await Client.Containers.InspectContainerAsync(containerId, cancellationToken);
-        }
-        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
-
-    public async Task<IList<ContainerListResponse>> ContainersAsync(string scope, CancellationToken cancellationToken) =>
-        await Client.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Scope}={scope}"] = true },
-            },
-        }, cancellationToken);
-
-    /// <summary>Removes the containers (and networks) of a scope.</summary>
-    public async Task RemoveScopeAsync(string scope)
-    {
-        if (_client is null)
-        {
-            return;
-        }
-
-        foreach (var container in await ContainersAsync(scope, CancellationToken.None))
-        {
-            await _client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
-        }
-
-        var networks = await _client.Networks.ListNetworksAsync(new NetworksListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Scope}={scope}"] = true },
-            },
-        }, CancellationToken.None);
-        foreach (var network in networks)
-        {
-            await _client.Networks.DeleteNetworkAsync(network.ID, CancellationToken.None);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_client is not null)
@@ -257,58 +168,5 @@ public sealed class DockerEngineFixture : IAsyncLifetime
         }
 
         throw new InvalidOperationException("Platform.sln not found above " + AppContext.BaseDirectory);
-    }
-}
-
-/// <summary>Tenants and agents for the Docker tests, written as the database owner.</summary>
-internal static class DockerTestData
-{
-    /// <summary>A new tenant (active) and its one agent, moved to <paramref name="status"/>.</summary>
-    public static async Task<(Guid TenantId, Guid AgentId)> TenantWithAgentAsync(
-        WorkerFixture fixture, AgentStatus status, CancellationToken cancellationToken)
-    {
-        var tenantId = await fixture.Database.CreateTenantAsync();
-        await using var db = fixture.Database.CreateOwnerContext();
-        var agent = await db.Agents.SingleAsync(a => a.TenantId == tenantId, cancellationToken);
-        agent.Status = status;
-        await db.SaveChangesAsync(cancellationToken);
-        return (tenantId, agent.Id);
-    }
-
-    public static async Task<Guid> AddAgentAsync(WorkerFixture fixture, Guid tenantId, AgentStatus status, CancellationToken cancellationToken)
-    {
-        await using var db = fixture.Database.CreateOwnerContext();
-        var now = DateTimeOffset.UtcNow;
-        var agent = new Agent
-        {
-            TenantId = tenantId,
-            Name = "agent-" + Guid.NewGuid().ToString("N")[..8],
-            Role = AgentRole.Engineering,
-            Status = status,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.Agents.Add(agent);
-        await db.SaveChangesAsync(cancellationToken);
-        return agent.Id;
-    }
-
-    public static async Task SetAgentStatusAsync(WorkerFixture fixture, Guid agentId, AgentStatus status, CancellationToken cancellationToken)
-    {
-        await using var db = fixture.Database.CreateOwnerContext();
-        await db.Agents.Where(a => a.Id == agentId)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, status), cancellationToken);
-    }
-
-    public static async Task<Agent> AgentAsync(WorkerFixture fixture, Guid agentId, CancellationToken cancellationToken)
-    {
-        await using var db = fixture.Database.CreateOwnerContext();
-        return await db.Agents.AsNoTracking().SingleAsync(a => a.Id == agentId, cancellationToken);
-    }
-
-    public static async Task<List<Alert>> AlertsAsync(WorkerFixture fixture, Func<IQueryable<Alert>, IQueryable<Alert>> filter, CancellationToken cancellationToken)
-    {
-        await using var db = fixture.Database.CreateOwnerContext();
-        return await filter(db.Alerts.AsNoTracking()).OrderBy(a => a.CreatedAt).ToListAsync(cancellationToken);
     }
 }

@@ -54,7 +54,7 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
                 Assert.Equal(tenantId, row.TenantId);
                 Assert.Equal(key.Substring(3, 12), row.Prefix);
                 Assert.Equal(new[] { "activities:write", "metrics:write" }, row.Scopes.Order());
-                Assert.Equal($"agent {agent.Name} runtime", row.Name);
+                Assert.Equal($"agent {agent.Id} runtime", row.Name);
                 Assert.Null(row.RevokedAt);
             }
 

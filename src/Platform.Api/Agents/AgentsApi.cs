@@ -163,7 +163,8 @@ public static class AgentsApi
         return await GetAsync(id, db, cancellationToken);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, PlatformDbContext db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id, PlatformDbContext db, CacheInvalidation caches, CancellationToken cancellationToken)
     {
         var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (agent is null)
@@ -171,8 +172,21 @@ public static class AgentsApi
             return Problems.NotFound("agent");
         }
 
+        // The runtime key the worker minted for the agent dies with it (the worker removes the container).
+        var runtimeKeyName = $"agent {id} runtime";
+        var runtimeKeys = await db.ApiKeys.Where(k => k.TenantId == agent.TenantId && k.Name == runtimeKeyName && k.RevokedAt == null).ToListAsync(cancellationToken);
+        foreach (var key in runtimeKeys)
+        {
+            key.RevokedAt = DateTimeOffset.UtcNow;
+        }
+
         db.Agents.Remove(agent);
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var key in runtimeKeys)
+        {
+            await caches.ApiKeyChangedAsync(key.Prefix);
+        }
+
         return TypedResults.NoContent();
     }
 

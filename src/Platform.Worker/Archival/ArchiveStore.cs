@@ -1,34 +1,10 @@
 using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
-using Amazon;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace Platform.Worker.Archival;
-
-/// <summary>Creates the archive's S3 client from <see cref="S3ArchiveOptions"/>.</summary>
-public static class ArchiveS3Client
-{
-    public static IAmazonS3 Create(S3ArchiveOptions options)
-    {
-        var config = new AmazonS3Config { ForcePathStyle = options.EffectiveForcePathStyle };
-        if (options.EffectiveServiceUrl is { } serviceUrl)
-        {
-            config.ServiceURL = serviceUrl;
-            config.AuthenticationRegion = options.Region;
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
-        }
-
-        return string.IsNullOrEmpty(options.AccessKey)
-            ? new AmazonS3Client(config)
-            : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
-    }
-}
 
 /// <summary>What reading an object back established: its bytes' hash and size and, when decompressed, its content's.</summary>
 internal sealed record ObjectDigest(string Sha256, long Bytes, string? NdjsonSha256 = null, long? Lines = null);
@@ -204,52 +180,5 @@ internal sealed class ArchiveStore(IAmazonS3 s3, S3ArchiveOptions options)
         }
 
         await s3.PutObjectAsync(request, cancellationToken);
-    }
-
-    /// <summary>A read-through stream that also writes what it reads to a second stream.</summary>
-    private sealed class TeeStream(Stream source, Stream copy) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var read = source.Read(buffer);
-            copy.Write(buffer[..read]);
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var read = await source.ReadAsync(buffer, cancellationToken);
-            await copy.WriteAsync(buffer[..read], cancellationToken);
-            return read;
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -52,11 +52,8 @@ public sealed record AgentApiKey(string Prefix, string Key, string KeyHash)
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    public static string KeyName(string agentName)
-    {
-        var name = $"agent {agentName} runtime";
-        return name.Length <= 200 ? name : $"agent {agentName[..(200 - 14)]} runtime";
-    }
+    /// <summary>Names the key after the agent's id, which never changes, so deleting the agent can revoke it.</summary>
+    public static string KeyName(Guid agentId) => $"agent {agentId} runtime";
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -90,6 +90,12 @@ public sealed class DockerConnection : IDisposable
         _ => ex.InnerException is { } inner && IsUnreachable(inner, callerToken),
     };
 
+    /// <summary>The engine's own answer (status and body) when there is one, else the exception message.</summary>
+    internal static string ErrorText(Exception ex) =>
+        ex is DockerApiException api && !string.IsNullOrWhiteSpace(api.ResponseBody)
+            ? $"{(int)api.StatusCode} {api.ResponseBody.Trim()}"
+            : ex.Message;
+
     public void Dispose()
     {
         if (_client.IsValueCreated)

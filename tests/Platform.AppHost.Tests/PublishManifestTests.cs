@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Platform.AppHost.Tests;
+
+/// <summary>What <c>azd</c> deploys: the manifest the AppHost publishes offline.</summary>
+public sealed class PublishManifestTests
+{
+    private static readonly string[] Secrets =
+        ["app-role-password", "platform-admin-password", "sample-user-password", "jwt-signing-key", "postgres-password", "archive-access-key", "archive-secret-key"];
+
+    [Fact]
+    public async Task The_manifest_lists_every_service_with_its_references_and_keeps_secrets_as_parameters()
+    {
+        var resources = (await PublishAsync()).GetProperty("resources");
+
+        Assert.Equal("container.v0", resources.GetProperty("postgres").Str("type"));
+        Assert.Equal("container.v0", resources.GetProperty("redis").Str("type"));
+        foreach (var project in new[] { "migrator", "api", "worker" })
+        {
+            Assert.Equal("project.v0", resources.GetProperty(project).Str("type"));
+        }
+
+        Assert.Equal("{platformdb.connectionString}", Env(resources, "migrator", "ConnectionStrings__platformdb"));
+        Assert.Equal("{platformdb-app.connectionString}", Env(resources, "api", "ConnectionStrings__platformdb"));
+        Assert.Equal("{platformdb-app.connectionString}", Env(resources, "worker", "ConnectionStrings__platformdb"));
+        Assert.Equal("{redis.connectionString}", Env(resources, "api", "ConnectionStrings__redis"));
+        Assert.Contains("Username=platform_app", resources.GetProperty("platformdb-app").Str("connectionString"), StringComparison.Ordinal);
+
+        foreach (var secret in Secrets)
+        {
+            var parameter = resources.GetProperty(secret);
+            Assert.Equal("parameter.v0", parameter.Str("type"));
+            Assert.True(parameter.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean(), $"{secret} is not secret");
+        }
+
+        Assert.Equal("{jwt-signing-key.value}", Env(resources, "api", "Jwt__SigningKey"));
+        Assert.Equal("{app-role-password.value}", Env(resources, "migrator", "Migrator__AppRolePassword"));
+        Assert.Equal("{platform-admin-password.value}", Env(resources, "migrator", "Migrator__PlatformAdminPassword"));
+        Assert.Equal("false", Env(resources, "worker", "Docker__Enabled"));
+    }
+
+    private static string Env(JsonElement resources, string resource, string name) =>
+        resources.GetProperty(resource).GetProperty("env").GetProperty(name).GetString()!;
+
+    private static async Task<JsonElement> PublishAsync()
+    {
+        var output = Path.Combine(Directory.CreateTempSubdirectory("platform-manifest-").FullName, "aspire-manifest.json");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryPaths.Root };
+        foreach (var arg in new[] { "run", "--no-build", "--project", Path.Combine("src", "Platform.AppHost"), "--", "--publisher", "manifest", "--output-path", output })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"publishing failed: {await stdout}{await stderr}");
+        return JsonDocument.Parse(await File.ReadAllTextAsync(output, TestContext.Current.CancellationToken)).RootElement.Clone();
+    }
+}
+
+internal static class JsonElementExtensions
+{
+    public static string Str(this JsonElement element, string property) => element.GetProperty(property).GetString()!;
+}
