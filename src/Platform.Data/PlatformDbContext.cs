@@ -129,5 +129,12 @@ public class PlatformDbContext : DbContext
         }
 
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PlatformDbContext).Assembly);
+        TenantQueryFilters.Apply(modelBuilder, this);
     }
+
+    /// <summary>
+    /// The tenant every query of this context is filtered to, or null for platform scope (and for no
+    /// scope, where row-level security alone returns nothing). Read per query by the filters.
+    /// </summary>
+    public Guid? FilterTenantId => Tenant is { IsPlatformAdmin: false, TenantId: { } id } ? id : null;
 }

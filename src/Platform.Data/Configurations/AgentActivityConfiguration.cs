@@ -17,6 +17,7 @@ public sealed class AgentActivityConfiguration : IEntityTypeConfiguration<AgentA
 
         builder.HasIndex(a => new { a.AgentId, a.CreatedAt }).IsDescending(false, true);
         builder.HasIndex(a => new { a.TenantId, a.CreatedAt }).IsDescending(false, true);
+        builder.HasIndex(a => new { a.AgentId, a.Id }).IsDescending(false, true);
 
         builder.HasOne<Tenant>().WithMany()
             .HasForeignKey(a => a.TenantId).OnDelete(DeleteBehavior.Cascade);

@@ -22,6 +22,9 @@ public sealed class AgentConfiguration : IEntityTypeConfiguration<Agent>
         builder.HasIndex(a => new { a.TenantId, a.Name }).IsUnique();
         builder.HasIndex(a => new { a.TenantId, a.Status });
         builder.HasIndex(a => a.ContainerId);
+
+        // Keyset pages of one tenant, newest first (GET /agents is the hot path).
+        builder.HasIndex(a => new { a.TenantId, a.Id }).IsDescending(false, true);
         builder.HasIndex(a => a.ToolPolicy).HasMethod("gin").HasOperators("jsonb_path_ops");
 
         builder.HasOne(a => a.Tenant).WithMany(t => t.Agents)

@@ -19,6 +19,7 @@ public sealed class AuditLogConfiguration : IEntityTypeConfiguration<AuditLog>
 
         builder.HasIndex(l => new { l.TenantId, l.CreatedAt }).IsDescending(false, true);
         builder.HasIndex(l => l.CreatedAt);
+        builder.HasIndex(l => new { l.TenantId, l.Id }).IsDescending(false, true);
         builder.HasIndex(l => new { l.TargetType, l.TargetId });
         builder.HasIndex(l => new { l.ActorType, l.ActorId });
         builder.HasIndex(l => l.Details).HasMethod("gin").HasOperators("jsonb_path_ops");

@@ -122,6 +122,10 @@ namespace Platform.Migrator.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ToolPolicy"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("ToolPolicy"), new[] { "jsonb_path_ops" });
 
+                    b.HasIndex("TenantId", "Id")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_agents_tenant_id_id");
+
                     b.HasIndex("TenantId", "Name")
                         .IsUnique()
                         .HasDatabaseName("ix_agents_tenant_id_name");
@@ -172,6 +176,10 @@ namespace Platform.Migrator.Migrations
                     b.HasIndex("AgentId", "CreatedAt")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_agent_activities_agent_id_created_at");
+
+                    b.HasIndex("AgentId", "Id")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_agent_activities_agent_id_id");
 
                     b.HasIndex("TenantId", "CreatedAt")
                         .IsDescending(false, true)
@@ -559,6 +567,10 @@ namespace Platform.Migrator.Migrations
                     b.HasIndex("TenantId", "CreatedAt")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_audit_logs_tenant_id_created_at");
+
+                    b.HasIndex("TenantId", "Id")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_audit_logs_tenant_id_id");
 
                     b.ToTable("audit_logs", (string)null);
                 });

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the benchmarks (bench/run.sh [all | p1 ... p8]) and appends their table to bench/RESULTS.md.
+# Starts its own PostgreSQL, Redis and S3 server on loopback (and, as root, a private Docker engine);
+# every load is bounded in time and targets 127.0.0.1 only.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$root/scripts/prerequisites.sh"
+ensure_packages test
+command -v wrk >/dev/null && command -v pgbench >/dev/null || { [[ $(id -u) -eq 0 ]] && apt-get install -y -qq wrk postgresql-client >/dev/null; }
+export S3RVER_BIN=$(bash "$root/scripts/install-s3rver.sh")
+state=$(mktemp -d /tmp/platform-bench.XXXXXX)
+trap 'bash "$root/scripts/docker-engine.sh" stop "$state/docker" >/dev/null 2>&1 || true; rm -rf "$state"' EXIT
+if [[ $(id -u) -eq 0 && -z "${DOCKER_HOST:-}" ]]; then
+  export DOCKER_HOST=$(bash "$root/scripts/docker-engine.sh" start "$state/docker")
+fi
+dotnet run -c Release --project "$root/bench/Platform.Bench" -- "$@"
