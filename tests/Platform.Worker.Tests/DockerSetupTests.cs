@@ -19,7 +19,7 @@ public sealed class DockerSetupTests(WorkerFixture fixture, DockerEngineFixture 
         Assert.True(new DockerOptionsValidator().Validate(null, options).Succeeded);
         Assert.True(options.Enabled);
         Assert.Equal(15, options.PollIntervalSeconds);
-        Assert.Equal(8, options.MaxParallelism);
+        Assert.Equal(32, options.MaxParallelism);
         Assert.Equal(5, options.ProvisionIntervalSeconds);
         Assert.Equal("platform/agent-runtime:latest", options.AgentImage);
         Assert.Equal("none", options.NetworkMode);

@@ -22,8 +22,8 @@ public sealed class P1AgentList : IScenario
         SELECT 1 WHERE (set_config('app.tenant_id', :tenant, true) || set_config('app.is_platform_admin', 'off', true)) IS NULL \;
         SELECT a.id, a.name, a.description, a.role, a.status, a.model_tier, a.thinking_mode, a.tool_policy, a.assisted_user,
                a.last_active_at, a.created_at, a.updated_at, c.id, c.type, c.name, c.enabled
-        FROM (SELECT * FROM agents ORDER BY id DESC LIMIT 51) AS a
-        LEFT JOIN agent_channels AS c ON c.agent_id = a.id
+        FROM (SELECT * FROM agents WHERE tenant_id = :tenant ORDER BY id DESC LIMIT 51) AS a
+        LEFT JOIN agent_channels AS c ON c.agent_id = a.id AND c.tenant_id = :tenant
         ORDER BY a.id DESC, c.id;
         """;
 
