@@ -143,7 +143,8 @@ public sealed partial class P5AuditArchival : IScenario
                 psql is { } q ? $"psql \\copy piped to gzip -6: {F(q.Rows / q.Seconds, "0")} rows/s ({F(q.Seconds, "0.0")} s)" : "-",
                 "-", "(context)"),
             new ResultRow(Id, $"{Title}: what PostgreSQL needs for other shapes of the same work (diagnosis)",
-                $"reads: {diagnosis.Groups} per-(tenant, day) statements {F(diagnosis.GroupReadSeconds, "0.0")} s vs one per day {F(diagnosis.DayReadSeconds, "0.0")} s; " +
+                $"reads: {diagnosis.Groups} per-(tenant, day) statements {F(diagnosis.GroupReadSeconds, "0.0")} s, the same with a candidate policy " +
+                $"(functions in scalar subqueries) {F(diagnosis.CandidatePolicyGroupReadSeconds, "0.0")} s, one statement per day {F(diagnosis.DayReadSeconds, "0.0")} s; " +
                 $"delete: {F(delete, "0.0")} s by 5,000-id batches vs ≈ {F(diagnosis.RangeDeleteMs * diagnosis.Groups / 1000, "0.0")} s by one range statement per group " +
                 $"({F(diagnosis.RangeDeleteMs, "0")} ms × {diagnosis.Groups}, from EXPLAIN ANALYZE)",
                 "-", "-", "(context)"),
@@ -181,6 +182,30 @@ public sealed partial class P5AuditArchival : IScenario
             }
         }
 
+        async Task ReadGroupsAsync()
+        {
+            await using var connection = new NpgsqlConnection(database.AppConnectionString);
+            await connection.OpenAsync();
+            var buffer = new char[32 * 1024];
+            foreach (var group in groups)
+            {
+                await using var transaction = await connection.BeginTransactionAsync();
+                await using (var setup = new NpgsqlCommand(Platform, connection, transaction))
+                {
+                    await setup.ExecuteNonQueryAsync();
+                }
+
+                using (var reader = await connection.BeginTextExportAsync($"COPY ({GroupSql(group)}) TO STDOUT"))
+                {
+                    while (await reader.ReadAsync(buffer, 0, buffer.Length) > 0)
+                    {
+                    }
+                }
+
+                await transaction.CommitAsync();
+            }
+        }
+
         static string GroupSql((Guid Tenant, DateTime Day) group) => $"""
             SELECT id, tenant_id, actor_type::text AS actor_type, actor_id, action, target_type::text AS target_type, target_id,
                    severity::text AS severity, details::text AS details, abbrev(ip_address) AS ip_address, user_agent, created_at
@@ -213,29 +238,7 @@ public sealed partial class P5AuditArchival : IScenario
         var rangeMs = double.Parse(ExecutionTime().Match(rangePlan).Groups[1].Value, CultureInfo.InvariantCulture);
 
         var watch = Stopwatch.StartNew();
-        await using (var connection = new NpgsqlConnection(database.AppConnectionString))
-        {
-            await connection.OpenAsync();
-            var buffer = new char[32 * 1024];
-            foreach (var group in groups)
-            {
-                await using var transaction = await connection.BeginTransactionAsync();
-                await using (var setup = new NpgsqlCommand(Platform, connection, transaction))
-                {
-                    await setup.ExecuteNonQueryAsync();
-                }
-
-                using (var reader = await connection.BeginTextExportAsync($"COPY ({GroupSql(group)}) TO STDOUT"))
-                {
-                    while (await reader.ReadAsync(buffer, 0, buffer.Length) > 0)
-                    {
-                    }
-                }
-
-                await transaction.CommitAsync();
-            }
-        }
-
+        await ReadGroupsAsync();
         var seconds = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"P5 diagnosis: the {groups.Count} group reads alone (COPY of each ordered group statement, discarded): {F(seconds, "0.00")} s");
 
@@ -268,10 +271,36 @@ public sealed partial class P5AuditArchival : IScenario
 
         var daySeconds = watch.Elapsed.TotalSeconds;
         Console.WriteLine($"P5 diagnosis: the same rows read one day per statement (ordered by tenant, created_at, id), discarded: {F(daySeconds, "0.00")} s");
-        return new P5Diagnosis(seconds, daySeconds, rangeMs, groups.Count);
+
+        // Candidate (not the product; only in this scenario's database, and put back before the job runs): the policy's
+        // functions in scalar subqueries, evaluated once per statement; then the 100 group reads again.
+        const string PolicyText = "SELECT qual || ' / ' || with_check FROM pg_policies WHERE tablename = 'audit_logs' AND policyname = 'tenant_isolation'";
+        var productPolicy = await ScalarAsync<string>(database.OwnerConnectionString, PolicyText);
+        await ExecuteAsync(database.OwnerConnectionString, $"ALTER POLICY tenant_isolation ON audit_logs USING ({CandidatePolicy}) WITH CHECK ({CandidatePolicy})");
+        double candidateSeconds;
+        try
+        {
+            Console.WriteLine($"P5 diagnosis: EXPLAIN ANALYZE of one group's read with the candidate policy:\n{await ExplainAnalyzeAsync(database.AppConnectionString, GroupSql(first), Platform)}");
+            watch.Restart();
+            await ReadGroupsAsync();
+            candidateSeconds = watch.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            await ExecuteAsync(database.OwnerConnectionString, $"ALTER POLICY tenant_isolation ON audit_logs USING ({ProductPolicy}) WITH CHECK ({ProductPolicy})");
+        }
+
+        var restored = await ScalarAsync<string>(database.OwnerConnectionString, PolicyText);
+        Check(restored == productPolicy, $"the audit_logs policy was not put back: {restored} instead of {productPolicy}");
+        Console.WriteLine($"P5 diagnosis: the {groups.Count} group reads with the candidate policy: {F(candidateSeconds, "0.00")} s");
+        return new P5Diagnosis(seconds, daySeconds, candidateSeconds, rangeMs, groups.Count);
     }
 
-    private sealed record P5Diagnosis(double GroupReadSeconds, double DayReadSeconds, double RangeDeleteMs, int Groups);
+    // DatabaseSecurity's predicate, and the same with each function in a scalar subquery (an InitPlan, evaluated once).
+    private const string ProductPolicy = "tenant_id = app_current_tenant_id() OR app_is_platform_admin()";
+    private const string CandidatePolicy = "(SELECT app_is_platform_admin()) OR tenant_id = (SELECT app_current_tenant_id())";
+
+    private sealed record P5Diagnosis(double GroupReadSeconds, double DayReadSeconds, double CandidatePolicyGroupReadSeconds, double RangeDeleteMs, int Groups);
 
     [GeneratedRegex(@"Execution Time: ([0-9.]+) ms")]
     private static partial Regex ExecutionTime();
