@@ -168,18 +168,20 @@ public sealed class P4TokenCleanup : IScenario
         var quietP99 = Percentile(quietLatencies, 0.99);
         var busyP99 = Percentile(busyLatencies, 0.99);
         var errors = quiet.Sum(r => r.Errors) + busy.Sum(r => r.Errors);
-        var ratios = Enumerable.Range(0, LoginRounds).Select(i => busy[i].P99Ms / quiet[i].P99Ms).ToList();
+        // A round where either window got no answer (the machine starved the API) has no ratio.
+        var ratios = Enumerable.Range(0, LoginRounds).Where(i => busy[i].LatenciesMs.Count > 0 && quiet[i].LatenciesMs.Count > 0)
+            .Select(i => busy[i].P99Ms / quiet[i].P99Ms).ToList();
         return
         [
             new ResultRow(Id, $"{Title}: login p99 during the job vs without ({LoginConnections} conn; {LoginRounds} rounds, latencies pooled)",
-                $"{F(busyP99, "0")} ms ({F(busy.Sum(r => r.Requests) / busy.Sum(r => r.Seconds))} req/s, {busyLatencies.Count} req, {busy.Sum(r => r.Errors)} err)",
-                $"{F(quietP99, "0")} ms ({F(quiet.Sum(r => r.Requests) / quiet.Sum(r => r.Seconds))} req/s, {quietLatencies.Count} req, {quiet.Sum(r => r.Errors)} err)",
+                $"{F(busyP99, "0")} ms ({F(busy.Sum(r => r.Requests) / Math.Max(0.001, busy.Sum(r => r.Seconds)))} req/s, {busyLatencies.Count} req, {busy.Sum(r => r.Errors)} err)",
+                $"{F(quietP99, "0")} ms ({F(quiet.Sum(r => r.Requests) / Math.Max(0.001, quiet.Sum(r => r.Seconds)))} req/s, {quietLatencies.Count} req, {quiet.Sum(r => r.Errors)} err)",
                 ResultsTable.Ratio(busyP99, quietP99), "≤ 1.2×", busyP99 <= 1.2 * quietP99 && errors == 0),
             new ResultRow(Id, $"{Title}: per round, login p99 during/without the job, job time under logins, CPU",
                 string.Join("; ", Enumerable.Range(0, LoginRounds).Select(i =>
                     $"{F(busy[i].P99Ms, "0")}/{F(quiet[i].P99Ms, "0")} ms, {usage[i]}")),
                 $"job alone {F(oursSeconds, "0.00")} s; under logins {string.Join(", ", jobs.Select(j => F(j, "0.0")))} s",
-                $"median round {F(Median(ratios), "0.00")}×", "(context)"),
+                ratios.Count == 0 ? "-" : $"median round {F(Median(ratios), "0.00")}× ({ratios.Count} rounds with answers)", "(context)"),
         ];
     }
 
@@ -403,7 +405,7 @@ internal sealed class P4Wrk
         public double P99Ms => P4P5P7Support.Percentile(LatenciesMs, 0.99);
 
         public string Describe() => string.Create(CultureInfo.InvariantCulture,
-            $"{Requests / Seconds:0.0} req/s, p99 {P99Ms:0} ms, mean {(LatenciesMs.Count == 0 ? 0 : LatenciesMs.Average()):0} ms, {Requests} req in {Seconds:0.0} s, {Errors} err");
+            $"{(Seconds > 0 ? Requests / Seconds : 0):0.0} req/s, p99 {P99Ms:0} ms, mean {(LatenciesMs.Count == 0 ? 0 : LatenciesMs.Average()):0} ms, {Requests} req in {Seconds:0.0} s, {Errors} err");
     }
 
     public static P4Wrk Start(Uri url, string body, int connections, TimeSpan maxDuration)
