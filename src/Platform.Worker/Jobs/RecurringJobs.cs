@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.Extensions.Options;
 using Platform.Worker.Archival;
 
 namespace Platform.Worker.Jobs;
@@ -7,17 +8,35 @@ namespace Platform.Worker.Jobs;
 /// Registers the recurring jobs at start. Hangfire's storage-wide locks make each schedule fire once
 /// however many workers run; <see cref="DisableConcurrentExecutionAttribute"/> keeps runs from overlapping.
 /// </summary>
-public sealed class RecurringJobs(IRecurringJobManager jobs, ILogger<RecurringJobs> logger) : IHostedService
+public sealed class RecurringJobs(IRecurringJobManager jobs, IOptions<JobScheduleOptions> options, ILogger<RecurringJobs> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
-        jobs.AddOrUpdate<CleanupJobs>("refresh-token-cleanup", j => j.RefreshTokensAsync(CancellationToken.None), Cron.Daily(2), utc);
-        jobs.AddOrUpdate<CleanupJobs>("invite-cleanup", j => j.InvitesAsync(CancellationToken.None), Cron.Daily(2, 30), utc);
-        jobs.AddOrUpdate<AuditArchiver>(ArchiveSetup.RecurringJobId, a => a.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
-        jobs.AddOrUpdate<HealthRollupJob>("container-health-rollup", j => j.RunAsync(CancellationToken.None), Cron.Hourly(5), utc);
+        var schedules = options.Value;
+        Register<CleanupJobs>("refresh-token-cleanup", j => j.RefreshTokensAsync(CancellationToken.None),
+            nameof(schedules.RefreshTokenCleanup), schedules.RefreshTokenCleanup);
+        Register<CleanupJobs>("invite-cleanup", j => j.InvitesAsync(CancellationToken.None),
+            nameof(schedules.InviteCleanup), schedules.InviteCleanup);
+        Register<AuditArchiver>(ArchiveSetup.RecurringJobId, a => a.RunAsync(CancellationToken.None),
+            nameof(schedules.AuditArchival), schedules.AuditArchival);
+        Register<HealthRollupJob>("container-health-rollup", j => j.RunAsync(CancellationToken.None),
+            nameof(schedules.HealthRollup), schedules.HealthRollup);
         logger.LogInformation("Recurring jobs registered");
         return Task.CompletedTask;
+    }
+
+    private void Register<TJob>(string id, System.Linq.Expressions.Expression<Func<TJob, Task>> call, string setting, string cron)
+    {
+        try
+        {
+            jobs.AddOrUpdate(id, call, cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        }
+        catch (ArgumentException e)
+        {
+            // Hangfire checks the expression here: fail the start with the setting's name rather than a stack trace.
+            throw new OptionsValidationException(JobScheduleOptions.SectionName, typeof(JobScheduleOptions),
+                [$"{JobScheduleOptions.SectionName}:{setting} = '{cron}' is not a valid cron expression: {e.Message}"]);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -28,6 +47,7 @@ public static class JobsSetup
     public static IHostApplicationBuilder AddRetentionJobs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<JobScheduleOptions>().BindConfiguration(JobScheduleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobAudit>();
         builder.Services.AddTransient<CleanupJobs>();
