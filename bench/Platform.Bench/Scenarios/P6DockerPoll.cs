@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using Docker.DotNet;
-using Docker.DotNet.Models;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
-using Platform.Data.Entities;
 using Platform.Tests.Support;
 using Platform.Worker.Containers;
+using static Platform.Bench.Scenarios.Formatting;
+using static Platform.Bench.Scenarios.P6AgentContainers;
+using static Platform.Bench.Scenarios.Statistics;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace Platform.Bench.Scenarios;
@@ -20,9 +21,6 @@ namespace Platform.Bench.Scenarios;
 /// </summary>
 public sealed class P6DockerPoll : IScenario
 {
-    public const string Image = "platform-local/agent-runtime:test";
-    private const int Containers = 100;
-    private const int Tenants = 10;
     private const int Runs = 3;
     private const int LoopIntervalSeconds = 15;
     private const int LoopIdleWindows = 3;
@@ -97,7 +95,7 @@ public sealed class P6DockerPoll : IScenario
         IDictionary<string, string> dockerEnvironment, CancellationToken ct)
     {
         using var connection = new DockerConnection(MsOptions.Create(Options(host, scope, parallelism)));
-        using var poller = new DockerPoller(connection, dbOptions, new AlertStore(TimeProvider.System), new P6Logger<DockerPoller>(), TimeProvider.System);
+        using var poller = new DockerPoller(connection, dbOptions, new AlertStore(TimeProvider.System), new StderrWarningLogger<DockerPoller>(), TimeProvider.System);
         var warmUp = await poller.PollOnceAsync(ct);
         Console.WriteLine($"P6: warm-up sweep at parallelism {parallelism}: {warmUp.Elapsed.TotalMilliseconds:0} ms, {warmUp.Samples} samples");
 
@@ -128,8 +126,8 @@ public sealed class P6DockerPoll : IScenario
         var r = Median(reference);
         var met = o <= 2 * r && problems.Count == 0;
         var title = $"{Title}, MaxParallelism {parallelism}: sweep vs docker stats --no-stream (median of {Runs})";
-        var oursText = F(o) + " ms" + (problems.Count > 0 ? $" ({problems.Count} incomplete sweeps)" : "");
-        return (new ResultRow(Id, title, oursText, F(r) + " ms", ResultsTable.Ratio(o, r), "≤ 2×", met), met);
+        var oursText = F(o, "0") + " ms" + (problems.Count > 0 ? $" ({problems.Count} incomplete sweeps)" : "");
+        return (new ResultRow(Id, title, oursText, F(r, "0") + " ms", ResultsTable.Ratio(o, r), "≤ 2×", met), met);
     }
 
     /// <summary>
@@ -142,7 +140,7 @@ public sealed class P6DockerPoll : IScenario
         var options = Options(host, scope, parallelism);
         options.PollIntervalSeconds = LoopIntervalSeconds;
         var clock = new P6SweepClock();
-        var logger = new P6Logger<DockerPoller>();
+        var logger = new StderrWarningLogger<DockerPoller>();
         using var connection = new DockerConnection(MsOptions.Create(options));
         using var poller = new DockerPoller(connection, dbOptions, new AlertStore(TimeProvider.System), logger, clock);
 
@@ -184,9 +182,9 @@ public sealed class P6DockerPoll : IScenario
         return
         [
             new ResultRow(Id, $"Docker poller loop ({LoopIntervalSeconds} s interval, MaxParallelism {parallelism}): CPU between sweeps, {windows.Count} idle windows",
-                P(idlePercent) + " of a core", "-", "-", "< 5 % of a core", met),
+                Percent(idlePercent) + " of a core", "-", "-", "< 5 % of a core", met),
             new ResultRow(Id, $"Docker poller loop: whole window ({wall.Elapsed.TotalSeconds:0} s, {sweeps} sweeps of {Containers} containers), CPU incl. sweeps",
-                P(cpuTotal.TotalSeconds / wall.Elapsed.TotalSeconds * 100) + " of a core, " + F((cpuTotal.TotalMilliseconds - (idleCpu * 1000)) / Math.Max(1, sweeps)) + " ms CPU per sweep",
+                Percent(cpuTotal.TotalSeconds / wall.Elapsed.TotalSeconds * 100) + " of a core, " + F((cpuTotal.TotalMilliseconds - (idleCpu * 1000)) / Math.Max(1, sweeps), "0") + " ms CPU per sweep",
                 "-", "-", "(context)"),
         ];
     }
@@ -225,131 +223,5 @@ public sealed class P6DockerPoll : IScenario
         return watch.Elapsed.TotalMilliseconds;
     }
 
-    /// <summary>10 active tenants with 10 active agents each, as the owner.</summary>
-    private static async Task<List<(Guid TenantId, Guid AgentId)>> InsertAgentsAsync(PlatformDatabase database, CancellationToken ct)
-    {
-        await using var db = database.CreateOwnerContext();
-        var now = DateTimeOffset.UtcNow;
-        var agents = new List<(Guid, Guid)>();
-        for (var t = 0; t < Tenants; t++)
-        {
-            var tenant = new Tenant
-            {
-                CompanyName = $"P6 tenant {t + 1}",
-                AdminEmail = $"p6-admin-{t + 1}@bench.test",
-                Status = TenantStatus.Active,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            db.Tenants.Add(tenant);
-            for (var a = 0; a < Containers / Tenants; a++)
-            {
-                var agent = new Agent
-                {
-                    TenantId = tenant.Id,
-                    Name = $"p6-agent-{t + 1}-{a + 1}",
-                    Role = AgentRole.Engineering,
-                    Status = AgentStatus.Active,
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                };
-                db.Agents.Add(agent);
-                agents.Add((tenant.Id, agent.Id));
-            }
-        }
-
-        await db.SaveChangesAsync(ct);
-        return agents;
-    }
-
-    /// <summary>Labelled like the provisioner's (agent, tenant, scope), network none, 64 MB, no health check.</summary>
-    private static Task CreateContainersAsync(
-        IDockerClient client, string scope, List<(Guid TenantId, Guid AgentId)> agents, Dictionary<Guid, string> created, CancellationToken ct) =>
-        Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (agent, token) =>
-        {
-            var response = await client.Containers.CreateContainerAsync(new CreateContainerParameters
-            {
-                Name = ContainerLabels.ContainerName(agent.AgentId),
-                Image = Image,
-                Labels = new Dictionary<string, string>
-                {
-                    [ContainerLabels.AgentId] = agent.AgentId.ToString(),
-                    [ContainerLabels.TenantId] = agent.TenantId.ToString(),
-                    [ContainerLabels.Scope] = scope,
-                },
-                HostConfig = new HostConfig { NetworkMode = "none", Memory = 64 * 1024 * 1024, MemorySwap = 64 * 1024 * 1024 },
-            }, token);
-            lock (created)
-            {
-                created[agent.AgentId] = response.ID;
-            }
-
-            await client.Containers.StartContainerAsync(response.ID, new ContainerStartParameters(), token);
-        });
-
-    /// <summary>agents.container_id, as the provisioner leaves it.</summary>
-    private static async Task RecordContainerIdsAsync(PlatformDatabase database, Dictionary<Guid, string> created, CancellationToken ct)
-    {
-        await using var db = database.CreateOwnerContext();
-        var ids = created.Keys.ToArray();
-        foreach (var agent in await db.Agents.Where(a => ids.Contains(a.Id)).ToListAsync(ct))
-        {
-            agent.ContainerId = created[agent.Id];
-        }
-
-        await db.SaveChangesAsync(ct);
-    }
-
-    /// <summary>Force-removes every container of the scope (and any created one the listing missed); never throws.</summary>
-    private static async Task RemoveContainersAsync(IDockerClient client, string scope, string[] created)
-    {
-        var watch = Stopwatch.StartNew();
-        var ids = new HashSet<string>(created, StringComparer.Ordinal);
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            var listed = await client.Containers.ListContainersAsync(new ContainersListParameters
-            {
-                All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>>
-                {
-                    ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Scope}={scope}"] = true },
-                },
-            }, timeout.Token);
-            ids.UnionWith(listed.Select(c => c.ID));
-        }
-        catch (Exception ex)
-        {
-            Console.Error.WriteLine($"P6: listing the containers of {scope} failed: {ex.Message}");
-        }
-
-        var failed = 0;
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, _) =>
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token);
-            }
-            catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-            }
-            catch (Exception ex)
-            {
-                Interlocked.Increment(ref failed);
-                Console.Error.WriteLine($"P6: removing container {id} failed: {ex.Message}");
-            }
-        });
-        Console.WriteLine($"P6: removed {ids.Count - failed} containers in {watch.Elapsed.TotalSeconds:0.0} s" + (failed > 0 ? $", {failed} failed" : ""));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static string F(double value) => value.ToString("0", CultureInfo.InvariantCulture);
-
-    private static string P(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + " %";
+    private static string Percent(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + " %";
 }

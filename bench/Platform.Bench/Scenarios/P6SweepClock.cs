@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 
 namespace Platform.Bench.Scenarios;
 
@@ -63,31 +62,3 @@ internal sealed class P6SweepClock : TimeProvider
 }
 
 internal sealed record P6IdleWindow(TimeSpan Wall, TimeSpan Cpu);
-
-/// <summary>Warnings and errors of the code under test on stderr (counted); the rest dropped.</summary>
-internal sealed class P6Logger<T> : ILogger<T>
-{
-    private int _errors;
-
-    public int Errors => Volatile.Read(ref _errors);
-
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        if (!IsEnabled(logLevel))
-        {
-            return;
-        }
-
-        if (logLevel >= LogLevel.Error)
-        {
-            Interlocked.Increment(ref _errors);
-        }
-
-        Console.Error.WriteLine($"[{typeof(T).Name}] {logLevel}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetBaseException().Message)}");
-    }
-}

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Platform.Tests.Support;
 using Platform.Worker.Jobs;
-using static Platform.Bench.Scenarios.P4P5P7Support;
+using static Platform.Bench.Scenarios.Checks;
+using static Platform.Bench.Scenarios.Formatting;
+using static Platform.Bench.Scenarios.Sql;
+using static Platform.Bench.Scenarios.Statistics;
 
 namespace Platform.Bench.Scenarios;
 
@@ -32,9 +35,6 @@ public sealed class P7HealthRollup : IScenario
     // The job's platform scope, as TenantContextInterceptor sets it, in the same implicit transaction (returns no row).
     private const string AsPlatform = "SELECT 1 WHERE set_config('app.is_platform_admin', 'on', true) IS NULL;\n";
 
-    // DatabaseSecurity's predicate with each function call wrapped in a scalar subquery (an InitPlan, evaluated once).
-    private const string CandidatePolicy = "(SELECT app_is_platform_admin()) OR tenant_id = (SELECT app_current_tenant_id())";
-
     // What the hourly rows hold, to check that both sides computed the same roll-up.
     private const string Fingerprint = """
         SELECT md5(string_agg(concat_ws('|', tenant_id, agent_id, container_id, status, round(cpu_percent::numeric, 6), memory_mb, memory_limit_mb,
@@ -55,7 +55,7 @@ public sealed class P7HealthRollup : IScenario
         }
         finally
         {
-            await DropDatabaseAsync(database);
+            await ScenarioDatabases.DropAsync(database);
         }
     }
 
@@ -65,7 +65,7 @@ public sealed class P7HealthRollup : IScenario
         var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-3);
         await SeedAsync(database, hour);
 
-        var options = AppOptions(database.AppConnectionString);
+        var options = ScenarioDatabases.AppOptions(database.AppConnectionString);
         var job = new HealthRollupJob(options, new JobAudit(options, NullLogger<JobAudit>.Instance, TimeProvider.System),
             Options.Create(new RetentionOptions()), TimeProvider.System);
         var parameters = new Dictionary<string, object> { ["hour"] = hour, ["end"] = hour.AddHours(1) };
@@ -114,13 +114,13 @@ public sealed class P7HealthRollup : IScenario
             var plan = await ExplainAnalyzeAsync(database.AppConnectionString,
                 HandWritten.Replace("@hour", $"'{hour:O}'", StringComparison.Ordinal).Replace("@end", $"'{hour.AddHours(1):O}'", StringComparison.Ordinal)
                 + " ON CONFLICT (container_id, recorded_at) WHERE resolution = 'hour' DO NOTHING",
-                "SELECT set_config('app.is_platform_admin', 'on', true)");
+                PlatformScope);
             Console.WriteLine($"P7 diagnosis: EXPLAIN ANALYZE of the job's statement as the application role:\n{plan}");
         }
 
         // Candidate (not the product; only in this scenario's database): the same policy with its functions in scalar
         // subqueries, which PostgreSQL evaluates once per statement instead of once per row. Measured next to the reference again.
-        await ExecuteAsync(database.OwnerConnectionString, $"ALTER POLICY tenant_isolation ON container_health USING ({CandidatePolicy}) WITH CHECK ({CandidatePolicy})");
+        await TenantIsolationPolicy.SetAsync(database.OwnerConnectionString, "container_health", TenantIsolationPolicy.Candidate);
         var candidate = new List<double>();
         var referenceAgain = new List<double>();
         for (var run = 0; run < Runs; run++)
@@ -189,13 +189,5 @@ public sealed class P7HealthRollup : IScenario
         var raw = await ScalarAsync<long>(database.OwnerConnectionString, "SELECT count(*) FROM container_health WHERE resolution = 'raw'");
         Check(raw == Containers * SamplesPerContainer, $"{raw} raw samples were seeded, not {Containers * SamplesPerContainer}");
         Console.WriteLine($"P7 seed: {N(raw)} raw samples of {N(Containers)} containers in {F(watch.Elapsed.TotalSeconds)} s");
-    }
-
-    private static void Check(bool condition, string message)
-    {
-        if (!condition)
-        {
-            throw new InvalidOperationException(message);
-        }
     }
 }

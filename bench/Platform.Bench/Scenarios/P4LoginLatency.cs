@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+using static Platform.Bench.Scenarios.Checks;
+using static Platform.Bench.Scenarios.Formatting;
+using static Platform.Bench.Scenarios.Statistics;
+
+namespace Platform.Bench.Scenarios;
+
+/// <summary>
+/// P4's second goal: login latency while the cleanup job runs. Rounds of (wrk POST /auth/login for a fixed window
+/// without the job; logins while the job runs, wrk stopped with SIGINT when the job ends so that the window is exactly
+/// the job's), each round on a fresh copy with its own API process; p99 over the pooled latencies of each kind.
+/// </summary>
+internal static class P4LoginLatency
+{
+    private const int LoginConnections = 4;
+    private const int LoginRounds = 5;
+    private const int QuietWindowSeconds = 8;
+    private const string LoginEmail = "p4-user-1@bench.test";
+
+    public static async Task<IReadOnlyList<ResultRow>> MeasureAsync(
+        IScenario scenario, BenchEnvironment environment, TemplateDatabase template, double oursSeconds)
+    {
+        var window = TimeSpan.FromSeconds(QuietWindowSeconds);
+        var quiet = new List<StoppableWrk.Result>();
+        var busy = new List<StoppableWrk.Result>();
+        var jobs = new List<double>();
+        var usage = new List<string>();
+        for (var round = 1; round <= LoginRounds; round++)
+        {
+            await using var copy = await template.CopyAsync($"login{round}");
+            var api = await environment.StartApiAsync(new Dictionary<string, string>
+            {
+                ["ConnectionStrings__platformdb"] = copy.AppConnectionString.Replace("Maximum Pool Size=20", "Maximum Pool Size=100", StringComparison.OrdinalIgnoreCase),
+            });
+            try
+            {
+                using (var http = new HttpClient { BaseAddress = api.BaseAddress })
+                {
+                    var probe = await http.PostAsJsonAsync("/api/v1/auth/login", new { email = LoginEmail, password = BenchData.Password });
+                    probe.EnsureSuccessStatusCode();
+                }
+
+                var url = new Uri(api.BaseAddress, "/api/v1/auth/login");
+                var body = $$"""{"email":"{{LoginEmail}}","password":"{{BenchData.Password}}"}""";
+                await StoppableWrk.Start(url, body, LoginConnections, TimeSpan.FromSeconds(3)).Completion; // warm-up
+
+                var cpu = CpuUsageWindow.Start(api.ProcessId);
+                var without = await StoppableWrk.Start(url, body, LoginConnections, window).Completion;
+                var quietCpu = cpu.Stop();
+                quiet.Add(without);
+
+                cpu = CpuUsageWindow.Start(api.ProcessId);
+                var load = StoppableWrk.Start(url, body, LoginConnections, TimeSpan.FromMinutes(5));
+                P4CleanupRuns.CleanupRun job;
+                try
+                {
+                    job = await P4CleanupRuns.CleanupAsync(copy);
+                }
+                finally
+                {
+                    await load.StopAsync();
+                }
+
+                var with = await load.Completion;
+                var busyCpu = cpu.Stop();
+                busy.Add(with);
+                jobs.Add(job.Seconds);
+                Check(job.Deleted >= P4CleanupRuns.Tokens, $"the cleanup job removed {job.Deleted} rows, not {P4CleanupRuns.Tokens}");
+
+                usage.Add($"API {F(quietCpu.ProcessCores, "0.0")}→{F(busyCpu.ProcessCores, "0.0")} cores, machine {F(quietCpu.MachineBusy * 100, "0")}→{F(busyCpu.MachineBusy * 100, "0")} % busy");
+                Console.WriteLine($"P4 logins round {round}: without the job {without.Describe()}; during it {with.Describe()}; job {F(job.Seconds, "0.00")} s; " +
+                    $"{usage[^1]}; load average {CpuUsageWindow.LoadAverage()}");
+            }
+            finally
+            {
+                ProcessStopper.Stop(api);
+            }
+        }
+
+        var quietLatencies = quiet.SelectMany(r => r.LatenciesMs).ToList();
+        var busyLatencies = busy.SelectMany(r => r.LatenciesMs).ToList();
+        var quietP99 = Percentile(quietLatencies, 0.99);
+        var busyP99 = Percentile(busyLatencies, 0.99);
+        var errors = quiet.Sum(r => r.Errors) + busy.Sum(r => r.Errors);
+        // A round where either window got no answer (the machine starved the API) has no ratio.
+        var ratios = Enumerable.Range(0, LoginRounds).Where(i => busy[i].LatenciesMs.Count > 0 && quiet[i].LatenciesMs.Count > 0)
+            .Select(i => busy[i].P99Ms / quiet[i].P99Ms).ToList();
+        return
+        [
+            new ResultRow(scenario.Id, $"{scenario.Title}: login p99 during the job vs without ({LoginConnections} conn; {LoginRounds} rounds, latencies pooled)",
+                $"{F(busyP99, "0")} ms (mean {F(busyLatencies.DefaultIfEmpty(0).Average(), "0")} ms, {F(busy.Sum(r => r.Requests) / Math.Max(0.001, busy.Sum(r => r.Seconds)))} req/s, {busyLatencies.Count} req, {busy.Sum(r => r.Errors)} err)",
+                $"{F(quietP99, "0")} ms (mean {F(quietLatencies.DefaultIfEmpty(0).Average(), "0")} ms, {F(quiet.Sum(r => r.Requests) / Math.Max(0.001, quiet.Sum(r => r.Seconds)))} req/s, {quietLatencies.Count} req, {quiet.Sum(r => r.Errors)} err)",
+                ResultsTable.Ratio(busyP99, quietP99), "≤ 1.2×", busyP99 <= 1.2 * quietP99 && errors == 0),
+            new ResultRow(scenario.Id, $"{scenario.Title}: per round, login p99 during/without the job, job time under logins, CPU",
+                string.Join("; ", Enumerable.Range(0, LoginRounds).Select(i =>
+                    $"{F(busy[i].P99Ms, "0")}/{F(quiet[i].P99Ms, "0")} ms, {usage[i]}")),
+                $"job alone {F(oursSeconds, "0.00")} s; under logins {string.Join(", ", jobs.Select(j => F(j, "0.0")))} s",
+                ratios.Count == 0 ? "-" : $"median round {F(Median(ratios), "0.00")}× ({ratios.Count} rounds with answers)", "(context)"),
+        ];
+    }
+}
