@@ -9,7 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPlatformData();
-builder.AddRedisClient("redis");
+builder.AddRedisClient("redis", settings => settings.DisableTracing = !builder.ExportsTelemetry());
 builder.AddPlatformProblemDetails();
 builder.AddPlatformHttp();
 builder.AddPlatformSecurity();

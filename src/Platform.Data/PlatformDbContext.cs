@@ -35,11 +35,18 @@ public class PlatformDbContext : DbContext
 
     private static readonly NpgsqlSnakeCaseNameTranslator NameTranslator = new();
 
-    /// <summary>Whose rows this context may see; read by <see cref="TenantContextInterceptor"/>.</summary>
-    public PlatformDbContext(DbContextOptions<PlatformDbContext> options, TenantContext? tenant = null)
-        : this((DbContextOptions)options, tenant)
+    /// <summary>
+    /// The only public constructor, as EF's context pool requires: the tenant is attached on each rent
+    /// (<see cref="PooledContexts"/>) or by <see cref="Create"/>.
+    /// </summary>
+    public PlatformDbContext(DbContextOptions<PlatformDbContext> options)
+        : this((DbContextOptions)options, null)
     {
     }
+
+    /// <summary>An unpooled context whose rows are those <paramref name="tenant"/> may see (jobs, start-up work, tools).</summary>
+    public static PlatformDbContext Create(DbContextOptions<PlatformDbContext> options, TenantContext? tenant) =>
+        new(options) { Tenant = tenant };
 
     protected PlatformDbContext(DbContextOptions options, TenantContext? tenant)
         : base(options)
@@ -51,7 +58,23 @@ public class PlatformDbContext : DbContext
         Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
     }
 
-    public TenantContext? Tenant { get; }
+    /// <summary>Whose rows this context may see; read by <see cref="TenantContextInterceptor"/>.</summary>
+    public TenantContext? Tenant { get; internal set; }
+
+    // A pooled instance goes back to the pool without a scope: whoever rents it next sees nothing until given one.
+    public override void Dispose()
+    {
+        Tenant = null;
+        base.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Tenant = null;
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     public DbSet<User> Users => Set<User>();
     public DbSet<Tenant> Tenants => Set<Tenant>();

@@ -8,5 +8,4 @@ namespace Platform.Data;
 /// primary: for the heavy reads (audit query and export, metric series and summaries, the platform
 /// overview). Row-level security applies exactly as on the primary.
 /// </summary>
-public sealed class PlatformReadDbContext(DbContextOptions<PlatformReadDbContext> options, TenantContext? tenant = null)
-    : PlatformDbContext(options, tenant);
+public sealed class PlatformReadDbContext(DbContextOptions<PlatformReadDbContext> options) : PlatformDbContext(options, null);

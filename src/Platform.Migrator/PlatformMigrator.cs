@@ -103,7 +103,7 @@ public sealed class PlatformMigrator(string ownerConnectionString, MigratorOptio
             tenant.UsePlatformScope();
         }
 
-        return new PlatformDbContext(builder.Options, tenant);
+        return PlatformDbContext.Create(builder.Options, tenant);
     }
 }
 

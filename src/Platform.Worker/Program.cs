@@ -16,7 +16,7 @@ builder.AddServiceDefaults();
 builder.AddPlatformData();
 builder.AddAgentContainers();
 builder.AddAuditArchival();
-builder.AddRedisClient("redis");
+builder.AddRedisClient("redis", settings => settings.DisableTracing = !builder.ExportsTelemetry());
 builder.AddPlatformHangfire();
 builder.AddRetentionJobs();
 builder.AddDashboardAuthentication();

@@ -26,6 +26,30 @@ public sealed class RateLimitTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_large_limit_leased_in_chunks_is_never_exceeded_across_replicas_and_strands_at_most_a_lease_each()
+    {
+        const int limit = 600; // leases of 3 permits (0.5 %)
+        var admin = await _scenario.SignUpAsync();
+        var platform = await _scenario.PlatformAdminAsync();
+        await fixture.Api.Client(platform.AccessToken).PatchAsync($"/api/v1/tenants/{admin.TenantId}", new { resourceLimits = new { requestsPerMinute = limit } })
+            .ExpectAsync(HttpStatusCode.OK);
+        HttpClient[] replicas = [fixture.Api.Client(admin.AccessToken), fixture.SecondReplica.Client(admin.AccessToken)];
+
+        await WaitForRoomInTheWindowAsync(TimeSpan.FromSeconds(30));
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, limit + 60), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Http.Ct },
+            async (i, ct) =>
+            {
+                using var response = await replicas[i % 2].GetAsync("/api/v1/auth/me", ct);
+                statuses.Add(response.StatusCode);
+            });
+
+        var served = statuses.Count(s => s == HttpStatusCode.OK);
+        Assert.Equal(limit + 60, served + statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.InRange(served, limit - (2 * 3), limit);
+    }
+
+    [Fact]
     public async Task A_tenant_on_a_larger_plan_is_not_limited_by_another_tenants_usage()
     {
         var limited = await _scenario.SignUpAsync();
@@ -95,10 +119,10 @@ public sealed class RateLimitTests(ApiFixture fixture)
         api.Client().PostAsync("/api/v1/auth/login", new { email, password });
 
     /// <summary>Windows are calendar minutes: starting late in one could split the counts across two.</summary>
-    private static async Task WaitForRoomInTheWindowAsync()
+    private static async Task WaitForRoomInTheWindowAsync(TimeSpan? room = null)
     {
         var now = DateTime.UtcNow;
-        if (now.Second >= 50)
+        if (now.Second >= 60 - (room ?? TimeSpan.FromSeconds(10)).TotalSeconds)
         {
             await Task.Delay(TimeSpan.FromSeconds(60 - now.Second) - TimeSpan.FromMilliseconds(now.Millisecond) + TimeSpan.FromMilliseconds(100), Http.Ct);
         }

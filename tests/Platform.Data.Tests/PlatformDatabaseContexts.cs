@@ -9,6 +9,6 @@ internal static class PlatformDatabaseContexts
     {
         var options = new DbContextOptionsBuilder<PlatformDbContext>();
         PlatformDbContext.Configure(options, connectionString);
-        return new PlatformDbContext(options.Options, tenant);
+        return PlatformDbContext.Create(options.Options, tenant);
     }
 }

@@ -81,6 +81,6 @@ public sealed class PlatformDatabase
     {
         var options = new DbContextOptionsBuilder<PlatformDbContext>();
         PlatformDbContext.Configure(options, connectionString);
-        return new PlatformDbContext(options.Options, tenant ?? new TenantContext());
+        return PlatformDbContext.Create(options.Options, tenant ?? new TenantContext());
     }
 }

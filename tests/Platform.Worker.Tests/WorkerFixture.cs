@@ -30,7 +30,7 @@ public sealed class WorkerFixture : IAsyncLifetime
         AppOptions = options.Options;
     }
 
-    public PlatformDbContext PlatformScoped() => new(AppOptions, TenantContext.ForPlatform());
+    public PlatformDbContext PlatformScoped() => PlatformDbContext.Create(AppOptions, TenantContext.ForPlatform());
 
     public JobAudit JobAudit() => new(AppOptions, NullLogger<JobAudit>.Instance, TimeProvider.System);
 

@@ -8,8 +8,15 @@ public sealed record AgentChannelSummary(Guid Id, ChannelType Type, string Name,
 
 public sealed record AgentResponse(
     Guid Id, string Name, string? Description, AgentRole Role, AgentStatus Status, ModelTier ModelTier, ThinkingMode ThinkingMode,
-    ToolPolicy ToolPolicy, AssistedUser? AssistedUser, AgentChannelSummary? Channel, IReadOnlyList<AgentChannelSummary> Channels,
-    DateTimeOffset? LastActive, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    ToolPolicy ToolPolicy, AssistedUser? AssistedUser, IReadOnlyList<AgentChannelSummary> Channels,
+    DateTimeOffset? LastActive, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>
+    /// The primary channel: the first enabled one in creation order. Picked from <see cref="Channels"/> in memory,
+    /// because as SQL it is a ROW_NUMBER subquery per agent that costs more than the whole list query.
+    /// </summary>
+    public AgentChannelSummary? Channel => Channels.FirstOrDefault(c => c.Enabled);
+}
 
 public sealed record CreateAgentRequest(
     [property: Required, StringLength(100, MinimumLength = 1)] string Name,

@@ -6,12 +6,10 @@ namespace Platform.Api.Agents;
 internal static class AgentProjection
 {
     /// <summary>
-    /// One SQL statement for an agent and its channels (a single LEFT JOIN, no N+1); the primary
-    /// channel is the first enabled one in creation order.
+    /// One SQL statement for an agent and its channels (a single LEFT JOIN, no N+1).
     /// </summary>
     public static readonly Expression<Func<Agent, AgentResponse>> ToResponse = a => new AgentResponse(
         a.Id, a.Name, a.Description, a.Role, a.Status, a.ModelTier, a.ThinkingMode, a.ToolPolicy, a.AssistedUser,
-        a.Channels.Where(c => c.Enabled).OrderBy(c => c.Id).Select(c => new AgentChannelSummary(c.Id, c.Type, c.Name, c.Enabled)).FirstOrDefault(),
         a.Channels.OrderBy(c => c.Id).Select(c => new AgentChannelSummary(c.Id, c.Type, c.Name, c.Enabled)).ToList(),
         a.LastActiveAt, a.CreatedAt, a.UpdatedAt);
 }

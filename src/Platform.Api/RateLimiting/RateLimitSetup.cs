@@ -8,7 +8,8 @@ namespace Platform.Api.RateLimiting;
 
 /// <summary>
 /// Per-tenant request limits by plan (starter 60, growth 600, enterprise 6,000 a minute, or the
-/// tenant's resource_limits), counted in Redis so that every replica enforces one shared limit.
+/// tenant's resource_limits), counted in Redis so that every replica enforces one shared limit
+/// (<see cref="TenantRequestBudget"/>).
 /// </summary>
 public static class RateLimitSetup
 {
@@ -17,6 +18,7 @@ public static class RateLimitSetup
     public static IServiceCollection AddTenantRateLimits(this IServiceCollection services)
     {
         services.AddSingleton<RedisWindowCounter>();
+        services.AddSingleton<TenantRequestBudgets>();
         services.AddRateLimiter(options =>
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
@@ -27,9 +29,9 @@ public static class RateLimitSetup
                 }
 
                 var limit = tenant.RequestsPerMinute;
-                var counter = context.RequestServices.GetRequiredService<RedisWindowCounter>();
+                var budgets = context.RequestServices.GetRequiredService<TenantRequestBudgets>();
                 return RateLimitPartition.Get($"tenant:{tenant.Id}:{limit}",
-                    key => new RedisFixedWindowRateLimiter(counter, $"tenant:{tenant.Id}", limit, Window));
+                    key => new TenantRateLimiter(budgets.Create($"tenant:{tenant.Id}", limit, Window), budgets.Rejected));
             });
             options.OnRejected = (context, cancellationToken) => new ValueTask(WriteRejectedAsync(context.HttpContext, context.Lease));
         });

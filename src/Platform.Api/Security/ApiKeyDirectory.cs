@@ -26,7 +26,7 @@ public sealed class ApiKeyDirectory(DbContextOptions<PlatformDbContext> dbOption
         }
 
         // The tenant is unknown until the key is found: the look-up runs platform-wide, by its unique prefix only.
-        await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+        await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         var entry = await db.ApiKeys.AsNoTracking()
             .Where(k => k.Prefix == prefix)
             .Select(k => new ApiKeyEntry(k.Id, k.TenantId, k.KeyHash, k.Scopes, k.ExpiresAt, k.RevokedAt))
@@ -61,7 +61,7 @@ public sealed class ApiKeyDirectory(DbContextOptions<PlatformDbContext> dbOption
             _lastWritten[id] = at;
         }
 
-        await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+        await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         var ids = pending.Select(p => p.Key).ToArray();
         var times = pending.Select(p => p.Value).ToArray();
         return await db.Database.ExecuteSqlAsync(

@@ -40,7 +40,7 @@ public sealed class TenantDirectory(DbContextOptions<PlatformDbContext> dbOption
             return cached;
         }
 
-        await using var db = new PlatformDbContext(dbOptions, TenantContext.ForTenant(tenantId));
+        await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForTenant(tenantId));
         var info = await db.Tenants.AsNoTracking()
             .Where(t => t.Id == tenantId)
             .Select(t => new TenantInfo(t.Id, t.Status, t.Plan, t.ResourceLimits))

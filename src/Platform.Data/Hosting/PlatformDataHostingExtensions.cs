@@ -28,29 +28,36 @@ public static class PlatformDataHostingExtensions
         }
 
         builder.Services.AddScoped<TenantContext>();
-        // Options are a singleton so that services outside a request (caches, flushers) can open a
-        // context with a scope of their own; the interceptors read per-request state themselves.
-        builder.Services.AddDbContext<PlatformDbContext>(
-            (services, options) =>
-            {
-                PlatformDbContext.Configure(options, connectionString);
-                options.AddInterceptors(services.GetServices<IPlatformDbInterceptor>());
-            },
-            contextLifetime: ServiceLifetime.Scoped,
-            optionsLifetime: ServiceLifetime.Singleton);
+
+        // Pooled: a request rents a context and gives it the request's TenantContext, which the
+        // middleware fills in before the handler's first query. The interceptors are singletons that
+        // read per-request state themselves.
+        builder.Services.AddPooledDbContextFactory<PlatformDbContext>((services, options) =>
+        {
+            PlatformDbContext.Configure(options, connectionString);
+            options.AddInterceptors(services.GetServices<IPlatformDbInterceptor>());
+        });
+        builder.Services.AddScoped(services =>
+            services.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContext(services.GetRequiredService<TenantContext>()));
 
         // Retries are off: requests open their own transactions, which a retrying strategy refuses.
-        builder.EnrichNpgsqlDbContext<PlatformDbContext>(settings => settings.DisableRetry = true);
+        // Spans and metrics only when something collects them (the same test as the service defaults').
+        var exportsTelemetry = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.EnrichNpgsqlDbContext<PlatformDbContext>(settings =>
+        {
+            settings.DisableRetry = true;
+            settings.DisableTracing = !exportsTelemetry;
+            settings.DisableMetrics = !exportsTelemetry;
+        });
 
         var readConnectionString = builder.Configuration.GetConnectionString(ReadConnectionStringName);
-        builder.Services.AddDbContext<PlatformReadDbContext>(
-            (services, options) =>
-            {
-                PlatformDbContext.Configure(options, string.IsNullOrWhiteSpace(readConnectionString) ? connectionString : readConnectionString);
-                options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
-            },
-            contextLifetime: ServiceLifetime.Scoped,
-            optionsLifetime: ServiceLifetime.Singleton);
+        builder.Services.AddPooledDbContextFactory<PlatformReadDbContext>(options =>
+        {
+            PlatformDbContext.Configure(options, string.IsNullOrWhiteSpace(readConnectionString) ? connectionString : readConnectionString);
+            options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        });
+        builder.Services.AddScoped(services =>
+            services.GetRequiredService<IDbContextFactory<PlatformReadDbContext>>().CreateDbContext(services.GetRequiredService<TenantContext>()));
         return builder;
     }
 }

@@ -41,7 +41,7 @@ internal sealed class ArchiveFileWriter(DbContextOptions<PlatformDbContext> dbOp
         await using (var gzip = new GZipStream(hashing, CompressionLevel.Optimal, leaveOpen: true))
         {
             await using var json = new Utf8JsonWriter(buffer);
-            await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
             var query = db.Database.SqlQueryRaw<ArchiveRow>(sql, [.. group.RowParameters()]);
             await foreach (var row in query.AsAsyncEnumerable().WithCancellation(cancellationToken))
             {

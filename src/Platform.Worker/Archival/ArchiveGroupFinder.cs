@@ -54,7 +54,7 @@ internal sealed class ArchiveGroupFinder(
             FROM audit_logs
             WHERE created_at >= @from AND created_at < @cutoff {TenantFilter(parameters)}
             """;
-        await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+        await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         var days = await db.Database.SqlQueryRaw<DateOnly?>(sql, [.. parameters]).ToListAsync(cancellationToken);
         return days.SingleOrDefault();
     }
@@ -84,7 +84,7 @@ internal sealed class ArchiveGroupFinder(
             ORDER BY coalesce(tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)
             LIMIT @page
             """;
-        await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+        await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         return await db.Database.SqlQueryRaw<ArchiveGroup>(sql, [.. parameters]).ToListAsync(cancellationToken);
     }
 

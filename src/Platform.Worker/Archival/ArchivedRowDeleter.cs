@@ -25,7 +25,7 @@ internal sealed class ArchivedRowDeleter(DbContextOptions<PlatformDbContext> dbO
         file.Position = 0;
         await using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
         using var reader = new StreamReader(gzip, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024);
-        await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+        await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         var ids = new List<Guid>(options.DeleteBatchSize);

@@ -49,7 +49,7 @@ internal sealed class AgentContainerReconciler(
         }
 
         var ids = labelled.Select(c => c.AgentId!.Value).Distinct().ToArray();
-        await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+        await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         var agents = await db.Agents.AsNoTracking()
             .Where(a => ids.Contains(a.Id))
             .Select(a => new { a.Id, a.Status, a.ContainerId })

@@ -24,7 +24,7 @@ internal sealed class AgentProvisioner(
         int provisioned = 0, failed = 0;
         for (var i = 0; i < options.ProvisionBatchSize; i++)
         {
-            await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var agent = await ProvisioningClaims.NextAgentAsync(db, onlyTenants, cancellationToken);
             if (agent is null)

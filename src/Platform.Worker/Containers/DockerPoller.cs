@@ -146,7 +146,7 @@ public sealed class DockerPoller : BackgroundService
     public async Task<PollResult> PollOnceAsync(CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        await using var db = new PlatformDbContext(_dbOptions, TenantContext.ForPlatform());
+        await using var db = PlatformDbContext.Create(_dbOptions, TenantContext.ForPlatform());
         await db.Database.OpenConnectionAsync(cancellationToken);
         var lockKey = LockKey(Options.Scope);
         var locked = (await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({lockKey}) AS \"Value\"").ToListAsync(cancellationToken)).Single();

@@ -25,7 +25,7 @@ internal sealed class TenantProvisioner(
         int activated = 0, failed = 0;
         for (var i = 0; i < Options.ProvisionBatchSize; i++)
         {
-            await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var tenant = await ProvisioningClaims.NextTenantAsync(db, onlyTenants, cancellationToken);
             if (tenant is null)

@@ -54,7 +54,7 @@ public sealed class CleanupJobs(DbContextOptions<PlatformDbContext> dbOptions, J
         long total = 0;
         while (true)
         {
-            await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
             var affected = await db.Database.ExecuteSqlAsync(statement, cancellationToken);
             counts.Add("batches", 1);
             total += affected;

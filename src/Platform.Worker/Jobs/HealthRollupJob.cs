@@ -34,7 +34,7 @@ public sealed class HealthRollupJob(DbContextOptions<PlatformDbContext> dbOption
     public async Task<int> RollUpHourAsync(DateTimeOffset hour, CancellationToken cancellationToken)
     {
         var end = hour.AddHours(1);
-        await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+        await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         return await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO container_health (id, tenant_id, agent_id, container_id, status, cpu_percent, memory_mb, memory_limit_mb,
@@ -54,7 +54,7 @@ public sealed class HealthRollupJob(DbContextOptions<PlatformDbContext> dbOption
         int affected;
         do
         {
-            await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
             affected = await db.Database.ExecuteSqlAsync(
                 $"""
                 DELETE FROM container_health WHERE id IN (

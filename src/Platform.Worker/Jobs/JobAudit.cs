@@ -44,7 +44,7 @@ public sealed class JobAudit(DbContextOptions<PlatformDbContext> dbOptions, ILog
     {
         try
         {
-            await using var db = new PlatformDbContext(dbOptions, TenantContext.ForPlatform());
+            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
             db.AuditLogs.Add(new AuditLog
             {
                 ActorType = AuditActorType.System,

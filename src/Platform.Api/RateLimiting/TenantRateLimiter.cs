@@ -1,0 +1,75 @@
+using System.Diagnostics.Metrics;
+using System.Threading.RateLimiting;
+using StackExchange.Redis;
+
+namespace Platform.Api.RateLimiting;
+
+/// <summary>Creates each tenant's <see cref="TenantRequestBudget"/> with the shared Redis connection and counters.</summary>
+public sealed class TenantRequestBudgets(IConnectionMultiplexer redis, TimeProvider clock, ILogger<TenantRequestBudgets> logger, IMeterFactory meters)
+{
+    private readonly Counter<long> _failOpen = meters.Create("Platform.Api").CreateCounter<long>(
+        "platform.rate_limit.fail_open", description: "Requests served without a rate-limit decision because Redis was unreachable.");
+
+    public Counter<long> Rejected { get; } = meters.Create("Platform.Api").CreateCounter<long>(
+        "platform.rate_limit.rejected", description: "Requests refused by a rate limit.");
+
+    public TenantRequestBudget Create(string key, int limit, TimeSpan window) => new(redis, clock, logger, _failOpen, key, limit, window);
+}
+
+/// <summary>A <see cref="RateLimiter"/> over one tenant's <see cref="TenantRequestBudget"/>, for ASP.NET Core's rate-limiting middleware.</summary>
+public sealed class TenantRateLimiter(TenantRequestBudget budget, Counter<long> rejected) : RateLimiter
+{
+    private long _lastUsedTicks = Environment.TickCount64;
+
+    public override TimeSpan? IdleDuration => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastUsedTicks));
+
+    public override RateLimiterStatistics? GetStatistics() => null;
+
+    // The middleware tries this synchronous path first and falls back to AcquireAsync when it fails:
+    // a permit already leased is spent here; anything needing Redis waits for the asynchronous path.
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        Interlocked.Exchange(ref _lastUsedTicks, Environment.TickCount64);
+        return budget.TryTake() == true ? Lease.Acquired : Lease.NotAttempted;
+    }
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _lastUsedTicks, Environment.TickCount64);
+        var decision = await budget.TakeAsync(cancellationToken);
+        if (decision is null || decision.Allowed)
+        {
+            return Lease.Acquired;
+        }
+
+        rejected.Add(1);
+        return new Lease(false, decision.RetryAfter);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            budget.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
+    {
+        public static readonly Lease Acquired = new(true, null);
+
+        public static readonly Lease NotAttempted = new(false, null);
+
+        public override bool IsAcquired => acquired;
+
+        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = retryAfter;
+            return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics.Metrics;
+using StackExchange.Redis;
+
+namespace Platform.Api.RateLimiting;
+
+/// <summary>
+/// One tenant's request budget for a fixed window, shared by every replica through one Redis counter.
+/// A replica takes permits from that counter in leases (one INCRBY) and spends them locally, so a busy
+/// tenant costs one Redis call per lease rather than per request. Every permit is counted in Redis before
+/// it is spent, so the limit is never exceeded across replicas; at most <see cref="LeaseSize"/> permits per
+/// replica go unspent when a window ends. Small limits get leases of one: exact, one call per request.
+/// </summary>
+public sealed class TenantRequestBudget(IConnectionMultiplexer redis, TimeProvider clock, ILogger logger, Counter<long> failOpen, string key, int limit, TimeSpan window) : IDisposable
+{
+    private const string Script = """
+        local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+        if count == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        return count
+        """;
+
+    private readonly SemaphoreSlim _refill = new(1, 1);
+    private readonly Lock _gate = new();
+    private long _window = -1;
+    private int _remaining;
+    private bool _exhausted;
+
+    /// <summary>Permits per Redis call: 0.5 % of the limit, between 1 and 50.</summary>
+    public int LeaseSize { get; } = Math.Clamp(limit / 200, 1, 50);
+
+    /// <summary>Spends a local permit without waiting: true (allowed), false (window exhausted), null (Redis needed).</summary>
+    public bool? TryTake()
+    {
+        var index = WindowIndex(out _);
+        lock (_gate)
+        {
+            if (_window != index)
+            {
+                return null;
+            }
+
+            if (_remaining > 0)
+            {
+                _remaining--;
+                return true;
+            }
+
+            return _exhausted ? false : null;
+        }
+    }
+
+    /// <summary>Spends a permit, leasing more from Redis when the local ones are gone; null when Redis is unreachable (fail open).</summary>
+    public async Task<WindowDecision?> TakeAsync(CancellationToken cancellationToken)
+    {
+        await _refill.WaitAsync(cancellationToken);
+        try
+        {
+            // Whoever held the semaphore before may have leased enough for this request too.
+            var index = WindowIndex(out var retryAfter);
+            if (TryTake() is { } local)
+            {
+                return new WindowDecision(local, 0, retryAfter);
+            }
+
+            var count = (long)await redis.GetDatabase().ScriptEvaluateAsync(
+                Script, [new RedisKey($"rl:{key}:{index}")], [LeaseSize, (long)window.TotalMilliseconds * 2]);
+            var granted = (int)Math.Clamp(limit - (count - LeaseSize), 0, LeaseSize);
+            lock (_gate)
+            {
+                if (_window != index)
+                {
+                    _window = index;
+                    _remaining = 0;
+                    _exhausted = false;
+                }
+
+                _remaining += Math.Max(0, granted - 1);
+                _exhausted = granted < LeaseSize;
+            }
+
+            return new WindowDecision(granted > 0, Math.Max(0, limit - count), retryAfter);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            failOpen.Add(1);
+            logger.LogWarning("Rate limit {Key} not enforced, Redis is unreachable: {Reason}", key, ex.Message);
+            return null;
+        }
+        finally
+        {
+            _refill.Release();
+        }
+    }
+
+    public void Dispose() => _refill.Dispose();
+
+    private long WindowIndex(out TimeSpan retryAfter)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var windowMs = (long)window.TotalMilliseconds;
+        var index = now / windowMs;
+        retryAfter = TimeSpan.FromMilliseconds((index + 1) * windowMs - now);
+        return index;
+    }
+}
