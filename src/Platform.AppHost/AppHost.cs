@@ -5,7 +5,9 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 // Secrets are parameters: generated and kept in user secrets on a developer machine, asked of the operator on deploy.
 var appRolePassword = builder.AddParameter("app-role-password", Secrets.Generated(), secret: true, persist: true);
-var adminEmail = builder.AddParameter("platform-admin-email", "admin@platform.local", publishValueAsDefault: true);
+// AddParameter(name, value) ignores configuration: read Parameters:platform-admin-email first, as for the other parameters.
+var adminEmail = builder.AddParameter("platform-admin-email",
+    builder.Configuration["Parameters:platform-admin-email"] ?? "admin@platform.local", publishValueAsDefault: true);
 var adminPassword = builder.AddParameter("platform-admin-password", Secrets.Generated(), secret: true, persist: true);
 var sampleUserPassword = builder.AddParameter("sample-user-password", Secrets.Generated(), secret: true, persist: true);
 var jwtSigningKey = builder.AddParameter("jwt-signing-key", Secrets.Generated(48), secret: true, persist: true);
@@ -43,6 +45,12 @@ var worker = builder.AddProject<Projects.Platform_Worker>("worker")
     .WaitForCompletion(migrator)
     .WithHttpHealthCheck("/health")
     .WithReplicas(builder.Configuration.GetValue("Scale:WorkerReplicas", 1));
+
+// Only schedules set on the AppHost are passed on (tests and soaks run the jobs often); otherwise the worker's defaults hold.
+foreach (var schedule in builder.Configuration.GetSection("Jobs:Schedules").GetChildren())
+{
+    worker.WithEnvironment($"Jobs__Schedules__{schedule.Key}", schedule.Value);
+}
 
 ArchiveStorage.Configure(builder, worker);
 AgentContainers.Configure(builder, worker, api);
