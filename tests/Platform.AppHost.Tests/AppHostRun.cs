@@ -9,14 +9,17 @@ internal static class AppHostRun
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
+    public const string PlatformAdminEmail = "admin@platform.test";
+    public const string PlatformAdminPassword = "PlatformAdminPassword012";
+
     public static async Task<DistributedApplication> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken)
     {
         string[] args =
         [
             "DcpPublisher:RandomizePorts=true",
             "Parameters:app-role-password=AppRolePassword0123456789",
-            "Parameters:platform-admin-email=admin@platform.test",
-            "Parameters:platform-admin-password=PlatformAdminPassword012",
+            $"Parameters:platform-admin-email={PlatformAdminEmail}",
+            $"Parameters:platform-admin-password={PlatformAdminPassword}",
             "Parameters:sample-user-password=SampleUserPassword0123",
             "Parameters:postgres-password=PostgresPassword01234567",
             "Parameters:redis-password=RedisPassword0123456789",
