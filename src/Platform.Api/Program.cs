@@ -8,7 +8,7 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddPlatformData();
+builder.AddPlatformData(sessionStateFree: true);
 builder.AddRedisClient("redis", settings => settings.DisableTracing = !builder.ExportsTelemetry());
 builder.AddPlatformProblemDetails();
 builder.AddPlatformHttp();

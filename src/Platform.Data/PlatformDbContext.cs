@@ -56,6 +56,10 @@ public class PlatformDbContext : DbContext
         // SaveChanges always runs in a transaction: the tenant settings then reach a batch as their
         // own statement in that transaction, which keeps EF's per-statement result reading intact.
         Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+
+        // No SAVEPOINT/RELEASE around SaveChanges inside an explicit transaction (two round trips per write):
+        // every caller that catches a failed SaveChanges answers the request and lets the transaction roll back.
+        Database.AutoSavepointsEnabled = false;
     }
 
     /// <summary>Whose rows this context may see; read by <see cref="TenantContextInterceptor"/>.</summary>

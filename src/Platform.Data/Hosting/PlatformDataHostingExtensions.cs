@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Platform.Data.Tenancy;
 
 namespace Platform.Data.Hosting;
@@ -18,13 +19,23 @@ public static class PlatformDataHostingExtensions
     /// Registers <see cref="PlatformDbContext"/> (scoped, with the tenant interceptor) and a scoped
     /// <see cref="TenantContext"/>, enriched by Aspire with health check, tracing and metrics.
     /// </summary>
-    public static IHostApplicationBuilder AddPlatformData(this IHostApplicationBuilder builder)
+    /// <param name="sessionStateFree">
+    /// True for a host that never leaves session state on a connection (the API: its tenant settings are
+    /// transaction-local). Its pooled connections then skip the DISCARD ALL that Npgsql otherwise sends on
+    /// every reuse, a statement per request. The worker holds session advisory locks and keeps the reset.
+    /// </param>
+    public static IHostApplicationBuilder AddPlatformData(this IHostApplicationBuilder builder, bool sessionStateFree = false)
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionStringName} is not set: it must name the PostgreSQL application role's connection.");
+        }
+
+        if (sessionStateFree)
+        {
+            connectionString = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
         }
 
         builder.Services.AddScoped<TenantContext>();
