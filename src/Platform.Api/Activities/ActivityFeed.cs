@@ -68,7 +68,10 @@ public sealed class ActivityFeed(IConnectionMultiplexer redis, ILogger<ActivityF
     {
         try
         {
-            await redis.GetSubscriber().SubscribeAsync(Pattern, (channel, message) => Deliver(channel.ToString(), message.ToString()));
+            // A queue, not a callback: callbacks run concurrently, so a later event could be delivered first and the
+            // stream's id check would then skip the earlier one as already sent (the soak saw whole replicas miss events).
+            var queue = await redis.GetSubscriber().SubscribeAsync(Pattern);
+            queue.OnMessage(message => Deliver(message.Channel.ToString(), message.Message.ToString()));
         }
         catch (RedisException ex)
         {
