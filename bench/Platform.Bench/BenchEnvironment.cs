@@ -5,7 +5,7 @@ namespace Platform.Bench;
 
 /// <summary>
 /// Everything a scenario needs, on loopback and torn down at the end: PostgreSQL (migrated, seeded
-/// once), Redis, an S3 server, and Release builds of the API and of a bare Kestrel reference app.
+/// once), Redis, and Release builds of the API, the worker and a bare Kestrel reference app.
 /// A Docker engine is used when DOCKER_HOST is set (bench/run.sh starts one as root).
 /// </summary>
 public sealed class BenchEnvironment : IAsyncDisposable
@@ -42,7 +42,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public async Task<BenchData> DataAsync() => _data ??= await Seeder.SeedAsync(Database);
 
     /// <summary>Starts the Release build of the API (published once) against this environment's servers.</summary>
-    public async Task<ReleaseProcess> StartApiAsync(IDictionary<string, string>? settings = null)
+    public async Task<ReleaseProcess> StartApiAsync(IDictionary<string, string>? settings = null, string? outputLog = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -55,12 +55,34 @@ public sealed class BenchEnvironment : IAsyncDisposable
             ["AbuseLimits__SignupPerIp"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        return await StartOwnedAsync("src/Platform.Api", "Platform.Api.dll", environment, settings, outputLog);
+    }
+
+    /// <summary>
+    /// Starts the Release build of the worker (published once) against this environment's PostgreSQL and
+    /// Redis; <paramref name="settings"/> add the archive, Docker and job schedule settings a run needs.
+    /// </summary>
+    public async Task<ReleaseProcess> StartWorkerAsync(IDictionary<string, string>? settings = null, string? outputLog = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__platformdb"] = Database.AppConnectionString,
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+            ["Jwt__SigningKey"] = BenchData.SigningKey,
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        return await StartOwnedAsync("src/Platform.Worker", "Platform.Worker.dll", environment, settings, outputLog);
+    }
+
+    private async Task<ReleaseProcess> StartOwnedAsync(
+        string project, string dll, Dictionary<string, string> environment, IDictionary<string, string>? settings, string? outputLog)
+    {
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
         }
 
-        var process = await ReleaseProcess.StartAsync("src/Platform.Api", "Platform.Api.dll", environment);
+        var process = await ReleaseProcess.StartAsync(project, dll, environment, outputLog);
         _owned.Add(process);
         return process;
     }

@@ -1,7 +1,12 @@
 using Platform.Bench;
 
 // bench/run.sh SCENARIO...: each scenario measures ours and its reference in the same run and
-// appends its rows to bench/RESULTS.md.
+// appends its rows to bench/RESULTS.md. bench/run.sh soak ... (bench/soak/run.sh) is the soak instead.
+if (args is ["soak", .. var soakArgs])
+{
+    return await Platform.Bench.Soak.SoakCommand.RunAsync(soakArgs);
+}
+
 var requested = args.Length == 0 ? ["all"] : args;
 var scenarios = ScenarioCatalog.Select(requested);
 if (scenarios.Count == 0)
