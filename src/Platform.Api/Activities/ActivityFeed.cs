@@ -46,7 +46,12 @@ public sealed class ActivityFeed(IConnectionMultiplexer redis, ILogger<ActivityF
     /// <summary>A subscription to one tenant's events on this replica; dispose it to leave.</summary>
     public Subscription Subscribe(Guid tenantId)
     {
-        var channel = Channel.CreateBounded<FeedItem>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
+        var channel = Channel.CreateBounded<FeedItem>(new BoundedChannelOptions(1000)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true, // the subscriber's stream
+            SingleWriter = true, // Deliver, called in order by one subscription queue
+        });
         _subscribers.GetOrAdd(tenantId, _ => new()).TryAdd(channel, 0);
         return new Subscription(channel.Reader, () =>
         {
