@@ -150,7 +150,9 @@ public sealed class ReleaseProcess : IAsyncDisposable
             if (Published.Add(project))
             {
                 Console.WriteLine($"Publishing {project} (Release) ...");
-                await Tools.RunAsync("dotnet", ["publish", Path.Combine(BenchEnvironment.RepositoryRoot, project), "-c", "Release", "-o", output, "--nologo", "-v", "q"]);
+                // For this machine's runtime, as a container image is published: that is what turns ReadyToRun on.
+                await Tools.RunAsync("dotnet", ["publish", Path.Combine(BenchEnvironment.RepositoryRoot, project), "-c", "Release",
+                    "-r", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "--self-contained", "false", "-o", output, "--nologo", "-v", "q"]);
             }
 
             return output;

@@ -45,7 +45,7 @@ public sealed class P1AgentList : IScenario
         var rows = new List<ResultRow>();
         foreach (var connections in new[] { 16, 64 })
         {
-            await Tools.WrkAsync(url, connections, TimeSpan.FromSeconds(3), headers); // warm-up
+            await Tools.WrkAsync(url, connections, TimeSpan.FromSeconds(20), headers); // warm-up: until the tiered JIT settles
             var ours = await Tools.WrkAsync(url, connections, Duration, headers);
             var pg = await Tools.PgBenchAsync(environment.Database.AppConnectionString, PageSql, connections, Duration,
                 new Dictionary<string, string> { ["tenant"] = $"'{data.TenantIds[0]}'" }, protocol: "simple");

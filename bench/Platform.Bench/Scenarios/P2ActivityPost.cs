@@ -15,7 +15,7 @@ public sealed class P2ActivityPost : IScenario
     private const int TenantNo = 100;
     private const int Connections = 16;
     private const int Agents = 16;
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20); // until the tiered JIT settles
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
 
     private const string Body = """{"type":"tool_call","summary":"bench activity","details":{"tool":"search","ms": 12}}""";
