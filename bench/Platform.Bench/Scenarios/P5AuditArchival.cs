@@ -141,8 +141,8 @@ public sealed partial class P5AuditArchival : IScenario
                 psql is { } q ? $"psql \\copy piped to gzip -6: {F(q.Rows / q.Seconds, "0")} rows/s ({F(q.Seconds, "0.0")} s)" : "-",
                 "-", "(context)"),
             new ResultRow(Id, $"{Title}: what PostgreSQL needs for other shapes of the same work (diagnosis)",
-                $"reads: {diagnosis.Groups} per-(tenant, day) statements {F(diagnosis.GroupReadSeconds, "0.0")} s, the same with a candidate policy " +
-                $"(functions in scalar subqueries) {F(diagnosis.CandidatePolicyGroupReadSeconds, "0.0")} s, one statement per day {F(diagnosis.DayReadSeconds, "0.0")} s; " +
+                $"reads: {diagnosis.Groups} per-(tenant, day) statements {F(diagnosis.GroupReadSeconds, "0.0")} s, the same with the previous policy " +
+                $"(a function call per row) {F(diagnosis.PreviousPolicyGroupReadSeconds, "0.0")} s, one statement per day {F(diagnosis.DayReadSeconds, "0.0")} s; " +
                 $"delete: {F(delete, "0.0")} s by 5,000-id batches vs ≈ {F(diagnosis.RangeDeleteMs * diagnosis.Groups / 1000, "0.0")} s by one range statement per group " +
                 $"({F(diagnosis.RangeDeleteMs, "0")} ms × {diagnosis.Groups}, from EXPLAIN ANALYZE)",
                 "-", "-", "(context)"),
