@@ -118,49 +118,35 @@ public static partial class ActivitiesApi
         }
 
         yield return new SseItem<string>("{}", "ready") { EventId = last };
-
-        // One timer source per stream, re-armed per wait: a busy feed with a thousand subscribers would
-        // otherwise create and drop a linked source and a timer per subscriber per event.
-        var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        try
+        while (!cancellationToken.IsCancellationRequested)
         {
-            while (!cancellationToken.IsCancellationRequested)
+            if (!await WaitForEventsAsync(subscription, cancellationToken))
             {
-                if (!await WaitForEventsAsync(subscription, quiet, cancellationToken))
+                yield return new SseItem<string>("{}", "heartbeat");
+                continue;
+            }
+
+            while (subscription.Reader.TryRead(out var item))
+            {
+                if (last is not null && CompareIds(item.Id, last) <= 0)
                 {
-                    quiet.Dispose();
-                    quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    yield return new SseItem<string>("{}", "heartbeat");
                     continue;
                 }
 
-                while (subscription.Reader.TryRead(out var item))
-                {
-                    if (last is not null && CompareIds(item.Id, last) <= 0)
-                    {
-                        continue;
-                    }
-
-                    last = item.Id;
-                    yield return Event(item);
-                }
+                last = item.Id;
+                yield return Event(item);
             }
-        }
-        finally
-        {
-            quiet.Dispose();
         }
     }
 
-    /// <summary>True when events are waiting; false after a quiet heartbeat interval (then <paramref name="quiet"/> is spent).</summary>
-    private static async Task<bool> WaitForEventsAsync(ActivityFeed.Subscription subscription, CancellationTokenSource quiet, CancellationToken cancellationToken)
+    /// <summary>True when events are waiting; false after a quiet heartbeat interval.</summary>
+    private static async Task<bool> WaitForEventsAsync(ActivityFeed.Subscription subscription, CancellationToken cancellationToken)
     {
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         quiet.CancelAfter(HeartbeatInterval);
         try
         {
-            var ready = await subscription.Reader.WaitToReadAsync(quiet.Token);
-            quiet.CancelAfter(Timeout.InfiniteTimeSpan);
-            return ready;
+            return await subscription.Reader.WaitToReadAsync(quiet.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
