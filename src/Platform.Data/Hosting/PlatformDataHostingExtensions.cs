@@ -22,7 +22,9 @@ public static class PlatformDataHostingExtensions
     /// <param name="sessionStateFree">
     /// True for a host that never leaves session state on a connection (the API: its tenant settings are
     /// transaction-local). Its pooled connections then skip the DISCARD ALL that Npgsql otherwise sends on
-    /// every reuse, a statement per request. The worker holds session advisory locks and keeps the reset.
+    /// every reuse, a statement per request, and keep their prepared statements: the API's statements are prepared
+    /// automatically after a few uses (parse and plan once per connection: PostgreSQL CPU per activity post 0.68 → 0.35 ms,
+    /// bench P2). The worker holds session advisory locks and keeps the reset.
     /// </param>
     public static IHostApplicationBuilder AddPlatformData(this IHostApplicationBuilder builder, bool sessionStateFree = false)
     {
@@ -35,7 +37,7 @@ public static class PlatformDataHostingExtensions
 
         if (sessionStateFree)
         {
-            connectionString = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+            connectionString = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true, MaxAutoPrepare = 50 }.ConnectionString;
         }
 
         builder.Services.AddScoped<TenantContext>();
