@@ -18,7 +18,6 @@ public static class RateLimitSetup
     public static IServiceCollection AddTenantRateLimits(this IServiceCollection services)
     {
         services.AddSingleton<RedisWindowCounter>();
-        services.AddSingleton<TenantRequestBudgets>();
         services.AddRateLimiter(options =>
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
@@ -29,9 +28,9 @@ public static class RateLimitSetup
                 }
 
                 var limit = tenant.RequestsPerMinute;
-                var budgets = context.RequestServices.GetRequiredService<TenantRequestBudgets>();
+                var counter = context.RequestServices.GetRequiredService<RedisWindowCounter>();
                 return RateLimitPartition.Get($"tenant:{tenant.Id}:{limit}",
-                    key => new TenantRateLimiter(budgets.Create($"tenant:{tenant.Id}", limit, Window), budgets.Rejected));
+                    key => new TenantRateLimiter(new TenantRequestBudget(counter, $"tenant:{tenant.Id}", limit, Window), counter));
             });
             options.OnRejected = (context, cancellationToken) => new ValueTask(WriteRejectedAsync(context.HttpContext, context.Lease));
         });

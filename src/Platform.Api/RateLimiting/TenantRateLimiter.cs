@@ -1,23 +1,9 @@
-using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
-using StackExchange.Redis;
 
 namespace Platform.Api.RateLimiting;
 
-/// <summary>Creates each tenant's <see cref="TenantRequestBudget"/> with the shared Redis connection and counters.</summary>
-public sealed class TenantRequestBudgets(IConnectionMultiplexer redis, TimeProvider clock, ILogger<TenantRequestBudgets> logger, IMeterFactory meters)
-{
-    private readonly Counter<long> _failOpen = meters.Create("Platform.Api").CreateCounter<long>(
-        "platform.rate_limit.fail_open", description: "Requests served without a rate-limit decision because Redis was unreachable.");
-
-    public Counter<long> Rejected { get; } = meters.Create("Platform.Api").CreateCounter<long>(
-        "platform.rate_limit.rejected", description: "Requests refused by a rate limit.");
-
-    public TenantRequestBudget Create(string key, int limit, TimeSpan window) => new(redis, clock, logger, _failOpen, key, limit, window);
-}
-
 /// <summary>A <see cref="RateLimiter"/> over one tenant's <see cref="TenantRequestBudget"/>, for ASP.NET Core's rate-limiting middleware.</summary>
-public sealed class TenantRateLimiter(TenantRequestBudget budget, Counter<long> rejected) : RateLimiter
+public sealed class TenantRateLimiter(TenantRequestBudget budget, RedisWindowCounter counter) : RateLimiter
 {
     private long _lastUsedTicks = Environment.TickCount64;
 
@@ -42,7 +28,7 @@ public sealed class TenantRateLimiter(TenantRequestBudget budget, Counter<long> 
             return Lease.Acquired;
         }
 
-        rejected.Add(1);
+        counter.CountRejected();
         return new Lease(false, decision.RetryAfter);
     }
 

@@ -1,6 +1,3 @@
-using System.Diagnostics.Metrics;
-using StackExchange.Redis;
-
 namespace Platform.Api.RateLimiting;
 
 /// <summary>
@@ -10,14 +7,8 @@ namespace Platform.Api.RateLimiting;
 /// it is spent, so the limit is never exceeded across replicas; at most <see cref="LeaseSize"/> permits per
 /// replica go unspent when a window ends. Small limits get leases of one: exact, one call per request.
 /// </summary>
-public sealed class TenantRequestBudget(IConnectionMultiplexer redis, TimeProvider clock, ILogger logger, Counter<long> failOpen, string key, int limit, TimeSpan window) : IDisposable
+public sealed class TenantRequestBudget(RedisWindowCounter counter, string key, int limit, TimeSpan window) : IDisposable
 {
-    private const string Script = """
-        local count = redis.call('INCRBY', KEYS[1], ARGV[1])
-        if count == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-        return count
-        """;
-
     private readonly SemaphoreSlim _refill = new(1, 1);
     private readonly Lock _gate = new();
     private long _window = -1;
@@ -30,7 +21,7 @@ public sealed class TenantRequestBudget(IConnectionMultiplexer redis, TimeProvid
     /// <summary>Spends a local permit without waiting: true (allowed), false (window exhausted), null (Redis needed).</summary>
     public bool? TryTake()
     {
-        var index = WindowIndex(out _);
+        var index = counter.CurrentWindow(window, out _);
         lock (_gate)
         {
             if (_window != index)
@@ -55,20 +46,23 @@ public sealed class TenantRequestBudget(IConnectionMultiplexer redis, TimeProvid
         try
         {
             // Whoever held the semaphore before may have leased enough for this request too.
-            var index = WindowIndex(out var retryAfter);
             if (TryTake() is { } local)
             {
-                return new WindowDecision(local, 0, retryAfter);
+                counter.CurrentWindow(window, out var untilClose);
+                return new WindowDecision(local, 0, untilClose);
             }
 
-            var count = (long)await redis.GetDatabase().ScriptEvaluateAsync(
-                Script, [new RedisKey($"rl:{key}:{index}")], [LeaseSize, (long)window.TotalMilliseconds * 2]);
-            var granted = (int)Math.Clamp(limit - (count - LeaseSize), 0, LeaseSize);
+            if (await counter.AddAsync(key, LeaseSize, window) is not { } lease)
+            {
+                return null;
+            }
+
+            var granted = (int)Math.Clamp(limit - (lease.Count - LeaseSize), 0, LeaseSize);
             lock (_gate)
             {
-                if (_window != index)
+                if (_window != lease.Index)
                 {
-                    _window = index;
+                    _window = lease.Index;
                     _remaining = 0;
                     _exhausted = false;
                 }
@@ -77,13 +71,7 @@ public sealed class TenantRequestBudget(IConnectionMultiplexer redis, TimeProvid
                 _exhausted = granted < LeaseSize;
             }
 
-            return new WindowDecision(granted > 0, Math.Max(0, limit - count), retryAfter);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            failOpen.Add(1);
-            logger.LogWarning("Rate limit {Key} not enforced, Redis is unreachable: {Reason}", key, ex.Message);
-            return null;
+            return new WindowDecision(granted > 0, Math.Max(0, limit - lease.Count), lease.RetryAfter);
         }
         finally
         {
@@ -92,13 +80,4 @@ public sealed class TenantRequestBudget(IConnectionMultiplexer redis, TimeProvid
     }
 
     public void Dispose() => _refill.Dispose();
-
-    private long WindowIndex(out TimeSpan retryAfter)
-    {
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var windowMs = (long)window.TotalMilliseconds;
-        var index = now / windowMs;
-        retryAfter = TimeSpan.FromMilliseconds((index + 1) * windowMs - now);
-        return index;
-    }
 }
