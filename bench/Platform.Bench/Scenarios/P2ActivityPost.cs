@@ -42,12 +42,12 @@ public sealed class P2ActivityPost : IScenario
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
         var data = await environment.DataAsync();
-        var tenantId = P2Support.Tenant(data, TenantNo);
-        var agents = await P2Support.AgentIdsAsync(environment, tenantId, Agents);
+        var tenantId = SeededData.Tenant(data, TenantNo);
+        var agents = await SeededData.AgentIdsAsync(environment, tenantId, Agents);
         var api = await environment.StartApiAsync();
         try
         {
-            var (keyId, key) = await P2Support.CreateApiKeyAsync(api.BaseAddress, TenantNo, "bench P2", "activities:write");
+            var (keyId, key) = await ApiCredentials.CreateApiKeyAsync(api.BaseAddress, TenantNo, "bench P2", "activities:write");
 
             var lua = new StringBuilder();
             lua.AppendLine("wrk.method = \"POST\"");
@@ -64,19 +64,19 @@ public sealed class P2ActivityPost : IScenario
             var url = new Uri(api.BaseAddress, $"/api/v1/agents/{agents[0]}/activities");
 
             const string countSql = "SELECT count(*) FROM agent_activities WHERE tenant_id = @tenant";
-            var postmaster = P2Support.PostmasterPid(environment);
-            await P2Support.WrkScriptAsync(url, Connections, WarmUp, lua.ToString());
-            var before = await P2Support.ScalarAsync(environment, countSql, tenantId);
-            var (ours, oursCpu) = await MeasureAsync(api.ProcessId, postmaster, () => P2Support.WrkScriptAsync(url, Connections, Duration, lua.ToString()));
-            var stored = await P2Support.ScalarAsync(environment, countSql, tenantId) - before;
-            Console.WriteLine($"P2 API: {ours.Requests} requests, {ours.Errors} errors, {stored} activities stored, {F(ours.RequestsPerSecond)} req/s, p99 {P2Support.Ms(ours.P99Ms)}; " +
+            var postmaster = ProcessCpuTime.PostmasterPid(environment);
+            await WrkLoad.ScriptAsync(url, Connections, WarmUp, lua.ToString());
+            var before = await SeededData.ScalarAsync(environment, countSql, tenantId);
+            var (ours, oursCpu) = await MeasureAsync(api.ProcessId, postmaster, () => WrkLoad.ScriptAsync(url, Connections, Duration, lua.ToString()));
+            var stored = await SeededData.ScalarAsync(environment, countSql, tenantId) - before;
+            Console.WriteLine($"P2 API: {ours.Requests} requests, {ours.Errors} errors, {stored} activities stored, {F(ours.RequestsPerSecond)} req/s, p99 {Formatting.Ms(ours.P99Ms)}; " +
                 $"CPU per request: API {PerRequest(oursCpu.Api, ours)}, PostgreSQL {PerRequest(oursCpu.Postgres, ours)}");
 
             // The same load once more: the first window still carries the tiered JIT's warm-up (context only).
-            var (steady, steadyCpu) = await MeasureAsync(api.ProcessId, postmaster, () => P2Support.WrkScriptAsync(url, Connections, Duration, lua.ToString()));
-            Console.WriteLine($"P2 API, second window: {steady.Requests} requests, {steady.Errors} errors, {F(steady.RequestsPerSecond)} req/s, p99 {P2Support.Ms(steady.P99Ms)}; " +
+            var (steady, steadyCpu) = await MeasureAsync(api.ProcessId, postmaster, () => WrkLoad.ScriptAsync(url, Connections, Duration, lua.ToString()));
+            Console.WriteLine($"P2 API, second window: {steady.Requests} requests, {steady.Errors} errors, {F(steady.RequestsPerSecond)} req/s, p99 {Formatting.Ms(steady.P99Ms)}; " +
                 $"CPU per request: API {PerRequest(steadyCpu.Api, steady)}, PostgreSQL {PerRequest(steadyCpu.Postgres, steady)}");
-            P2Support.Stop(api); // idle from here on; pgbench gets the cores as wrk and the API had them
+            ProcessStopper.Stop(api); // idle from here on; pgbench gets the cores as wrk and the API had them
 
             var variables = new Dictionary<string, string>
             {
@@ -87,7 +87,7 @@ public sealed class P2ActivityPost : IScenario
             await Tools.PgBenchAsync(environment.Database.AppConnectionString, TransactionSql, Connections, WarmUp, variables);
             var (pg, pgCpu) = await MeasureAsync(null, postmaster,
                 () => Tools.PgBenchAsync(environment.Database.AppConnectionString, TransactionSql, Connections, Duration, variables));
-            Console.WriteLine($"P2 pgbench: {pg.Requests} transactions, {F(pg.RequestsPerSecond)} tps, p99 {P2Support.Ms(pg.P99Ms)}; CPU per transaction: PostgreSQL {PerRequest(pgCpu.Postgres, pg)}");
+            Console.WriteLine($"P2 pgbench: {pg.Requests} transactions, {F(pg.RequestsPerSecond)} tps, p99 {Formatting.Ms(pg.P99Ms)}; CPU per transaction: PostgreSQL {PerRequest(pgCpu.Postgres, pg)}");
 
             var ratio = ours.RequestsPerSecond / pg.RequestsPerSecond;
             var errors = ours.Errors > 0 ? $" ({ours.Errors} errors)" : "";
@@ -95,7 +95,7 @@ public sealed class P2ActivityPost : IScenario
             [
                 new ResultRow(Id, $"{Title}, {Connections} conn, {Agents} agents: req/s vs pgbench", $"{ours.RequestsPerSecond:0}{errors}", $"{pg.RequestsPerSecond:0}",
                     ResultsTable.Ratio(ours.RequestsPerSecond, pg.RequestsPerSecond), "≥ 0.40×", ratio >= 0.4 && ours.Errors == 0),
-                new ResultRow(Id, $"{Title}, {Connections} conn: p99 vs pgbench", P2Support.Ms(ours.P99Ms), P2Support.Ms(pg.P99Ms),
+                new ResultRow(Id, $"{Title}, {Connections} conn: p99 vs pgbench", Formatting.Ms(ours.P99Ms), Formatting.Ms(pg.P99Ms),
                     ResultsTable.Ratio(ours.P99Ms, pg.P99Ms), "(context)"),
                 new ResultRow(Id, $"{Title}, {Connections} conn, next {Duration.TotalSeconds:0} s (JIT settled): req/s vs pgbench", $"{steady.RequestsPerSecond:0}",
                     $"{pg.RequestsPerSecond:0}", ResultsTable.Ratio(steady.RequestsPerSecond, pg.RequestsPerSecond), "(context)"),
@@ -105,7 +105,7 @@ public sealed class P2ActivityPost : IScenario
         }
         finally
         {
-            P2Support.Stop(api);
+            ProcessStopper.Stop(api);
         }
     }
 
@@ -117,9 +117,9 @@ public sealed class P2ActivityPost : IScenario
     /// <summary>Runs a load and the CPU seconds the API process and PostgreSQL (postmaster and backends) spent meanwhile.</summary>
     private static async Task<(LoadResult Load, (double Api, double Postgres) Cpu)> MeasureAsync(int? apiPid, int? postmaster, Func<Task<LoadResult>> load)
     {
-        var api = apiPid is { } a ? P2Support.CpuSeconds(a) : 0;
-        var pg = postmaster is { } p ? P2Support.CpuSeconds(p, withChildren: true) : 0;
+        var api = apiPid is { } a ? ProcessCpuTime.CpuSeconds(a) : 0;
+        var pg = postmaster is { } p ? ProcessCpuTime.CpuSeconds(p, withChildren: true) : 0;
         var result = await load();
-        return (result, ((apiPid is { } a2 ? P2Support.CpuSeconds(a2) : 0) - api, (postmaster is { } p2 ? P2Support.CpuSeconds(p2, withChildren: true) : 0) - pg));
+        return (result, ((apiPid is { } a2 ? ProcessCpuTime.CpuSeconds(a2) : 0) - api, (postmaster is { } p2 ? ProcessCpuTime.CpuSeconds(p2, withChildren: true) : 0) - pg));
     }
 }

@@ -28,8 +28,8 @@ public sealed class P3ActivityFeed : IScenario
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
         var data = await environment.DataAsync();
-        var tenantId = P2Support.Tenant(data, TenantNo);
-        var agent = (await P2Support.AgentIdsAsync(environment, tenantId, 1))[0];
+        var tenantId = SeededData.Tenant(data, TenantNo);
+        var agent = (await SeededData.AgentIdsAsync(environment, tenantId, 1))[0];
         var apis = new List<ReleaseProcess>();
         try
         {
@@ -38,8 +38,8 @@ public sealed class P3ActivityFeed : IScenario
                 apis.Add(await environment.StartApiAsync());
             }
 
-            var (_, key) = await P2Support.CreateApiKeyAsync(apis[0].BaseAddress, TenantNo, "bench P3", "activities:write");
-            var token = await P2Support.LoginAsync(apis[1].BaseAddress, P2Support.UserEmail(TenantNo, 2));
+            var (_, key) = await ApiCredentials.CreateApiKeyAsync(apis[0].BaseAddress, TenantNo, "bench P3", "activities:write");
+            var token = await ApiCredentials.LoginAsync(apis[1].BaseAddress, SeededData.UserEmail(TenantNo, 2));
 
             var subscribers = Instances * SubscribersPerInstance;
             var sent = new long[Events];
@@ -179,23 +179,23 @@ public sealed class P3ActivityFeed : IScenario
 
             var sorted = delays.Order().ToArray();
             var missed = arrived.Length - sorted.Length;
-            var p50 = P2Support.Percentile(sorted, 0.50);
-            var p99 = P2Support.Percentile(sorted, 0.99);
+            var p50 = Statistics.PercentileOfSorted(sorted, 0.50);
+            var p99 = Statistics.PercentileOfSorted(sorted, 0.99);
             for (var i = 0; i < Instances; i++)
             {
                 var own = perInstance[i].Order().ToArray();
-                Console.WriteLine($"P3 instance {i + 1}{(i == 0 ? " (posting)" : "")}: {own.Length} deliveries, p50 {P2Support.Ms(P2Support.Percentile(own, 0.5))}, " +
-                    $"p99 {P2Support.Ms(P2Support.Percentile(own, 0.99))}, max {P2Support.Ms(own.Length == 0 ? double.NaN : own[^1])}");
+                Console.WriteLine($"P3 instance {i + 1}{(i == 0 ? " (posting)" : "")}: {own.Length} deliveries, p50 {Formatting.Ms(Statistics.PercentileOfSorted(own, 0.5))}, " +
+                    $"p99 {Formatting.Ms(Statistics.PercentileOfSorted(own, 0.99))}, max {Formatting.Ms(own.Length == 0 ? double.NaN : own[^1])}");
             }
 
-            Console.WriteLine($"P3: {sorted.Length} of {arrived.Length} deliveries, {missed} missed, {postErrors} failed posts, p50 {P2Support.Ms(p50)}, p99 {P2Support.Ms(p99)}, " +
-                $"max {P2Support.Ms(sorted.Length == 0 ? double.NaN : sorted[^1])}");
+            Console.WriteLine($"P3: {sorted.Length} of {arrived.Length} deliveries, {missed} missed, {postErrors} failed posts, p50 {Formatting.Ms(p50)}, p99 {Formatting.Ms(p99)}, " +
+                $"max {Formatting.Ms(sorted.Length == 0 ? double.NaN : sorted[^1])}");
 
             var total = arrived.Length.ToString("N0", CultureInfo.InvariantCulture);
             return
             [
-                new ResultRow(Id, $"{Title}, {Events} posts at 10/s: delivery p99", P2Support.Ms(p99), "—", "-", "≤ 100 ms", p99 <= 100 && missed == 0),
-                new ResultRow(Id, $"{Title}: delivery p50", P2Support.Ms(p50), "—", "-", "(context)"),
+                new ResultRow(Id, $"{Title}, {Events} posts at 10/s: delivery p99", Formatting.Ms(p99), "—", "-", "≤ 100 ms", p99 <= 100 && missed == 0),
+                new ResultRow(Id, $"{Title}: delivery p50", Formatting.Ms(p50), "—", "-", "(context)"),
                 new ResultRow(Id, $"{Title}: deliveries missed (of {total})", missed.ToString(CultureInfo.InvariantCulture), "—", "-", "0", missed == 0),
             ];
         }
@@ -203,7 +203,7 @@ public sealed class P3ActivityFeed : IScenario
         {
             foreach (var api in apis)
             {
-                P2Support.Stop(api);
+                ProcessStopper.Stop(api);
             }
         }
     }

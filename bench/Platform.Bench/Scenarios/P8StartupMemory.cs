@@ -31,7 +31,7 @@ public sealed class P8StartupMemory : IScenario
             var api = await environment.StartApiAsync();
             started.Add(api);
             apiStarts.Add(api.Startup);
-            var token = await P2Support.LoginAsync(api.BaseAddress, data.UserEmailOfFirstTenant);
+            var token = await ApiCredentials.LoginAsync(api.BaseAddress, data.UserEmailOfFirstTenant);
             var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" };
             string body;
             using (var http = new HttpClient { BaseAddress = api.BaseAddress })
@@ -45,7 +45,7 @@ public sealed class P8StartupMemory : IScenario
             {
                 if (i > 0)
                 {
-                    P2Support.Stop(api);
+                    ProcessStopper.Stop(api);
                     api = await environment.StartApiAsync();
                     started.Add(api);
                     apiStarts.Add(api.Startup);
@@ -53,7 +53,7 @@ public sealed class P8StartupMemory : IScenario
 
                 if (bare is not null)
                 {
-                    P2Support.Stop(bare);
+                    ProcessStopper.Stop(bare);
                 }
 
                 bare = await environment.StartBareKestrelAsync(body);
@@ -68,19 +68,19 @@ public sealed class P8StartupMemory : IScenario
             // Memory: the last API instance, after 100,000 answered list requests (wrk in rounds until the count is reached).
             var apiIdle = api.RssBytes;
             var apiProcess = api;
-            var apiLoad = await P2Support.WrkUntilCountAsync(new Uri(api.BaseAddress, "/api/v1/agents?limit=50"), Connections, RequestTarget, LoadLimit, MaxRound, headers,
-                requests => Console.WriteLine($"P8 API: {requests} requests, RSS {P2Support.Mb(apiProcess.RssBytes)}"));
+            var apiLoad = await WrkLoad.UntilCountAsync(new Uri(api.BaseAddress, "/api/v1/agents?limit=50"), Connections, RequestTarget, LoadLimit, MaxRound, headers,
+                requests => Console.WriteLine($"P8 API: {requests} requests, RSS {Formatting.Mb(apiProcess.RssBytes)}"));
             var apiRss = api.RssBytes;
-            P2Support.Stop(api);
+            ProcessStopper.Stop(api);
 
             var bareIdle = bare!.RssBytes;
-            var bareLoad = await P2Support.WrkUntilCountAsync(new Uri(bare.BaseAddress, "/api/v1/agents"), Connections, RequestTarget, LoadLimit, MaxRound);
+            var bareLoad = await WrkLoad.UntilCountAsync(new Uri(bare.BaseAddress, "/api/v1/agents"), Connections, RequestTarget, LoadLimit, MaxRound);
             var bareRss = bare.RssBytes;
-            P2Support.Stop(bare);
+            ProcessStopper.Stop(bare);
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"P8 API: RSS {P2Support.Mb(apiIdle)} idle -> {P2Support.Mb(apiRss)} after {apiLoad.Requests} requests ({apiLoad.Errors} errors, {apiLoad.RequestsPerSecond:0} req/s); " +
-                $"bare Kestrel: {P2Support.Mb(bareIdle)} -> {P2Support.Mb(bareRss)} after {bareLoad.Requests} requests ({bareLoad.RequestsPerSecond:0} req/s)"));
+                $"P8 API: RSS {Formatting.Mb(apiIdle)} idle -> {Formatting.Mb(apiRss)} after {apiLoad.Requests} requests ({apiLoad.Errors} errors, {apiLoad.RequestsPerSecond:0} req/s); " +
+                $"bare Kestrel: {Formatting.Mb(bareIdle)} -> {Formatting.Mb(bareRss)} after {bareLoad.Requests} requests ({bareLoad.RequestsPerSecond:0} req/s)"));
 
             var reached = apiLoad.Requests >= RequestTarget && bareLoad.Requests >= RequestTarget && apiLoad.Errors == 0;
             var count = apiLoad.Requests.ToString("N0", CultureInfo.InvariantCulture);
@@ -89,15 +89,15 @@ public sealed class P8StartupMemory : IScenario
                 new ResultRow(Id, $"API cold start to healthy (median of {Starts}) vs bare Kestrel", Ms(apiStart), Ms(bareStart),
                     ResultsTable.Ratio(apiStart.TotalMilliseconds, bareStart.TotalMilliseconds), "≤ 2×", apiStart <= bareStart * 2),
                 new ResultRow(Id, $"RSS after {count} GET /agents?limit=50 vs bare Kestrel after {bareLoad.Requests.ToString("N0", CultureInfo.InvariantCulture)}",
-                    P2Support.Mb(apiRss), P2Support.Mb(bareRss), ResultsTable.Ratio(apiRss, bareRss), "API ≤ 200 MB", reached && apiRss <= 200L * 1024 * 1024),
-                new ResultRow(Id, "RSS idle after start vs bare Kestrel", P2Support.Mb(apiIdle), P2Support.Mb(bareIdle), ResultsTable.Ratio(apiIdle, bareIdle), "(context)"),
+                    Formatting.Mb(apiRss), Formatting.Mb(bareRss), ResultsTable.Ratio(apiRss, bareRss), "API ≤ 200 MB", reached && apiRss <= 200L * 1024 * 1024),
+                new ResultRow(Id, "RSS idle after start vs bare Kestrel", Formatting.Mb(apiIdle), Formatting.Mb(bareIdle), ResultsTable.Ratio(apiIdle, bareIdle), "(context)"),
             ];
         }
         finally
         {
             foreach (var process in started)
             {
-                P2Support.Stop(process);
+                ProcessStopper.Stop(process);
             }
         }
     }
