@@ -2,7 +2,10 @@ using Platform.Worker.Archival;
 
 namespace Platform.Worker.Tests;
 
-/// <summary>A run stopped between upload and delete: the next run finishes it without losing or duplicating a row.</summary>
+/// <summary>
+/// A run stopped between upload and delete, or rows written while a day is archived: the next run finishes
+/// without losing or duplicating a row.
+/// </summary>
 public sealed class ArchivalCrashTests(WorkerFixture fixture, LocalS3Fixture s3) : IClassFixture<LocalS3Fixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -88,5 +91,39 @@ public sealed class ArchivalCrashTests(WorkerFixture fixture, LocalS3Fixture s3)
         var result = await h.Verifier().VerifyAsync(x.ToString(), Ct);
         Assert.True(result.IsIntact, string.Join("\n", result.Problems));
         Assert.Equal(seededIds.Count, result.Rows);
+    }
+
+    [Fact]
+    public async Task A_row_written_into_a_day_while_it_is_archived_stays_and_becomes_the_next_part()
+    {
+        using var h = new ArchiveHarness(fixture, s3.S3);
+        var x = await fixture.Database.CreateTenantAsync();
+        var day = h.CutoffDay.AddDays(-4);
+        var seeded = await AuditSeed.DayAsync(fixture, x, day, 120);
+        List<SeededRow> late = [];
+
+        // Between the export and the delete: the row is committed while the day's rows are being stored.
+        var archiver = h.Archiver(x);
+        archiver.AfterStep = async (step, _) =>
+        {
+            if (step == ArchiveStep.ObjectStored && late.Count == 0)
+            {
+                late.AddRange(await AuditSeed.RowsAsync(fixture, x, [ArchiveHarness.Start(day).AddHours(3)]));
+            }
+        };
+        var counts = await h.RunAsync(archiver);
+
+        Assert.Equal(120, counts["rows_deleted"]);
+        Assert.Equal(1, await AuditSeed.CountDayAsync(fixture, x, day));
+        var firstPart = ArchiveHarness.ReadLines(await h.DownloadAsync(ArchiveHarness.Key(x, day).ObjectKey)).Select(l => l.GetProperty("id").GetGuid());
+        Assert.Equal(seeded.Select(r => r.Id).ToHashSet(), firstPart.ToHashSet());
+
+        await h.RunAsync(h.Archiver(x));
+        Assert.Equal(0, await AuditSeed.CountDayAsync(fixture, x, day));
+        var secondPart = ArchiveHarness.ReadLines(await h.DownloadAsync(ArchiveHarness.Key(x, day, 2).ObjectKey)).Select(l => l.GetProperty("id").GetGuid());
+        Assert.Equal([late.Single().Id], secondPart);
+        var result = await h.Verifier().VerifyAsync(x.ToString(), Ct);
+        Assert.True(result.IsIntact, string.Join("\n", result.Problems));
+        Assert.Equal(121, result.Rows);
     }
 }

@@ -8,6 +8,9 @@ internal sealed class ArchiveChain(ArchiveStore store, TimeProvider clock)
 {
     private readonly Dictionary<string, ChainHead?> _heads = [];
 
+    // Archive objects the tenants' listings showed: only these can be leftovers of a stopped run.
+    private readonly HashSet<ArchiveKey> _listedObjects = [];
+
     /// <summary>The tenant's latest manifest; null when the tenant has none yet.</summary>
     public async Task<ChainHead?> GetHeadAsync(string tenant, CancellationToken cancellationToken)
     {
@@ -19,7 +22,11 @@ internal sealed class ArchiveChain(ArchiveStore store, TimeProvider clock)
         ArchiveKey? latest = null;
         await foreach (var (key, kind) in store.ListAsync(tenant, cancellationToken))
         {
-            if (kind == ArchiveKeyKind.Manifest && (latest is null || key > latest.Value))
+            if (kind == ArchiveKeyKind.Data)
+            {
+                _listedObjects.Add(key);
+            }
+            else if (latest is null || key > latest.Value)
             {
                 latest = key;
             }
@@ -47,6 +54,12 @@ internal sealed class ArchiveChain(ArchiveStore store, TimeProvider clock)
         _heads[tenant] = head;
         return head;
     }
+
+    /// <summary>
+    /// Whether the tenant's listing (<see cref="GetHeadAsync"/>, called first) showed an object at this key: one a
+    /// stopped run uploaded, since this run has not uploaded it yet. Without one there is nothing to reuse or check.
+    /// </summary>
+    public bool WasListed(ArchiveKey key) => _listedObjects.Contains(key);
 
     /// <summary>
     /// Writes the manifest of the stored object at <paramref name="key"/>, linked to <paramref name="previous"/>,

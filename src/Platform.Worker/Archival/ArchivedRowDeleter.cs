@@ -8,8 +8,9 @@ using Platform.Data.Tenancy;
 namespace Platform.Worker.Archival;
 
 /// <summary>
-/// Deletes exactly the archived rows of a group: by the ids read from its archive file (verified against
-/// S3 before this is called), in batches, in one transaction.
+/// Deletes exactly the archived rows of a part a stopped run left in PostgreSQL (<see cref="StoppedRunRecovery"/>):
+/// by the ids read from its archive file (verified against S3 before this is called), in batches, in one
+/// transaction. A run that is not stopped deletes inside its <see cref="ArchiveSnapshot"/> instead.
 /// </summary>
 internal sealed class ArchivedRowDeleter(DbContextOptions<PlatformDbContext> dbOptions, S3ArchiveOptions options, ILogger logger)
 {

@@ -13,13 +13,14 @@ namespace Platform.Worker.Archival;
 /// (platform rows under <c>platform</c>) with a manifest beside it that chains to the tenant's previous
 /// manifest by SHA-256. For each (tenant, day), oldest first:
 /// <list type="number">
-/// <item>stream the rows (ordered by created_at, id) as the application role in platform scope into a
-/// gzip temp file, hashing the NDJSON and the gzip bytes on the way, so memory stays flat;</item>
+/// <item>in one REPEATABLE READ transaction as the application role in platform scope, stream the rows
+/// (ordered by created_at, id) into a gzip temp file, hashing the NDJSON and the gzip bytes on the way,
+/// so memory stays flat;</item>
 /// <item>upload it, unless an object a stopped run left at that key holds exactly these rows, and read it
 /// back: size and SHA-256 must match;</item>
 /// <item>write the manifest and read it back;</item>
-/// <item>delete exactly the archived rows, by the ids read from the verified file, in batches inside
-/// one transaction.</item>
+/// <item>delete the group's rows in that same transaction, which sees only the snapshot it exported, so
+/// exactly the archived rows go, and commit.</item>
 /// </list>
 /// Keys are deterministic and nothing is deleted before its object and manifest are verified, so a
 /// run stopped anywhere (S3 down, crash after the upload, crash after the manifest) loses no row and
@@ -39,9 +40,7 @@ public sealed class AuditArchiver
     private readonly ILogger<AuditArchiver> _logger;
     private readonly TimeProvider _clock;
     private readonly ArchiveStore _store;
-    private readonly ArchiveFileWriter _writer;
     private readonly ArchiveUploader _uploader;
-    private readonly ArchivedRowDeleter _deleter;
     private readonly StoppedRunRecovery _recovery;
 
     public AuditArchiver(
@@ -58,10 +57,8 @@ public sealed class AuditArchiver
         _logger = logger;
         _clock = clock;
         _store = new ArchiveStore(s3, _options);
-        _writer = new ArchiveFileWriter(dbOptions);
         _uploader = new ArchiveUploader(_store);
-        _deleter = new ArchivedRowDeleter(dbOptions, _options, logger);
-        _recovery = new StoppedRunRecovery(_store, _deleter, logger);
+        _recovery = new StoppedRunRecovery(_store, new ArchivedRowDeleter(dbOptions, _options, logger), logger);
     }
 
     /// <summary>Test seam: runs after each step of a group, so a test can stop the run there.</summary>
@@ -83,10 +80,24 @@ public sealed class AuditArchiver
 
         var run = new RunState(new ArchiveChain(_store, _clock));
         var finder = new ArchiveGroupFinder(_dbOptions, _options, OnlyTenants);
-        await foreach (var group in finder.FindAsync(cutoff, cancellationToken))
+        await using var groups = finder.FindAsync(cutoff, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var next = await groups.MoveNextAsync() ? ExportAsync(groups.Current, cancellationToken) : null;
+        try
         {
-            counts.Add("groups", 1);
-            await ArchiveGroupAsync(group, run, counts, cancellationToken);
+            while (next is not null)
+            {
+                await using var export = await next;
+
+                // The next group is exported while this one is stored, verified and deleted: the export keeps
+                // PostgreSQL and a core busy while this group mostly waits on S3. Groups still finish in order.
+                next = await groups.MoveNextAsync() ? ExportAsync(groups.Current, cancellationToken) : null;
+                counts.Add("groups", 1);
+                await ArchiveGroupAsync(export, run, counts, cancellationToken);
+            }
+        }
+        finally
+        {
+            await ArchiveExport.DiscardAsync(next);
         }
 
         if (run.FailedGroups > 0 || run.HeldRows > 0)
@@ -97,8 +108,12 @@ public sealed class AuditArchiver
         }
     }
 
-    private async Task ArchiveGroupAsync(ArchiveGroup group, RunState run, JobCounts counts, CancellationToken cancellationToken)
+    private Task<ArchiveExport> ExportAsync(ArchiveGroup group, CancellationToken cancellationToken) =>
+        ArchiveExport.RunAsync(_dbOptions, group, _options.CompressionLevel, cancellationToken);
+
+    private async Task ArchiveGroupAsync(ArchiveExport export, RunState run, JobCounts counts, CancellationToken cancellationToken)
     {
+        var group = export.Group;
         var tenant = ArchiveKeys.TenantLabel(group.TenantId);
         if (run.Blocked.Contains(tenant))
         {
@@ -125,26 +140,30 @@ public sealed class AuditArchiver
             return;
         }
 
-        var part = 1;
-        if (head is not null && head.Key.Day == group.Day)
+        if (head is null || head.Key.Day != group.Day)
         {
-            // The day has a manifest already: a run stopped before deleting its rows, or rows came late.
-            if (!await _recovery.FinishPartAsync(group, head, counts, cancellationToken))
-            {
-                Fail(run, tenant, counts);
-                return;
-            }
-
-            part = head.Key.Part + 1;
-            if (part > MaxParts)
-            {
-                _logger.LogError("{Tenant} {Day} already has {Parts} archive parts: late rows are not archived", tenant, group.Day, MaxParts);
-                Fail(run, tenant, counts);
-                return;
-            }
+            await ArchivePartAsync(export, ArchiveKeys.For(tenant, group.Day, 1), head, run, counts, cancellationToken);
+            return;
         }
 
-        await ArchivePartAsync(group, ArchiveKeys.For(tenant, group.Day, part), head, run, counts, cancellationToken);
+        // The day has a manifest already: a run stopped before deleting its rows, or rows came late.
+        if (!await _recovery.FinishPartAsync(group, head, counts, cancellationToken))
+        {
+            Fail(run, tenant, counts);
+            return;
+        }
+
+        var part = head.Key.Part + 1;
+        if (part > MaxParts)
+        {
+            _logger.LogError("{Tenant} {Day} already has {Parts} archive parts: late rows are not archived", tenant, group.Day, MaxParts);
+            Fail(run, tenant, counts);
+            return;
+        }
+
+        // The export's snapshot predates the recovery's delete: export what is left again.
+        await using var rest = await ExportAsync(group, cancellationToken);
+        await ArchivePartAsync(rest, ArchiveKeys.For(tenant, group.Day, part), head, run, counts, cancellationToken);
     }
 
     private static void Fail(RunState run, string tenant, JobCounts counts)
@@ -155,30 +174,38 @@ public sealed class AuditArchiver
     }
 
     private async Task ArchivePartAsync(
-        ArchiveGroup group, ArchiveKey key, ChainHead? previous, RunState run, JobCounts counts, CancellationToken cancellationToken)
+        ArchiveExport export, ArchiveKey key, ChainHead? previous, RunState run, JobCounts counts, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
-        await using var file = ArchiveFileWriter.CreateTempFile();
-        var written = await _writer.WriteAsync(group, file, cancellationToken);
-        if (written is null)
+        var (group, file, snapshot) = (export.Group, export.File, export.Snapshot);
+        if (export.Written is not { } written)
         {
             return; // the rows went away meanwhile (e.g. the tenant was deleted)
         }
 
+        var watch = Stopwatch.StartNew();
         counts.Add("rows_archived", written.RowCount);
-        var stored = await _recovery.ReuseLeftoverObjectAsync(key, written, counts, cancellationToken)
-            ?? await _uploader.UploadAsync(key, file, written, counts, cancellationToken);
+        var leftover = run.Chain.WasListed(key) ? await _recovery.ReuseLeftoverObjectAsync(key, written, counts, cancellationToken) : null;
+        var stored = leftover ?? await _uploader.UploadAsync(key, file, written, counts, cancellationToken);
         await StepAsync(ArchiveStep.ObjectStored, key);
 
         var manifestSha = await run.Chain.AppendAsync(key, written, stored, previous, cancellationToken);
         counts.Add("manifests_written", 1);
         await StepAsync(ArchiveStep.ManifestWritten, key);
 
-        var deleted = await _deleter.DeleteAsync(group, file, written.RowCount, cancellationToken);
+        var verified = watch.Elapsed;
+        var deleted = await snapshot.DeleteAndCommitAsync(group, written.RowCount, cancellationToken);
         counts.Add("rows_deleted", deleted);
+        if (deleted < written.RowCount)
+        {
+            _logger.LogWarning("{Missing} of the {Rows} archived rows of {Tenant} {Day} were already gone from PostgreSQL",
+                written.RowCount - deleted, written.RowCount, key.Tenant, group.Day);
+        }
+
         _logger.LogInformation(
-            "Archived {Rows} audit rows of {Tenant} {Day} to s3://{Bucket}/{Object} ({Bytes} bytes, manifest sha256 {ManifestSha}); deleted {Deleted} rows in {Elapsed} ms",
-            written.RowCount, key.Tenant, key.Day, _store.Bucket, key.ObjectKey, stored.Bytes, manifestSha, deleted, watch.ElapsedMilliseconds);
+            "Archived {Rows} audit rows of {Tenant} {Day} to s3://{Bucket}/{Object} ({Bytes} bytes, manifest sha256 {ManifestSha}); deleted {Deleted} rows " +
+            "(export {ExportMs} ms, store and verify {StoreMs} ms, delete {DeleteMs} ms)",
+            written.RowCount, key.Tenant, key.Day, _store.Bucket, key.ObjectKey, stored.Bytes, manifestSha, deleted,
+            (long)export.Elapsed.TotalMilliseconds, (long)verified.TotalMilliseconds, (long)(watch.Elapsed - verified).TotalMilliseconds);
     }
 
     private async Task StepAsync(ArchiveStep step, ArchiveKey key)

@@ -48,6 +48,13 @@ public sealed class S3ArchiveOptions : IValidatableObject
     [Range(100, 100_000)]
     public int DeleteBatchSize { get; set; } = 5_000;
 
+    /// <summary>
+    /// The zlib level of the archive objects (1 fastest … 9 smallest). 2 makes NDJSON objects about 15 % bigger
+    /// than gzip's default of 6 for half the CPU, which is most of what an archival run spends.
+    /// </summary>
+    [Range(1, 9)]
+    public int CompressionLevel { get; set; } = 2;
+
     /// <summary>(tenant, day) groups read per query while looking for work.</summary>
     [Range(1, 100_000)]
     public int GroupPageSize { get; set; } = 500;
