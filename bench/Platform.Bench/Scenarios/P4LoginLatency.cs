@@ -6,24 +6,29 @@ using static Platform.Bench.Scenarios.Statistics;
 namespace Platform.Bench.Scenarios;
 
 /// <summary>
-/// P4's second goal: login latency while the cleanup job runs. Rounds of (wrk POST /auth/login for a fixed window
-/// without the job; logins while the job runs, wrk stopped with SIGINT when the job ends so that the window is exactly
-/// the job's), each round on a fresh copy with its own API process; p99 over the pooled latencies of each kind.
+/// P4's second goal: login latency while the cleanup job runs. Each round, on a fresh copy with its own API process:
+/// wrk POST /auth/login on 4 connections measures what the API can serve (bcrypt holds both cores at 100 %); then
+/// logins arrive at half that rate, open-loop (<see cref="FixedRateLoad"/>), for a fixed window without the job and
+/// for exactly the job's run. p99 over the pooled latencies of each kind. A saturating load cannot meet the goal on
+/// any machine: whatever CPU the job takes is taken from logins queued behind each other, and the job-time goal
+/// rules out starving the job; at half load there is room for both, as a sized deployment has.
 /// </summary>
 internal static class P4LoginLatency
 {
     private const int LoginConnections = 4;
-    private const int LoginRounds = 5;
-    private const int QuietWindowSeconds = 8;
+    private const int LoginRounds = 6;
+    private const int CapacityWindowSeconds = 8;
+    private const int QuietWindowSeconds = 10;
+    private const double LoadShare = 0.5;
     private const string LoginEmail = "p4-user-1@bench.test";
 
     public static async Task<IReadOnlyList<ResultRow>> MeasureAsync(
         IScenario scenario, BenchEnvironment environment, TemplateDatabase template, double oursSeconds)
     {
-        var window = TimeSpan.FromSeconds(QuietWindowSeconds);
         var quiet = new List<StoppableWrk.Result>();
         var busy = new List<StoppableWrk.Result>();
         var jobs = new List<double>();
+        var capacities = new List<StoppableWrk.Result>();
         var usage = new List<string>();
         for (var round = 1; round <= LoginRounds; round++)
         {
@@ -44,13 +49,29 @@ internal static class P4LoginLatency
                 var body = $$"""{"email":"{{LoginEmail}}","password":"{{BenchData.Password}}"}""";
                 await StoppableWrk.Start(url, body, LoginConnections, TimeSpan.FromSeconds(3)).Completion; // warm-up
 
+                var capacity = await StoppableWrk.Start(url, body, LoginConnections, TimeSpan.FromSeconds(CapacityWindowSeconds)).Completion;
+                var rate = LoadShare * capacity.Requests / capacity.Seconds;
+                capacities.Add(capacity);
+                using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+                // The capacity run leaves logins in flight; this client's connections and code paths are new.
+                using (var warmUp = FixedRateLoad.Start(client, url, body, rate, TimeSpan.FromSeconds(4)))
+                {
+                    await warmUp.Completion;
+                }
+
                 var cpu = CpuUsageWindow.Start(api.ProcessId);
-                var without = await StoppableWrk.Start(url, body, LoginConnections, window).Completion;
+                StoppableWrk.Result without;
+                using (var quietLoad = FixedRateLoad.Start(client, url, body, rate, TimeSpan.FromSeconds(QuietWindowSeconds)))
+                {
+                    without = await quietLoad.Completion;
+                }
+
                 var quietCpu = cpu.Stop();
                 quiet.Add(without);
 
                 cpu = CpuUsageWindow.Start(api.ProcessId);
-                var load = StoppableWrk.Start(url, body, LoginConnections, TimeSpan.FromMinutes(5));
+                using var load = FixedRateLoad.Start(client, url, body, rate, TimeSpan.FromMinutes(5));
                 P4CleanupRuns.CleanupRun job;
                 try
                 {
@@ -68,7 +89,7 @@ internal static class P4LoginLatency
                 Check(job.Deleted >= P4CleanupRuns.Tokens, $"the cleanup job removed {job.Deleted} rows, not {P4CleanupRuns.Tokens}");
 
                 usage.Add($"API {F(quietCpu.ProcessCores, "0.0")}→{F(busyCpu.ProcessCores, "0.0")} cores, machine {F(quietCpu.MachineBusy * 100, "0")}→{F(busyCpu.MachineBusy * 100, "0")} % busy");
-                Console.WriteLine($"P4 logins round {round}: without the job {without.Describe()}; during it {with.Describe()}; job {F(job.Seconds, "0.00")} s; " +
+                Console.WriteLine($"P4 logins round {round}: capacity {capacity.Describe()}; at {F(rate, "0.0")}/s without the job {without.Describe()}; during it {with.Describe()}; job {F(job.Seconds, "0.00")} s; " +
                     $"{usage[^1]}; load average {CpuUsageWindow.LoadAverage()}");
             }
             finally
@@ -87,10 +108,13 @@ internal static class P4LoginLatency
             .Select(i => busy[i].P99Ms / quiet[i].P99Ms).ToList();
         return
         [
-            new ResultRow(scenario.Id, $"{scenario.Title}: login p99 during the job vs without ({LoginConnections} conn; {LoginRounds} rounds, latencies pooled)",
+            new ResultRow(scenario.Id, $"{scenario.Title}: login p99 during the job vs without (open-loop at half the API's login capacity; {LoginRounds} rounds, latencies pooled)",
                 $"{F(busyP99, "0")} ms (mean {F(busyLatencies.DefaultIfEmpty(0).Average(), "0")} ms, {F(busy.Sum(r => r.Requests) / Math.Max(0.001, busy.Sum(r => r.Seconds)))} req/s, {busyLatencies.Count} req, {busy.Sum(r => r.Errors)} err)",
                 $"{F(quietP99, "0")} ms (mean {F(quietLatencies.DefaultIfEmpty(0).Average(), "0")} ms, {F(quiet.Sum(r => r.Requests) / Math.Max(0.001, quiet.Sum(r => r.Seconds)))} req/s, {quietLatencies.Count} req, {quiet.Sum(r => r.Errors)} err)",
                 ResultsTable.Ratio(busyP99, quietP99), "≤ 1.2×", busyP99 <= 1.2 * quietP99 && errors == 0),
+            new ResultRow(scenario.Id, $"{scenario.Title}: login capacity, wrk {LoginConnections} conn (both cores busy; the open-loop rate is half of it)",
+                $"{F(capacities.Sum(r => r.Requests) / capacities.Sum(r => r.Seconds), "0.0")} logins/s, p99 {F(Percentile(capacities.SelectMany(r => r.LatenciesMs).ToList(), 0.99), "0")} ms",
+                "-", "-", "(context)"),
             new ResultRow(scenario.Id, $"{scenario.Title}: per round, login p99 during/without the job, job time under logins, CPU",
                 string.Join("; ", Enumerable.Range(0, LoginRounds).Select(i =>
                     $"{F(busy[i].P99Ms, "0")}/{F(quiet[i].P99Ms, "0")} ms, {usage[i]}")),
