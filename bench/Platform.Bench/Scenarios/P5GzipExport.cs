@@ -12,7 +12,7 @@ internal static class P5GzipExport
 {
     public sealed record Export(double Seconds, long Rows, long Bytes);
 
-    /// <summary>COPY read with Npgsql's text export, through a GZipStream (CompressionLevel.Optimal, the archiver's zlib level).</summary>
+    /// <summary>COPY read with Npgsql's text export, through a GZipStream at CompressionLevel.Optimal (zlib 6, gzip's default; the archiver uses Archive:CompressionLevel, 2 by default).</summary>
     public static async Task<Export> CopyAsync(PlatformDatabase database, string exportSql)
     {
         var path = Path.Combine(Path.GetTempPath(), $"p5-copy-{Guid.NewGuid():N}.tsv.gz");
