@@ -44,7 +44,10 @@ public sealed class S3ArchiveOptions : IValidatableObject
     [Range(1, 36_500)]
     public int RetentionDays { get; set; } = 90;
 
-    /// <summary>Rows per DELETE statement (all of a day's statements run in one transaction).</summary>
+    /// <summary>
+    /// Ids per DELETE statement when a run finishes a part a stopped run left (the part's ids are read from its
+    /// object; all of them in one transaction). A normal run deletes a group with one statement in its snapshot.
+    /// </summary>
     [Range(100, 100_000)]
     public int DeleteBatchSize { get; set; } = 5_000;
 
