@@ -13,7 +13,7 @@ if (await ArchiveSetup.TryRunCommandAsync(args) is { } exitCode)
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddPlatformData();
+builder.AddPlatformData(builder.ExportsTelemetry());
 builder.AddAgentContainers();
 builder.AddAuditArchival();
 builder.AddRedisClient("redis", settings => settings.DisableTracing = !builder.ExportsTelemetry());

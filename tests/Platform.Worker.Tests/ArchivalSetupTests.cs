@@ -45,7 +45,7 @@ public sealed class ArchivalSetupTests(WorkerFixture fixture, LocalS3Fixture s3)
             ["Archive:AccessKey"] = LocalS3.AccessKey,
             ["Archive:SecretKey"] = LocalS3.SecretKey,
         });
-        builder.AddPlatformData();
+        builder.AddPlatformData(exportsTelemetry: false);
         builder.AddAuditArchival();
         using (var host = builder.Build())
         {

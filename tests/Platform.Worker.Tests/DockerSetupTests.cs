@@ -116,7 +116,7 @@ public sealed class DockerSetupTests(WorkerFixture fixture, DockerEngineFixture 
             ["Docker:ProvisionIntervalSeconds"] = "3600",
         });
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.AddPlatformData();
+        builder.AddPlatformData(exportsTelemetry: false);
         builder.AddAgentContainers();
         return builder.Build();
     }

@@ -19,6 +19,10 @@ public static class PlatformDataHostingExtensions
     /// Registers <see cref="PlatformDbContext"/> (scoped, with the tenant interceptor) and a scoped
     /// <see cref="TenantContext"/>, enriched by Aspire with health check, tracing and metrics.
     /// </summary>
+    /// <param name="exportsTelemetry">
+    /// Whether the host sends telemetry anywhere (ServiceDefaults' <c>ExportsTelemetry()</c>): the context's spans and
+    /// metrics are recorded only then.
+    /// </param>
     /// <param name="sessionStateFree">
     /// True for a host that never leaves session state on a connection (the API: its tenant settings are
     /// transaction-local). Its pooled connections then skip the DISCARD ALL that Npgsql otherwise sends on
@@ -26,7 +30,7 @@ public static class PlatformDataHostingExtensions
     /// automatically after a few uses (parse and plan once per connection: PostgreSQL CPU per activity post 0.68 → 0.35 ms,
     /// bench P2). The worker holds session advisory locks and keeps the reset.
     /// </param>
-    public static IHostApplicationBuilder AddPlatformData(this IHostApplicationBuilder builder, bool sessionStateFree = false)
+    public static IHostApplicationBuilder AddPlatformData(this IHostApplicationBuilder builder, bool exportsTelemetry, bool sessionStateFree = false)
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -54,8 +58,6 @@ public static class PlatformDataHostingExtensions
             services.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContext(services.GetRequiredService<TenantContext>()));
 
         // Retries are off: requests open their own transactions, which a retrying strategy refuses.
-        // Spans and metrics only when something collects them (the same test as the service defaults').
-        var exportsTelemetry = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         builder.EnrichNpgsqlDbContext<PlatformDbContext>(settings =>
         {
             settings.DisableRetry = true;

@@ -7,7 +7,7 @@ public static class ContainersSetup
 {
     /// <summary>
     /// Agent containers: <see cref="DockerOptions"/> (section <c>Docker</c>, validated at start), the Docker
-    /// poller, the provisioner and the <c>docker</c> health check. Needs <c>AddPlatformData()</c> first.
+    /// poller, the provisioner and the <c>docker</c> health check. Needs <c>AddPlatformData</c> first.
     /// </summary>
     public static IHostApplicationBuilder AddAgentContainers(this IHostApplicationBuilder builder)
     {
