@@ -16,8 +16,7 @@ internal sealed class ArchiveGroup
     public static DateTimeOffset StartOf(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     /// <summary>The SQL condition that selects the group's rows in <c>audit_logs</c>, with <see cref="RowParameters"/>.</summary>
-    public string RowCondition() =>
-        $"{(TenantId is null ? "tenant_id IS NULL" : "tenant_id = @tenant")} AND created_at >= @start AND created_at < @end";
+    public string RowCondition() => Condition("@tenant", "@start", "@end");
 
     /// <summary>
     /// <see cref="RowCondition"/> with its values inlined, for COPY, which takes no parameters. Every value
@@ -26,8 +25,9 @@ internal sealed class ArchiveGroup
     public string RowConditionLiteral()
     {
         var start = StartOf(Day);
-        var tenant = TenantId is { } id ? $"tenant_id = '{id:D}'::uuid" : "tenant_id IS NULL";
-        return string.Create(CultureInfo.InvariantCulture, $"{tenant} AND created_at >= '{start:yyyy-MM-dd}T00:00:00Z'::timestamptz AND created_at < '{start.AddDays(1):yyyy-MM-dd}T00:00:00Z'::timestamptz");
+        return Condition($"'{TenantId.GetValueOrDefault():D}'::uuid", Timestamp(start), Timestamp(start.AddDays(1)));
+
+        static string Timestamp(DateTimeOffset at) => string.Create(CultureInfo.InvariantCulture, $"'{at:yyyy-MM-dd}T00:00:00Z'::timestamptz");
     }
 
     /// <summary>Fresh parameters for <see cref="RowCondition"/>: an Npgsql parameter belongs to one command only.</summary>
@@ -37,4 +37,7 @@ internal sealed class ArchiveGroup
         NpgsqlParameter[] range = [new NpgsqlParameter<DateTimeOffset>("start", start), new NpgsqlParameter<DateTimeOffset>("end", start.AddDays(1))];
         return TenantId is { } id ? [new NpgsqlParameter<Guid>("tenant", id) { NpgsqlDbType = NpgsqlDbType.Uuid }, .. range] : range;
     }
+
+    private string Condition(string tenant, string start, string end) =>
+        $"{(TenantId is null ? "tenant_id IS NULL" : $"tenant_id = {tenant}")} AND created_at >= {start} AND created_at < {end}";
 }

@@ -53,11 +53,7 @@ internal sealed class ArchivedRowDeleter(DbContextOptions<PlatformDbContext> dbO
         }
 
         await transaction.CommitAsync(cancellationToken);
-        if (deleted < lines)
-        {
-            logger.LogWarning("{Missing} of the {Rows} archived rows of {Tenant} {Day} were already gone from PostgreSQL",
-                lines - deleted, lines, ArchiveKeys.TenantLabel(group.TenantId), group.Day);
-        }
+        ArchiveLog.WarnIfRowsWereGone(logger, group, lines, deleted);
 
         return deleted;
 

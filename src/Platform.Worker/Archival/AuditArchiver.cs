@@ -195,11 +195,7 @@ public sealed class AuditArchiver
         var verified = watch.Elapsed;
         var deleted = await snapshot.DeleteAndCommitAsync(group, written.RowCount, cancellationToken);
         counts.Add("rows_deleted", deleted);
-        if (deleted < written.RowCount)
-        {
-            _logger.LogWarning("{Missing} of the {Rows} archived rows of {Tenant} {Day} were already gone from PostgreSQL",
-                written.RowCount - deleted, written.RowCount, key.Tenant, group.Day);
-        }
+        ArchiveLog.WarnIfRowsWereGone(_logger, group, written.RowCount, deleted);
 
         _logger.LogInformation(
             "Archived {Rows} audit rows of {Tenant} {Day} to s3://{Bucket}/{Object} ({Bytes} bytes, manifest sha256 {ManifestSha}); deleted {Deleted} rows " +
