@@ -19,9 +19,11 @@ public sealed class TenantRequestBudget(RedisWindowCounter counter, string key, 
     public int LeaseSize { get; } = Math.Clamp(limit / 200, 1, 50);
 
     /// <summary>Spends a local permit without waiting: true (allowed), false (window exhausted), null (Redis needed).</summary>
-    public bool? TryTake()
+    public bool? TryTake() => TryTake(out _);
+
+    private bool? TryTake(out TimeSpan untilClose)
     {
-        var index = counter.CurrentWindow(window, out _);
+        var index = counter.CurrentWindow(window, out untilClose);
         lock (_gate)
         {
             if (_window != index)
@@ -46,9 +48,8 @@ public sealed class TenantRequestBudget(RedisWindowCounter counter, string key, 
         try
         {
             // Whoever held the semaphore before may have leased enough for this request too.
-            if (TryTake() is { } local)
+            if (TryTake(out var untilClose) is { } local)
             {
-                counter.CurrentWindow(window, out var untilClose);
                 return new WindowDecision(local, 0, untilClose);
             }
 
