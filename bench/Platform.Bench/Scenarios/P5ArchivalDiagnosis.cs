@@ -9,8 +9,8 @@ using static Platform.Bench.Scenarios.Formatting;
 namespace Platform.Bench.Scenarios;
 
 /// <summary>
-/// Where P5's database time can go. Printed: the plans of one group's read (the archive writer's statement) and of one
-/// 5,000-id delete batch and one range delete (rolled back), as the application role in platform scope. Returned: the
+/// Where P5's database time can go. Printed: the plans of one group's read (the archive writer's statement) and of its
+/// delete (rolled back), as the application role in platform scope. Returned: the
 /// time PostgreSQL needs for the 100 group reads alone (each the writer's ordered statement as COPY TO STDOUT, rows
 /// discarded), the same rows read a day per statement, and the group reads under the previous (per-row) policy.
 /// </summary>
@@ -76,25 +76,10 @@ internal static partial class P5ArchivalDiagnosis
         return groups;
     }
 
-    /// <summary>Prints the plans of one group's read, its first 5,000-id delete batch and its range delete; returns the range delete's execution time.</summary>
+    /// <summary>Prints the plans of one group's read and of its delete (the archiver's one statement per group); returns the delete's execution time.</summary>
     private static async Task<double> PrintPlansAsync(PlatformDatabase database, (Guid Tenant, DateTime Day) group)
     {
         Console.WriteLine($"P5 diagnosis: EXPLAIN ANALYZE of one group's read:\n{await Sql.ExplainAnalyzeAsync(database.AppConnectionString, GroupSql(group), Sql.PlatformScope)}");
-        var ids = new List<Guid>();
-        await using (var connection = new NpgsqlConnection(database.OwnerConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(GroupSql(group) + " LIMIT 5000", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                ids.Add(reader.GetGuid(0));
-            }
-        }
-
-        var delete = $"DELETE FROM audit_logs WHERE id = ANY('{{{string.Join(',', ids)}}}'::uuid[]) AND tenant_id = '{group.Tenant}' " +
-            $"AND created_at >= '{group.Day:yyyy-MM-dd} 00:00:00+00' AND created_at < '{group.Day.AddDays(1):yyyy-MM-dd} 00:00:00+00'";
-        Console.WriteLine($"P5 diagnosis: EXPLAIN ANALYZE of one 5,000-id delete batch (rolled back):\n{await Sql.ExplainAnalyzeAsync(database.AppConnectionString, delete, Sql.PlatformScope)}");
         var rangeDelete = $"DELETE FROM audit_logs WHERE tenant_id = '{group.Tenant}' " +
             $"AND created_at >= '{group.Day:yyyy-MM-dd} 00:00:00+00' AND created_at < '{group.Day.AddDays(1):yyyy-MM-dd} 00:00:00+00'";
         var rangePlan = await Sql.ExplainAnalyzeAsync(database.AppConnectionString, rangeDelete, Sql.PlatformScope);
