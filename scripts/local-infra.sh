@@ -22,11 +22,28 @@ as_postgres() {
   fi
 }
 
+# As root, a repository under a folder only root may enter (/root, or one made by mktemp -d) puts PG_DATA where the
+# postgres user cannot go. The data then lives under the postgres user's home instead, at a path derived from PG_DATA,
+# so postgres-init and postgres agree on it and the next run finds the same data.
+resolve_pg_data() {
+  [[ $(id -u) -eq 0 ]] || return 0
+  local parent=$PG_DATA
+  while [[ ! -d "$parent" ]]; do parent=$(dirname "$parent"); done
+  "${exec_prefix[@]}" test -x "$parent" && return 0
+  local home
+  home=$(getent passwd postgres | cut -d: -f6)
+  local moved="${home:-/var/lib/postgresql}/platform-local/$(printf '%s' "$PG_DATA" | sha256sum | cut -c1-16)/data"
+  echo "local-infra: the postgres user cannot reach $PG_DATA; PostgreSQL keeps its data in $moved instead" >&2
+  mkdir -p "$(dirname "$(dirname "$moved")")"
+  chown postgres:postgres "$(dirname "$(dirname "$moved")")"
+  PG_DATA=$moved
+}
+
 : "${1:?usage: local-infra.sh postgres-init|postgres|redis}"
 case "$1" in
   postgres-init)
     : "${PG_DATA:?}" "${PG_PASSWORD:?}"
-    bin=$(pg_bindir); as_postgres
+    bin=$(pg_bindir); as_postgres; resolve_pg_data
     mkdir -p "$PG_DATA"
     if [[ $(id -u) -eq 0 ]]; then
       chown postgres:postgres "$PG_DATA" "$(dirname "$PG_DATA")"
@@ -48,7 +65,7 @@ case "$1" in
     ;;
   postgres)
     : "${PG_DATA:?}" "${PG_PORT:?}"
-    bin=$(pg_bindir); as_postgres
+    bin=$(pg_bindir); as_postgres; resolve_pg_data
     exec "${exec_prefix[@]}" "$bin/postgres" -D "$PG_DATA" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -k "$PG_DATA"
     ;;
   redis)
