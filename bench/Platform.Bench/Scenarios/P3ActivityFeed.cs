@@ -10,13 +10,17 @@ namespace Platform.Bench.Scenarios;
 /// P3: the live activity feed (SSE) with 1,000 subscribers over 2 API instances (500 each, one tenant,
 /// a user's JWT). 50 activities are posted through the first instance, one every 100 ms; for each event
 /// and subscriber the delay runs from just before its POST to the arrival of its <c>data:</c> line.
+/// Three posts go first and are not counted: the first post to a fresh instance compiles its path (EF, the
+/// Redis script, the fan-out) and alone would be 2 % of the samples. Its last delivery is reported beside.
 /// </summary>
 public sealed class P3ActivityFeed : IScenario
 {
     private const int TenantNo = 99;
     private const int Instances = 2;
     private const int SubscribersPerInstance = 500;
+    private const int WarmUpPosts = 3;
     private const int Events = 50;
+    private const int Posts = WarmUpPosts + Events;
     private const string Marker = "\"summary\":\"p3 event ";
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(3);
@@ -42,8 +46,8 @@ public sealed class P3ActivityFeed : IScenario
             var token = await ApiCredentials.LoginAsync(apis[1].BaseAddress, SeededData.UserEmail(TenantNo, 2));
 
             var subscribers = Instances * SubscribersPerInstance;
-            var sent = new long[Events];
-            var arrived = new long[subscribers * Events];
+            var sent = new long[Posts];
+            var arrived = new long[subscribers * Posts];
             using var ready = new CountdownEvent(subscribers);
             using var stop = new CancellationTokenSource();
             using var handler = new SocketsHttpHandler
@@ -92,7 +96,7 @@ public sealed class P3ActivityFeed : IScenario
                             }
                             else if (line.StartsWith("data:", StringComparison.Ordinal) && EventNumber(line) is { } n)
                             {
-                                arrived[(s * Events) + n] = now;
+                                arrived[(s * Posts) + n] = now;
                             }
                         }
                     }
@@ -130,7 +134,7 @@ public sealed class P3ActivityFeed : IScenario
             poster.DefaultRequestHeaders.Add("X-Api-Key", key);
             var postWatch = Stopwatch.StartNew();
             var postErrors = 0;
-            for (var i = 0; i < Events; i++)
+            for (var i = 0; i < Posts; i++)
             {
                 var due = Interval * i - postWatch.Elapsed;
                 if (due > TimeSpan.Zero)
@@ -166,9 +170,9 @@ public sealed class P3ActivityFeed : IScenario
 
             for (var s = 0; s < subscribers; s++)
             {
-                for (var n = 0; n < Events; n++)
+                for (var n = WarmUpPosts; n < Posts; n++)
                 {
-                    if (arrived[(s * Events) + n] is var at and not 0)
+                    if (arrived[(s * Posts) + n] is var at and not 0)
                     {
                         var ms = Stopwatch.GetElapsedTime(sent[n], at).TotalMilliseconds;
                         delays.Add(ms);
@@ -177,8 +181,15 @@ public sealed class P3ActivityFeed : IScenario
                 }
             }
 
+            // Which posts the slowest deliveries belong to: one slow post reaches 1 % of the samples on its own.
+            double LastDelivery(int n) => Enumerable.Range(0, subscribers).Select(s => arrived[(s * Posts) + n]).Where(a => a != 0)
+                .Select(a => Stopwatch.GetElapsedTime(sent[n], a).TotalMilliseconds).DefaultIfEmpty(double.NaN).Max();
+            var worst = Enumerable.Range(WarmUpPosts, Events).Select(n => (Event: n, Last: LastDelivery(n))).OrderByDescending(e => e.Last).Take(5);
+            Console.WriteLine($"P3 warm-up posts (last delivery): {string.Join(", ", Enumerable.Range(0, WarmUpPosts).Select(n => Formatting.Ms(LastDelivery(n))))}; " +
+                $"slowest counted posts: {string.Join(", ", worst.Select(e => $"#{e.Event} {Formatting.Ms(e.Last)}"))}");
+
             var sorted = delays.Order().ToArray();
-            var missed = arrived.Length - sorted.Length;
+            var missed = (subscribers * Events) - sorted.Length;
             var p50 = Statistics.PercentileOfSorted(sorted, 0.50);
             var p99 = Statistics.PercentileOfSorted(sorted, 0.99);
             for (var i = 0; i < Instances; i++)
@@ -188,14 +199,16 @@ public sealed class P3ActivityFeed : IScenario
                     $"p99 {Formatting.Ms(Statistics.PercentileOfSorted(own, 0.99))}, max {Formatting.Ms(own.Length == 0 ? double.NaN : own[^1])}");
             }
 
-            Console.WriteLine($"P3: {sorted.Length} of {arrived.Length} deliveries, {missed} missed, {postErrors} failed posts, p50 {Formatting.Ms(p50)}, p99 {Formatting.Ms(p99)}, " +
+            Console.WriteLine($"P3: {sorted.Length} of {subscribers * Events} deliveries, {missed} missed, {postErrors} failed posts, p50 {Formatting.Ms(p50)}, p99 {Formatting.Ms(p99)}, " +
                 $"max {Formatting.Ms(sorted.Length == 0 ? double.NaN : sorted[^1])}");
 
-            var total = arrived.Length.ToString("N0", CultureInfo.InvariantCulture);
+            var total = (subscribers * Events).ToString("N0", CultureInfo.InvariantCulture);
             return
             [
                 new ResultRow(Id, $"{Title}, {Events} posts at 10/s: delivery p99", Formatting.Ms(p99), "—", "-", "≤ 100 ms", p99 <= 100 && missed == 0),
                 new ResultRow(Id, $"{Title}: delivery p50", Formatting.Ms(p50), "—", "-", "(context)"),
+                new ResultRow(Id, $"{Title}: the first post to freshly started instances (not counted above), last delivery",
+                    Formatting.Ms(LastDelivery(0)), "—", "-", "(context)"),
                 new ResultRow(Id, $"{Title}: deliveries missed (of {total})", missed.ToString(CultureInfo.InvariantCulture), "—", "-", "0", missed == 0),
             ];
         }
@@ -224,6 +237,6 @@ public sealed class P3ActivityFeed : IScenario
             end++;
         }
 
-        return int.TryParse(line.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 0 and < Events ? n : null;
+        return int.TryParse(line.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 0 and < Posts ? n : null;
     }
 }
