@@ -46,7 +46,8 @@ public sealed class BenchEnvironment : IAsyncDisposable
     {
         var environment = new Dictionary<string, string>
         {
-            ["ConnectionStrings__platformdb"] = Database.AppConnectionString.Replace("Maximum Pool Size=20", "Maximum Pool Size=100", StringComparison.OrdinalIgnoreCase),
+            // As Aspire's connection string: no pool size of its own, so the API's default applies.
+            ["ConnectionStrings__platformdb"] = WithoutPoolSize(Database.AppConnectionString),
             ["ConnectionStrings__redis"] = Redis.ConnectionString,
             ["Jwt__SigningKey"] = BenchData.SigningKey,
             ["AbuseLimits__LoginPerIp"] = "100000",
@@ -56,6 +57,13 @@ public sealed class BenchEnvironment : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
         };
         return await StartOwnedAsync("src/Platform.Api", "Platform.Api.dll", environment, settings, outputLog);
+    }
+
+    private static string WithoutPoolSize(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.Remove("Maximum Pool Size");
+        return builder.ConnectionString;
     }
 
     /// <summary>
