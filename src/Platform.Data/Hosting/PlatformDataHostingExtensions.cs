@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,7 +60,8 @@ public static class PlatformDataHostingExtensions
                 readConnectionString = pooled.ConnectionString;
             }
 
-            if (!NamesMaxPoolSize(connectionString))
+            // The builder holds only the keywords the string set, under Npgsql's canonical names, whichever spelling was used.
+            if (!pooled.Keys.Cast<string>().Contains("Maximum Pool Size"))
             {
                 pooled.MaxPoolSize = DefaultRequestPoolSize;
             }
@@ -99,10 +99,4 @@ public static class PlatformDataHostingExtensions
             services.GetRequiredService<IDbContextFactory<PlatformReadDbContext>>().CreateDbContext(services.GetRequiredService<TenantContext>()));
         return builder;
     }
-
-    // Npgsql's spellings of the keyword, compared without spaces or case.
-    private static bool NamesMaxPoolSize(string connectionString) =>
-        new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
-            .Select(k => k.Replace(" ", "", StringComparison.Ordinal))
-            .Any(k => k.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase) || k.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
 }
