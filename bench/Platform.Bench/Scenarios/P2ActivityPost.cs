@@ -77,11 +77,12 @@ public sealed class P2ActivityPost : IScenario
                 ["agents"] = "{" + string.Join(",", agents) + "}",
                 ["key"] = keyId.ToString(),
             };
-            Task<LoadResult> Ours() => WrkLoad.ScriptAsync(url, Connections, Duration, lua.ToString());
-            Task<LoadResult> Reference() => Tools.PgBenchAsync(environment.Database.AppConnectionString, TransactionSql, Connections, Duration, variables);
+            Task<LoadResult> Ours(TimeSpan duration) => WrkLoad.ScriptAsync(url, Connections, duration, lua.ToString());
+            Task<LoadResult> Reference(TimeSpan duration) =>
+                Tools.PgBenchAsync(environment.Database.AppConnectionString, TransactionSql, Connections, duration, variables);
 
-            await WrkLoad.ScriptAsync(url, Connections, WarmUp, lua.ToString());
-            await Tools.PgBenchAsync(environment.Database.AppConnectionString, TransactionSql, Connections, PgBenchWarmUp, variables);
+            await Ours(WarmUp);
+            await Reference(PgBenchWarmUp);
 
             // The two sides take turns, so a drift of the machine's speed during the run reaches both (pgbench alone
             // ranged from 4,900 to 7,400 tps between runs). The other side is idle meanwhile.
@@ -90,8 +91,8 @@ public sealed class P2ActivityPost : IScenario
             var pg = new List<(LoadResult Load, (double Api, double Postgres) Cpu)>();
             for (var round = 1; round <= Rounds; round++)
             {
-                ours.Add(await MeasureAsync(api.ProcessId, postmaster, Ours));
-                pg.Add(await MeasureAsync(null, postmaster, Reference));
+                ours.Add(await MeasureAsync(api.ProcessId, postmaster, () => Ours(Duration)));
+                pg.Add(await MeasureAsync(null, postmaster, () => Reference(Duration)));
                 Console.WriteLine($"P2 round {round}: API {ours[^1].Load.Describe()}, CPU per request: API {PerRequest(ours[^1].Cpu.Api, ours[^1].Load)}, " +
                     $"PostgreSQL {PerRequest(ours[^1].Cpu.Postgres, ours[^1].Load)}; pgbench {pg[^1].Load.Describe()}, CPU per transaction: PostgreSQL {PerRequest(pg[^1].Cpu.Postgres, pg[^1].Load)}");
             }
