@@ -22,6 +22,12 @@ public static class ProblemDetailsSetup
             {
                 ValidationNames.ToJsonNames(validation);
             }
+            else if (status == StatusCodes.Status400BadRequest && !problem.Extensions.ContainsKey("errors")
+                && UnparsedParameter.Find(context.HttpContext) is { } field)
+            {
+                problem.Title = "One or more fields are invalid.";
+                problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = ["The value is not valid here."] };
+            }
 
             if (status >= 500 && context.HttpContext.Features.Get<IExceptionHandlerFeature>() is not null)
             {

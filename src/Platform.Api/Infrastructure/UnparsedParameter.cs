@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Primitives;
+
+namespace Platform.Api.Infrastructure;
+
+/// <summary>
+/// Finds the route or query value that a bare 400 was refused for. The Request Delegate Generator refuses
+/// an unparsable nullable value (<c>?limit=abc</c>, a <see cref="QueryEnum{T}"/> filter) with a 400 and
+/// no body, where ThrowOnBadRequest asks it to throw as it does for every other binding failure; this
+/// parses the endpoint's bound values again to name the field. It runs on that error path only.
+/// </summary>
+internal static class UnparsedParameter
+{
+    public static string? Find(HttpContext context)
+    {
+        if (context.GetEndpoint() is not { } endpoint)
+        {
+            return null;
+        }
+
+        foreach (var binding in endpoint.Metadata.GetOrderedMetadata<IParameterBindingMetadata>())
+        {
+            if (!binding.HasTryParse)
+            {
+                continue;
+            }
+
+            var values = context.Request.RouteValues.TryGetValue(binding.Name, out var routeValue)
+                ? new StringValues(routeValue?.ToString())
+                : context.Request.Query[binding.Name];
+            var type = binding.ParameterInfo.ParameterType;
+            type = type.IsArray ? type.GetElementType()! : type;
+            if (values.Any(value => !string.IsNullOrEmpty(value) && !Parses(Nullable.GetUnderlyingType(type) ?? type, value)))
+            {
+                return JsonNamingPolicy.CamelCase.ConvertName(binding.Name);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Parses(Type type, string value)
+    {
+        if (type == typeof(string))
+        {
+            return true;
+        }
+
+        if (type.IsEnum)
+        {
+            return Enum.TryParse(type, value, out _);
+        }
+
+        var withProvider = type.GetMethod("TryParse", BindingFlags.Public | BindingFlags.Static,
+            [typeof(string), typeof(IFormatProvider), type.MakeByRefType()]);
+        if (withProvider is not null)
+        {
+            return (bool)withProvider.Invoke(null, [value, CultureInfo.InvariantCulture, null])!;
+        }
+
+        var plain = type.GetMethod("TryParse", BindingFlags.Public | BindingFlags.Static, [typeof(string), type.MakeByRefType()]);
+        return plain is null || (bool)plain.Invoke(null, [value, null])!;
+    }
+}
