@@ -97,6 +97,7 @@ public static class PlatformDataHostingExtensions
         });
         builder.Services.AddScoped(services =>
             services.GetRequiredService<IDbContextFactory<PlatformReadDbContext>>().CreateDbContext(services.GetRequiredService<TenantContext>()));
+        builder.Services.AddHostedService<DataWarmup>();
         return builder;
     }
 }
