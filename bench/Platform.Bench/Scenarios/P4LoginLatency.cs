@@ -12,6 +12,11 @@ namespace Platform.Bench.Scenarios;
 /// for exactly the job's run. p99 over the pooled latencies of each kind. A saturating load cannot meet the goal on
 /// any machine: whatever CPU the job takes is taken from logins queued behind each other, and the job-time goal
 /// rules out starving the job; at half load there is room for both, as a sized deployment has.
+/// Measured twice: with PostgreSQL and the API sharing every core (the cleanup's backend then takes a core from bcrypt),
+/// and with each on its own cores, as their containers are deployed (the cleanup then competes with the logins' queries).
+/// The goal is judged on the shared cores; the separate cores are context: with one core the API is still compiling in
+/// the quiet window, which always comes first (0.6 against 0.4 cores at the same login rate in the first runs), so that
+/// window's p99 came out above the job's.
 /// </summary>
 internal static class P4LoginLatency
 {
@@ -22,9 +27,15 @@ internal static class P4LoginLatency
     private const double LoadShare = 0.5;
     private const string LoginEmail = "p4-user-1@bench.test";
 
+    /// <param name="separateCores">PostgreSQL and the API each on its own cores (<see cref="CpuPinning"/>), as in a deployment;
+    /// else everything shares the machine's cores.</param>
     public static async Task<IReadOnlyList<ResultRow>> MeasureAsync(
-        IScenario scenario, BenchEnvironment environment, TemplateDatabase template, double oursSeconds)
+        IScenario scenario, BenchEnvironment environment, TemplateDatabase template, double oursSeconds, bool separateCores)
     {
+        await using var pinning = separateCores ? await CpuPinning.SplitAsync(environment.Postgres.Port) : null;
+        var topology = pinning is null
+            ? $"PostgreSQL and the API sharing the {Environment.ProcessorCount} cores"
+            : $"PostgreSQL on core {pinning.PostgresCpus}, the API on core {pinning.ApiCpus}";
         var quiet = new List<StoppableWrk.Result>();
         var busy = new List<StoppableWrk.Result>();
         var jobs = new List<double>();
@@ -39,6 +50,11 @@ internal static class P4LoginLatency
             });
             try
             {
+                if (pinning is not null)
+                {
+                    await pinning.PinApiAsync(api.ProcessId);
+                }
+
                 using (var http = new HttpClient { BaseAddress = api.BaseAddress })
                 {
                     var probe = await http.PostAsJsonAsync("/api/v1/auth/login", new { email = LoginEmail, password = BenchData.Password });
@@ -89,7 +105,7 @@ internal static class P4LoginLatency
                 Check(job.Deleted >= P4CleanupRuns.Tokens, $"the cleanup job removed {job.Deleted} rows, not {P4CleanupRuns.Tokens}");
 
                 usage.Add($"API {F(quietCpu.ProcessCores, "0.0")}→{F(busyCpu.ProcessCores, "0.0")} cores, machine {F(quietCpu.MachineBusy * 100, "0")}→{F(busyCpu.MachineBusy * 100, "0")} % busy");
-                Console.WriteLine($"P4 logins round {round}: capacity {capacity.Describe()}; at {F(rate, "0.0")}/s without the job {without.Describe()}; during it {with.Describe()}; job {F(job.Seconds, "0.00")} s; " +
+                Console.WriteLine($"P4 logins ({topology}) round {round}: capacity {capacity.Describe()}; at {F(rate, "0.0")}/s without the job {without.Describe()}; during it {with.Describe()}; job {F(job.Seconds, "0.00")} s; " +
                     $"{usage[^1]}; load average {CpuUsageWindow.LoadAverage()}");
             }
             finally
@@ -108,14 +124,14 @@ internal static class P4LoginLatency
             .Select(i => busy[i].P99Ms / quiet[i].P99Ms).ToList();
         return
         [
-            new ResultRow(scenario.Id, $"{scenario.Title}: login p99 during the job vs without (open-loop at half the API's login capacity; {LoginRounds} rounds, latencies pooled)",
+            new ResultRow(scenario.Id, $"{scenario.Title}: login p99 during the job vs without, {topology} (open-loop at half the API's login capacity; {LoginRounds} rounds, latencies pooled)",
                 $"{F(busyP99, "0")} ms (mean {F(busyLatencies.DefaultIfEmpty(0).Average(), "0")} ms, {F(busy.Sum(r => r.Requests) / Math.Max(0.001, busy.Sum(r => r.Seconds)))} req/s, {busyLatencies.Count} req, {busy.Sum(r => r.Errors)} err)",
                 $"{F(quietP99, "0")} ms (mean {F(quietLatencies.DefaultIfEmpty(0).Average(), "0")} ms, {F(quiet.Sum(r => r.Requests) / Math.Max(0.001, quiet.Sum(r => r.Seconds)))} req/s, {quietLatencies.Count} req, {quiet.Sum(r => r.Errors)} err)",
-                ResultsTable.Ratio(busyP99, quietP99), "≤ 1.2×", busyP99 <= 1.2 * quietP99 && errors == 0),
-            new ResultRow(scenario.Id, $"{scenario.Title}: login capacity, wrk {LoginConnections} conn (both cores busy; the open-loop rate is half of it)",
+                ResultsTable.Ratio(busyP99, quietP99), pinning is null ? "≤ 1.2×" : "(context)", pinning is null ? busyP99 <= 1.2 * quietP99 && errors == 0 : null),
+            new ResultRow(scenario.Id, $"{scenario.Title}: login capacity, {topology}, wrk {LoginConnections} conn (the API's cores busy; the open-loop rate is half of it)",
                 $"{F(capacities.Sum(r => r.Requests) / capacities.Sum(r => r.Seconds), "0.0")} logins/s, p99 {F(Percentile(capacities.SelectMany(r => r.LatenciesMs).ToList(), 0.99), "0")} ms",
                 "-", "-", "(context)"),
-            new ResultRow(scenario.Id, $"{scenario.Title}: per round, login p99 during/without the job, job time under logins, CPU",
+            new ResultRow(scenario.Id, $"{scenario.Title}: per round, {topology}: login p99 during/without the job, job time under logins, CPU",
                 string.Join("; ", Enumerable.Range(0, LoginRounds).Select(i =>
                     $"{F(busy[i].P99Ms, "0")}/{F(quiet[i].P99Ms, "0")} ms, {usage[i]}")),
                 $"job alone {F(oursSeconds, "0.00")} s; under logins {string.Join(", ", jobs.Select(j => F(j, "0.0")))} s",

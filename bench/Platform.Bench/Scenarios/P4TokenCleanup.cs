@@ -63,7 +63,12 @@ public sealed class P4TokenCleanup : IScenario
         var median = ours.OrderBy(r => r.Seconds).ElementAt(ours.Count / 2);
         rows.Add(new ResultRow(Id, $"{Title}: the median run's {BatchSize:N0}-row batches, ms", DescribeBatches(median.Batches), "-", "-", "(context)"));
 
-        rows.AddRange(await P4LoginLatency.MeasureAsync(this, environment, template, oursSeconds));
+        rows.AddRange(await P4LoginLatency.MeasureAsync(this, environment, template, oursSeconds, separateCores: false));
+        if (CpuPinning.Possible)
+        {
+            rows.AddRange(await P4LoginLatency.MeasureAsync(this, environment, template, oursSeconds, separateCores: true));
+        }
+
 
         if (!timeMet)
         {
