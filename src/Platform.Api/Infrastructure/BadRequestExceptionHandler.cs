@@ -45,7 +45,7 @@ internal sealed partial class BadRequestExceptionHandler : IExceptionHandler
         var binding = FailedBinding().Match(exception.Message);
         if (binding.Success)
         {
-            return (JsonNamingPolicy.CamelCase.ConvertName(binding.Groups[1].Value), "The value is not valid here.");
+            return (JsonNamingPolicy.CamelCase.ConvertName(binding.Groups[1].Value), Problems.InvalidValueMessage);
         }
 
         return ("request", exception.Message);

@@ -25,8 +25,8 @@ public static class ProblemDetailsSetup
             else if (status == StatusCodes.Status400BadRequest && !problem.Extensions.ContainsKey("errors")
                 && UnparsedParameter.Find(context.HttpContext) is { } field)
             {
-                problem.Title = "One or more fields are invalid.";
-                problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = ["The value is not valid here."] };
+                problem.Title = Problems.InvalidFieldsTitle;
+                problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Problems.InvalidValueMessage] };
             }
 
             if (status >= 500 && context.HttpContext.Features.Get<IExceptionHandlerFeature>() is not null)

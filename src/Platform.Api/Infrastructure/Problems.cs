@@ -7,6 +7,12 @@ namespace Platform.Api.Infrastructure;
 /// <summary>Problem results with the contract's codes, for handlers (typed results) and middleware (written directly).</summary>
 public static class Problems
 {
+    /// <summary>The title of every validation problem, whichever part of the pipeline refused the request.</summary>
+    public const string InvalidFieldsTitle = "One or more fields are invalid.";
+
+    /// <summary>The message for a value that does not bind to its parameter's type.</summary>
+    public const string InvalidValueMessage = "The value is not valid here.";
+
     public static ProblemHttpResult NotFound(string what = "resource") =>
         Create(StatusCodes.Status404NotFound, ErrorCodes.NotFound, "Not found", $"The {what} does not exist.");
 
@@ -29,7 +35,7 @@ public static class Problems
         TypedResults.Problem(new HttpValidationProblemDetails(errors)
         {
             Status = status,
-            Title = "One or more fields are invalid.",
+            Title = InvalidFieldsTitle,
             Extensions = { ["code"] = ErrorCodes.ValidationFailed },
         });
 

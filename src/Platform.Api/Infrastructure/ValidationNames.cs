@@ -24,7 +24,7 @@ internal static class ValidationNames
             problem.Errors[key] = messages;
         }
 
-        problem.Title = "One or more fields are invalid.";
+        problem.Title = Problems.InvalidFieldsTitle;
     }
 
     private static string JsonPath(string key) =>
