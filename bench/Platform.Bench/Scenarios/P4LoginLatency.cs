@@ -32,7 +32,7 @@ internal static class P4LoginLatency
     public static async Task<IReadOnlyList<ResultRow>> MeasureAsync(
         IScenario scenario, BenchEnvironment environment, TemplateDatabase template, double oursSeconds, bool separateCores)
     {
-        await using var pinning = separateCores ? await CpuPinning.SplitAsync(environment.Postgres.Port) : null;
+        await using var pinning = separateCores ? await CpuPinning.SplitAsync(environment) : null;
         var topology = pinning is null
             ? $"PostgreSQL and the API sharing the {Environment.ProcessorCount} cores"
             : $"PostgreSQL on core {pinning.PostgresCpus}, the API on core {pinning.ApiCpus}";

@@ -11,16 +11,25 @@ internal static class ProcessCpuTime
         var total = Ticks(pid, reaped: withChildren);
         if (withChildren)
         {
-            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            foreach (var child in ChildrenOf(pid))
             {
-                if (int.TryParse(Path.GetFileName(dir), out var child) && child != pid && ParentOf(child) == pid)
-                {
-                    total += Ticks(child, reaped: true);
-                }
+                total += Ticks(child, reaped: true);
             }
         }
 
         return total / 100.0; // USER_HZ
+    }
+
+    /// <summary>The live processes whose parent is <paramref name="pid"/> (for a postmaster: its backends and helpers).</summary>
+    public static IEnumerable<int> ChildrenOf(int pid)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var child) && child != pid && ParentOf(child) == pid)
+            {
+                yield return child;
+            }
+        }
     }
 
     /// <summary>The postmaster of the environment's PostgreSQL (the postgres process listening on its port), or null.</summary>
