@@ -69,7 +69,6 @@ public sealed class P4TokenCleanup : IScenario
             rows.AddRange(await P4LoginLatency.MeasureAsync(this, environment, template, oursSeconds, separateCores: true));
         }
 
-
         if (!timeMet)
         {
             rows.AddRange(await P4SlowCleanupDiagnosis.DiagnoseAsync(this, template, bareSeconds));
