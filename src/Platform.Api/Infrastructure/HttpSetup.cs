@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace Platform.Api.Infrastructure;
@@ -32,9 +33,13 @@ public static class HttpSetup
         return builder;
     }
 
-    /// <summary>camelCase, enums as their lowercase names, and unknown fields refused (no mass assignment).</summary>
+    /// <summary>
+    /// camelCase, enums as their lowercase names, unknown fields refused (no mass assignment), and the contract types'
+    /// metadata generated at build time, with reflection behind it for every other type.
+    /// </summary>
     public static void Configure(JsonSerializerOptions options)
     {
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine(ApiJsonContext.Default, options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver());
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
