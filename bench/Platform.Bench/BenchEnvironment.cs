@@ -59,7 +59,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         return await StartOwnedAsync("src/Platform.Api", "Platform.Api.dll", environment, settings, outputLog);
     }
 
-    private static string WithoutPoolSize(string connectionString)
+    internal static string WithoutPoolSize(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         builder.Remove("Maximum Pool Size");

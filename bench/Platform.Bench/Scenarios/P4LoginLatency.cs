@@ -46,7 +46,8 @@ internal static class P4LoginLatency
             await using var copy = await template.CopyAsync($"login{round}");
             var api = await environment.StartApiAsync(new Dictionary<string, string>
             {
-                ["ConnectionStrings__platformdb"] = copy.AppConnectionString.Replace("Maximum Pool Size=20", "Maximum Pool Size=100", StringComparison.OrdinalIgnoreCase),
+                // The product's default pool, as every other API the bench starts.
+                ["ConnectionStrings__platformdb"] = BenchEnvironment.WithoutPoolSize(copy.AppConnectionString),
             });
             try
             {
