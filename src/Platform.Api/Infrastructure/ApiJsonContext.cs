@@ -17,8 +17,8 @@ namespace Platform.Api.Infrastructure;
 
 /// <summary>
 /// JSON metadata generated at build time for every request and response body an endpoint declares. Without it, building
-/// the endpoints at start-up made System.Text.Json reflect over each contract type: most of the CPU between host start and
-/// Kestrel listening (bench P8). Types not listed still work through reflection; <c>JsonContractTests</c> keeps the list whole.
+/// the endpoints at start-up made System.Text.Json reflect over each contract type before Kestrel listened (bench P8).
+/// Types not listed still work through reflection; <c>JsonContractTests</c> keeps the list whole.
 /// Naming, enums and unknown-field handling come from the options it is chained into (<see cref="HttpSetup.Configure"/>).
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, GenerationMode = JsonSourceGenerationMode.Metadata)]
