@@ -11,6 +11,9 @@ var adminEmail = builder.AddParameter("platform-admin-email",
 var adminPassword = builder.AddParameter("platform-admin-password", Secrets.Generated(), secret: true, persist: true);
 var sampleUserPassword = builder.AddParameter("sample-user-password", Secrets.Generated(), secret: true, persist: true);
 var jwtSigningKey = builder.AddParameter("jwt-signing-key", Secrets.Generated(48), secret: true, persist: true);
+// Encrypts the Data Protection key ring (which encrypts MFA and channel secrets) at rest in PostgreSQL.
+var dataProtectionCertificate = builder.AddParameter("data-protection-certificate",
+    new SelfSignedCertificateDefault("Platform data protection"), secret: true, persist: true);
 
 var infrastructure = InfrastructureMode.Resolve(builder) switch
 {
@@ -30,6 +33,7 @@ var migrator = builder.AddProject<Projects.Platform_Migrator>("migrator")
 var api = builder.AddProject<Projects.Platform_Api>("api")
     .WithReference(infrastructure.AppDatabase, "platformdb")
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
+    .WithEnvironment("DataProtection__Certificate", dataProtectionCertificate)
     .WithReference(infrastructure.Redis, "redis")
     .WaitFor(infrastructure.RedisServer)
     .WaitForCompletion(migrator)

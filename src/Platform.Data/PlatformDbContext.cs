@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
@@ -7,7 +8,7 @@ using Platform.Data.Tenancy;
 
 namespace Platform.Data;
 
-public class PlatformDbContext : DbContext
+public class PlatformDbContext : DbContext, IDataProtectionKeyContext
 {
     public const string DefaultMigrationsAssembly = "Platform.Migrator";
 
@@ -96,6 +97,10 @@ public class PlatformDbContext : DbContext
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
     public DbSet<SkillRating> SkillRatings => Set<SkillRating>();
+    public DbSet<SecurityChange> SecurityChanges => Set<SecurityChange>();
+
+    /// <summary>The ASP.NET Core Data Protection key ring (encrypted at rest when a certificate is configured).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>UseNpgsql + enum mappings + snake_case names: how every process builds this context.</summary>
     public static void Configure(

@@ -73,6 +73,7 @@ internal static class DatabaseSecurity
         GRANT CONNECT ON DATABASE {DatabaseBootstrap.QuoteIdentifier(database)} TO {role};
         GRANT USAGE ON SCHEMA public TO {role};
         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+        GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
         REVOKE ALL ON TABLE "__EFMigrationsHistory" FROM {role};
         GRANT USAGE ON SCHEMA {PlatformMigrator.HangfireSchema} TO {role};
         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {PlatformMigrator.HangfireSchema} TO {role};

@@ -1,4 +1,7 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Platform.Data.Tenancy;
+using Platform.Migrator.Schema;
 using Platform.Tests.Support;
 
 namespace Platform.Data.Tests;
@@ -13,8 +16,11 @@ public sealed class SchemaTests(SharedPostgres postgres)
         "tenants", "users",
     ];
 
-    // Beyond the spec's minimum: the per-user ratings that "one rating per tenant user" needs.
-    private static readonly string[] Tables = [.. SpecTables.Append("skill_ratings").Order(StringComparer.Ordinal)];
+    // Beyond the spec's minimum: the per-user ratings that "one rating per tenant user" needs, the security changes
+    // every API replica polls, and ASP.NET Core's Data Protection key ring.
+    private static readonly string[] ExtraTables = ["data_protection_keys", "security_changes", "skill_ratings"];
+
+    private static readonly string[] Tables = [.. SpecTables.Concat(ExtraTables).Order(StringComparer.Ordinal)];
 
     private static readonly Dictionary<string, string[]> SpecEnums = new()
     {
@@ -47,7 +53,7 @@ public sealed class SchemaTests(SharedPostgres postgres)
     private const string TablesFilter = "table_schema = 'public' AND table_name <> '__EFMigrationsHistory'";
 
     [Fact]
-    public async Task Has_the_fifteen_spec_tables_and_only_the_documented_extra_one()
+    public async Task Has_the_fifteen_spec_tables_and_only_the_documented_extra_ones()
     {
         var tables = await QueryAsync<string>($"SELECT table_name FROM information_schema.tables WHERE {TablesFilter} ORDER BY 1");
         Assert.Equal(15, SpecTables.Intersect(tables).Count());
@@ -162,11 +168,32 @@ public sealed class SchemaTests(SharedPostgres postgres)
     }
 
     [Fact]
-    public async Task Primary_keys_are_uuids()
+    public async Task Primary_keys_are_uuids_except_the_frameworks_key_ring()
     {
         var nonUuid = await QueryAsync<string>(
             $"SELECT table_name FROM information_schema.columns WHERE {TablesFilter} AND column_name = 'id' AND data_type <> 'uuid'");
-        Assert.Empty(nonUuid);
+        Assert.Equal(["data_protection_keys"], nonUuid);
+    }
+
+    [Fact]
+    public async Task The_migrated_database_matches_the_model()
+    {
+        await using var db = PlatformDatabaseContexts.Create(postgres.Database.OwnerConnectionString, TenantContext.ForPlatform());
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
+        Assert.False(db.Database.HasPendingModelChanges(), "the model has changes no migration describes: add them to the initial migration");
+    }
+
+    [Fact]
+    public async Task Every_function_and_trigger_the_code_relies_on_exists()
+    {
+        string[] functions = [.. HandWrittenSchema.FunctionNames, "app_current_tenant_id", "app_is_platform_admin"];
+        var present = await QueryAsync<string>(
+            "SELECT proname::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proname = ANY(@names)", ("names", functions));
+        Assert.Equal(functions.Order(StringComparer.Ordinal), present.Distinct().Order(StringComparer.Ordinal));
+
+        var triggers = await QueryAsync<string>(
+            "SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(@names)", ("names", HandWrittenSchema.TriggerNames));
+        Assert.Equal(HandWrittenSchema.TriggerNames.Order(StringComparer.Ordinal), triggers.Order(StringComparer.Ordinal));
     }
 
     private async Task<List<T>> QueryAsync<T>(string sql, params (string Name, object Value)[] parameters)

@@ -1,12 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Platform.Api.Audit;
 using Platform.Data.Hosting;
-using StackExchange.Redis;
 
 namespace Platform.Api.Security;
 
@@ -26,8 +22,10 @@ public static class SecuritySetup
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<ApiKeyDirectory>();
         services.AddHostedService<ApiKeyUsageFlusher>();
-        services.AddSingleton<CacheInvalidation>();
-        services.AddHostedService(sp => sp.GetRequiredService<CacheInvalidation>());
+        services.AddOptions<SecurityChangeOptions>().BindConfiguration(SecurityChangeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SessionRevocations>();
+        services.AddSingleton<SecurityChangeFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<SecurityChangeFeed>());
         services.AddScoped<AuditScope>();
         services.AddSingleton<IPlatformDbInterceptor, AuditInterceptor>();
 
@@ -43,14 +41,13 @@ public static class SecuritySetup
             {
                 bearer.MapInboundClaims = false;
                 bearer.TokenValidationParameters = AccessTokens.ValidationParameters(jwt.Value);
+                bearer.Events = new JwtBearerEvents { OnTokenValidated = EndedSessions.RefuseAsync };
             });
         services.AddAuthorization();
         services.AddPermissionPolicies();
 
-        // MFA secrets are encrypted with keys that every API replica reads from Redis.
-        services.AddDataProtection().SetApplicationName("platform");
-        services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
-            options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), "platform:data-protection-keys"));
+        // MFA and channel secrets are encrypted with keys that every API replica reads from PostgreSQL.
+        builder.AddPlatformDataProtection();
         return builder;
     }
 }

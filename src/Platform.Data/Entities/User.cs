@@ -18,6 +18,10 @@ public class User
     public bool MfaEnabled { get; set; }
     public string? MfaSecretEncrypted { get; set; }
     public List<string> RecoveryCodeHashes { get; set; } = [];
+
+    /// <summary>The TOTP time step of the last code accepted: a code of that step or an earlier one is never accepted again.</summary>
+    public long? MfaLastUsedStep { get; set; }
+
     public int FailedLoginCount { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset? LastLoginAt { get; set; }

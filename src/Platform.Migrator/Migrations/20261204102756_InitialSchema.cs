@@ -3,13 +3,15 @@ using System.Collections.Generic;
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using Platform.Data.Entities;
+using Platform.Migrator.Schema;
 
 #nullable disable
 
 namespace Platform.Migrator.Migrations
 {
-    /// <inheritdoc />
+    /// <summary>The whole schema; the hand-written SQL comes from <see cref="HandWrittenSchema"/>.</summary>
     public partial class InitialSchema : Migration
     {
         /// <inheritdoc />
@@ -34,6 +36,37 @@ namespace Platform.Migrator.Migrations
                 .Annotation("Npgsql:Enum:thinking_mode", "off,low,high")
                 .Annotation("Npgsql:Enum:user_role", "platform_admin,tenant_admin,tenant_member");
 
+            migrationBuilder.Sql(HandWrittenSchema.Functions);
+
+            migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    friendly_name = table.Column<string>(type: "text", nullable: true),
+                    xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "security_changes",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    subject = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_security_changes", x => x.id);
+                    table.CheckConstraint("ck_security_changes_kind", "kind IN ('api_key', 'tenant', 'session', 'user')");
+                });
+
             migrationBuilder.CreateTable(
                 name: "skills",
                 columns: table => new
@@ -50,6 +83,7 @@ namespace Platform.Migrator.Migrations
                     permissions = table.Column<JsonDocument>(type: "jsonb", nullable: false),
                     rating = table.Column<decimal>(type: "numeric(3,2)", precision: 3, scale: 2, nullable: false),
                     rating_count = table.Column<int>(type: "integer", nullable: false),
+                    rating_total = table.Column<int>(type: "integer", nullable: false),
                     install_count = table.Column<int>(type: "integer", nullable: false),
                     publisher = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()"),
@@ -151,6 +185,7 @@ namespace Platform.Migrator.Migrations
                     mfa_enabled = table.Column<bool>(type: "boolean", nullable: false),
                     mfa_secret_encrypted = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
                     recovery_code_hashes = table.Column<List<string>>(type: "text[]", nullable: false),
+                    mfa_last_used_step = table.Column<long>(type: "bigint", nullable: true),
                     failed_login_count = table.Column<int>(type: "integer", nullable: false),
                     locked_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     last_login_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
@@ -180,7 +215,8 @@ namespace Platform.Migrator.Migrations
                     type = table.Column<ActivityType>(type: "activity_type", nullable: false),
                     summary = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
                     details = table.Column<JsonDocument>(type: "jsonb", nullable: true),
-                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()"),
+                    tx_id = table.Column<ulong>(type: "xid8", nullable: false, defaultValueSql: "pg_current_xact_id()")
                 },
                 constraints: table =>
                 {
@@ -451,6 +487,42 @@ namespace Platform.Migrator.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "skill_ratings",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    skill_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    rating = table.Column<short>(type: "smallint", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()"),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_skill_ratings", x => x.id);
+                    table.CheckConstraint("ck_skill_ratings_rating", "rating BETWEEN 1 AND 5");
+                    table.ForeignKey(
+                        name: "fk_skill_ratings_skills_skill_id",
+                        column: x => x.skill_id,
+                        principalTable: "skills",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_skill_ratings_tenants_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_skill_ratings_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "team_invites",
                 columns: table => new
                 {
@@ -519,10 +591,20 @@ namespace Platform.Migrator.Migrations
                 descending: new[] { false, true });
 
             migrationBuilder.CreateIndex(
-                name: "ix_agent_activities_tenant_id_created_at",
+                name: "ix_agent_activities_agent_id_id",
                 table: "agent_activities",
-                columns: new[] { "tenant_id", "created_at" },
+                columns: new[] { "agent_id", "id" },
                 descending: new[] { false, true });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_activities_tenant_id_tx_id_id",
+                table: "agent_activities",
+                columns: new[] { "tenant_id", "tx_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agent_activities_tx_id_id",
+                table: "agent_activities",
+                columns: new[] { "tx_id", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_agent_channels_agent_id_type_name",
@@ -550,6 +632,12 @@ namespace Platform.Migrator.Migrations
                 name: "ix_agents_container_id",
                 table: "agents",
                 column: "container_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_agents_tenant_id_id",
+                table: "agents",
+                columns: new[] { "tenant_id", "id" },
+                descending: new[] { false, true });
 
             migrationBuilder.CreateIndex(
                 name: "ix_agents_tenant_id_name",
@@ -652,6 +740,12 @@ namespace Platform.Migrator.Migrations
                 descending: new[] { false, true });
 
             migrationBuilder.CreateIndex(
+                name: "ix_audit_logs_tenant_id_id",
+                table: "audit_logs",
+                columns: new[] { "tenant_id", "id" },
+                descending: new[] { false, true });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_container_health_agent_id",
                 table: "container_health",
                 column: "agent_id");
@@ -670,6 +764,13 @@ namespace Platform.Migrator.Migrations
                 name: "ix_container_health_tenant_id_recorded_at",
                 table: "container_health",
                 columns: new[] { "tenant_id", "recorded_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ux_container_health_hourly",
+                table: "container_health",
+                columns: new[] { "container_id", "recorded_at" },
+                unique: true,
+                filter: "resolution = 'hour'");
 
             migrationBuilder.CreateIndex(
                 name: "ix_refresh_tokens_expires_at",
@@ -698,6 +799,11 @@ namespace Platform.Migrator.Migrations
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_security_changes_created_at",
+                table: "security_changes",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_skill_installations_agent_id_skill_id",
                 table: "skill_installations",
                 columns: new[] { "agent_id", "skill_id" },
@@ -717,6 +823,22 @@ namespace Platform.Migrator.Migrations
                 name: "ix_skill_installations_tenant_id",
                 table: "skill_installations",
                 column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_skill_ratings_skill_id_user_id",
+                table: "skill_ratings",
+                columns: new[] { "skill_id", "user_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_skill_ratings_tenant_id",
+                table: "skill_ratings",
+                column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_skill_ratings_user_id",
+                table: "skill_ratings",
+                column: "user_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_skills_capabilities",
@@ -811,6 +933,8 @@ namespace Platform.Migrator.Migrations
                 name: "ix_users_tenant_id",
                 table: "users",
                 column: "tenant_id");
+
+            migrationBuilder.Sql(HandWrittenSchema.Triggers);
         }
 
         /// <inheritdoc />
@@ -838,10 +962,19 @@ namespace Platform.Migrator.Migrations
                 name: "container_health");
 
             migrationBuilder.DropTable(
+                name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
                 name: "refresh_tokens");
 
             migrationBuilder.DropTable(
+                name: "security_changes");
+
+            migrationBuilder.DropTable(
                 name: "skill_installations");
+
+            migrationBuilder.DropTable(
+                name: "skill_ratings");
 
             migrationBuilder.DropTable(
                 name: "team_invites");
@@ -860,6 +993,8 @@ namespace Platform.Migrator.Migrations
 
             migrationBuilder.DropTable(
                 name: "tenants");
+
+            migrationBuilder.Sql(HandWrittenSchema.DropFunctions);
         }
     }
 }

@@ -16,8 +16,8 @@ using Platform.Data.Entities;
 namespace Platform.Migrator.Migrations
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261125153013_KeysetIndexes")]
-    partial class KeysetIndexes
+    [Migration("20261204102756_InitialSchema")]
+    partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -45,6 +45,29 @@ namespace Platform.Migrator.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "thinking_mode", new[] { "off", "low", "high" });
             NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "user_role", new[] { "platform_admin", "tenant_admin", "tenant_member" });
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
 
             modelBuilder.Entity("Platform.Data.Entities.Agent", b =>
                 {
@@ -169,6 +192,12 @@ namespace Platform.Migrator.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
 
+                    b.Property<ulong>("TxId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("xid8")
+                        .HasColumnName("tx_id")
+                        .HasDefaultValueSql("pg_current_xact_id()");
+
                     b.Property<ActivityType>("Type")
                         .HasColumnType("activity_type")
                         .HasColumnName("type");
@@ -184,9 +213,11 @@ namespace Platform.Migrator.Migrations
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_agent_activities_agent_id_id");
 
-                    b.HasIndex("TenantId", "CreatedAt")
-                        .IsDescending(false, true)
-                        .HasDatabaseName("ix_agent_activities_tenant_id_created_at");
+                    b.HasIndex("TxId", "Id")
+                        .HasDatabaseName("ix_agent_activities_tx_id_id");
+
+                    b.HasIndex("TenantId", "TxId", "Id")
+                        .HasDatabaseName("ix_agent_activities_tenant_id_tx_id_id");
 
                     b.ToTable("agent_activities", (string)null);
                 });
@@ -729,6 +760,42 @@ namespace Platform.Migrator.Migrations
                     b.ToTable("refresh_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Data.Entities.SecurityChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subject");
+
+                    b.HasKey("Id")
+                        .HasName("pk_security_changes");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_security_changes_created_at");
+
+                    b.ToTable("security_changes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_security_changes_kind", "kind IN ('api_key', 'tenant', 'session', 'user')");
+                        });
+                });
+
             modelBuilder.Entity("Platform.Data.Entities.Skill", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1172,6 +1239,10 @@ namespace Platform.Migrator.Migrations
                     b.Property<bool>("MfaEnabled")
                         .HasColumnType("boolean")
                         .HasColumnName("mfa_enabled");
+
+                    b.Property<long?>("MfaLastUsedStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("mfa_last_used_step");
 
                     b.Property<string>("MfaSecretEncrypted")
                         .HasMaxLength(500)
