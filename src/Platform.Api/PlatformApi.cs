@@ -44,8 +44,10 @@ public static class PlatformApi
         services.AddSingleton<Mfa>();
         services.AddSingleton<Invites>();
         services.AddSingleton<ChannelSecrets>();
+        services.AddSingleton<ActivityFeedStore>();
         services.AddSingleton<ActivityFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<ActivityFeed>());
+        services.AddSingleton<ActivityStream>();
         return services;
     }
 }

@@ -46,7 +46,7 @@ public sealed class ApiKeyTests(ApiFixture fixture)
     }
 
     [Fact]
-    public async Task A_revoked_key_stops_working_at_once_on_every_replica()
+    public async Task A_revoked_key_stops_working_at_once_here_and_within_seconds_on_every_replica()
     {
         var admin = await _scenario.SignUpAsync();
         var created = await fixture.Api.Client(admin.AccessToken).PostAsync("/api/v1/api-keys", new { name = "to revoke", scopes = new[] { "skills:read" } })
@@ -61,7 +61,10 @@ public sealed class ApiKeyTests(ApiFixture fixture)
             .ExpectAsync(HttpStatusCode.NoContent);
 
         await WithKey(key).GetAsync("/api/v1/auth/me", Http.Ct).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
-        await fixture.SecondReplica.Client(apiKey: key).GetAsync("/api/v1/auth/me", Http.Ct).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+
+        // The other replica learns it from PostgreSQL (woken through Redis when it is up): within one poll interval.
+        await Http.EventuallyAsync(() => fixture.SecondReplica.Client(apiKey: key).GetAsync("/api/v1/auth/me", Http.Ct),
+            HttpStatusCode.Unauthorized, TimeSpan.FromSeconds(5));
     }
 
     [Fact]

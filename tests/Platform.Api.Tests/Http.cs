@@ -56,6 +56,23 @@ public static class Http
         return problem;
     }
 
+    /// <summary>Sends <paramref name="request"/> until it answers <paramref name="status"/>; fails after <paramref name="within"/>.</summary>
+    public static async Task<TimeSpan> EventuallyAsync(Func<Task<HttpResponseMessage>> request, HttpStatusCode status, TimeSpan within)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await request();
+            if (response.StatusCode == status)
+            {
+                return watch.Elapsed;
+            }
+
+            Assert.True(watch.Elapsed < within, $"still {(int)response.StatusCode} after {within.TotalSeconds} s: {await response.Content.ReadAsStringAsync(Ct)}");
+            await Task.Delay(50, Ct);
+        }
+    }
+
     public static string Str(this JsonElement element, string property) => element.GetProperty(property).GetString()!;
 
     public static Guid Id(this JsonElement element, string property = "id") => element.GetProperty(property).GetGuid();

@@ -72,7 +72,7 @@ public sealed class MfaTests(ApiFixture fixture)
         var (admin, authenticator, _) = await SignUpWithMfaAsync();
         var client = fixture.Api.Client(admin.AccessToken);
 
-        await client.PostAsync("/api/v1/auth/mfa/disable", new { password = "not-the-password-1", code = await authenticator.NextCodeAsync() })
+        await client.PostAsync("/api/v1/auth/mfa/disable", new { password = "not-the-password-1", code = await authenticator.PeekCodeAsync() })
             .ExpectProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
         await client.PostAsync("/api/v1/auth/mfa/disable", new { password = admin.Password, code = await authenticator.NextCodeAsync() })
             .ExpectAsync(HttpStatusCode.NoContent);
@@ -132,27 +132,42 @@ public sealed class MfaTests(ApiFixture fixture)
     {
         private const int StepSeconds = 30;
         private readonly Totp _totp = new(Base32Encoding.ToBytes(secret));
-        private readonly HashSet<long> _usedSteps = [];
+        private long _lastUsedStep = long.MinValue;
 
+        /// <summary>A code the server accepts now, marked used: the server accepts only steps after the last one it accepted.</summary>
         public async Task<string> NextCodeAsync()
         {
-            // Near the end of a step the server may already be in the next one; start a fresh step instead.
-            var intoStep = (DateTime.UtcNow - DateTime.UnixEpoch).TotalSeconds % StepSeconds;
-            if (intoStep > StepSeconds - 2)
+            var (step, at) = await NextStepAsync();
+            _lastUsedStep = step;
+            return _totp.ComputeTotp(at);
+        }
+
+        /// <summary>The code <see cref="NextCodeAsync"/> would return, for attempts that fail before the code is checked.</summary>
+        public async Task<string> PeekCodeAsync() => _totp.ComputeTotp((await NextStepAsync()).At);
+
+        private async Task<(long Step, DateTime At)> NextStepAsync()
+        {
+            while (true)
             {
+                // Near the end of a step the server may already be in the next one; start a fresh step instead.
+                var intoStep = (DateTime.UtcNow - DateTime.UnixEpoch).TotalSeconds % StepSeconds;
+                if (intoStep > StepSeconds - 2)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(StepSeconds - intoStep + 0.1), Http.Ct);
+                }
+
+                // The server accepts the current step and the next one.
+                foreach (var offset in new[] { 0, StepSeconds })
+                {
+                    var at = DateTime.UtcNow.AddSeconds(offset);
+                    if (Step(at) > _lastUsedStep)
+                    {
+                        return (Step(at), at);
+                    }
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(StepSeconds - intoStep + 0.1), Http.Ct);
             }
-
-            foreach (var offset in new[] { 0, StepSeconds, -StepSeconds })
-            {
-                var at = DateTime.UtcNow.AddSeconds(offset);
-                if (_usedSteps.Add(Step(at)))
-                {
-                    return _totp.ComputeTotp(at);
-                }
-            }
-
-            throw new InvalidOperationException("Every step the server accepts now was already used.");
         }
 
         /// <summary>Six digits that no step the server could accept now produces.</summary>

@@ -1,126 +1,188 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Threading.Channels;
+using Platform.Api.Infrastructure;
+using Platform.Api.Redis;
 using StackExchange.Redis;
 
 namespace Platform.Api.Activities;
 
 /// <summary>
-/// The live activity feed across API replicas. A post appends to a capped Redis stream per tenant
-/// (the history <c>Last-Event-ID</c> resumes from) and publishes on the tenant's channel, in one
-/// script, so one round trip. Each replica holds one pattern subscription and fans events out to its
-/// local subscribers of that tenant only.
+/// The live activity feed of this replica. One pump reads newly committed activities of every tenant from PostgreSQL
+/// (<see cref="ActivityFeedStore"/>) in feed order and hands each to this replica's subscribers of its tenant. It
+/// reads when woken (a post on this replica, or a Redis message from another replica's post) and on a timer, so Redis
+/// only makes the feed faster: when it is down the timer runs more often and nothing is lost.
 /// </summary>
-public sealed class ActivityFeed(IConnectionMultiplexer redis, ILogger<ActivityFeed> logger) : IHostedService
+public sealed class ActivityFeed(ActivityFeedStore store, RedisGate redisGate, IConnectionMultiplexer redis, ILogger<ActivityFeed> logger)
+    : BackgroundService
 {
-    public const int HistoryLength = 1000;
-    private const string ChannelPrefix = "platform:activity:";
-    private static readonly RedisChannel Pattern = RedisChannel.Pattern(ChannelPrefix + "*");
+    private static readonly TimeSpan SafetyInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan PollingInterval = TimeSpan.FromMilliseconds(250);
 
-    // Appends and publishes; returns the stream id, which is also the SSE event id.
-    private const string AppendScript = """
-        local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'data', ARGV[2])
-        redis.call('PUBLISH', ARGV[3], id .. '|' .. ARGV[2])
-        return id
-        """;
+    // A woken pump that finds nothing looks again after these pauses: the row it was woken for may still sit behind the
+    // xmin of an unrelated transaction that is about to finish.
+    private static readonly int[] RetryPausesMs = [2, 5, 10, 25, 50];
 
-    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Channel<FeedItem>, byte>> _subscribers = new();
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Subscription, byte>> _subscribers = new();
+    private readonly WakeSignal _wake = new();
+    private readonly RedisSignal _otherReplicas = new(redisGate, redis, "platform:activity-committed", logger);
 
-    public async Task<string?> PublishAsync(Guid tenantId, ActivityResponse activity)
+    /// <summary>The position the pump has delivered up to; a new subscriber catches up from PostgreSQL at least this far.</summary>
+    public FeedCursor Position { get; private set; }
+
+    /// <summary>Tells every replica that an activity of <paramref name="tenantId"/> committed; best effort, never throws.</summary>
+    public void Committed(Guid tenantId)
     {
-        var json = JsonSerializer.Serialize(activity, FeedJson.Options);
-        try
-        {
-            var id = await redis.GetDatabase().ScriptEvaluateAsync(AppendScript,
-                [new RedisKey(StreamKey(tenantId))], [HistoryLength, json, ChannelPrefix + tenantId]);
-            return id.ToString();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // The activity is stored; only its live delivery is lost, which the feed's clients survive.
-            logger.LogWarning("Activity {Id} not published to the live feed: {Reason}", activity.Id, ex.Message);
-            return null;
-        }
+        _wake.Set();
+        _otherReplicas.Send(tenantId.ToString());
     }
 
-    /// <summary>A subscription to one tenant's events on this replica; dispose it to leave.</summary>
     public Subscription Subscribe(Guid tenantId)
     {
-        var channel = Channel.CreateBounded<FeedItem>(new BoundedChannelOptions(1000)
+        var subscription = new Subscription(this, tenantId);
+        _subscribers.GetOrAdd(tenantId, _ => new()).TryAdd(subscription, 0);
+        _wake.Set();
+        return subscription;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Position = await StartPositionAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
         {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true, // the subscriber's stream
-            SingleWriter = true, // Deliver, called in order by one subscription queue
-        });
-        _subscribers.GetOrAdd(tenantId, _ => new()).TryAdd(channel, 0);
-        return new Subscription(channel.Reader, () =>
-        {
-            if (_subscribers.TryGetValue(tenantId, out var set))
+            try
             {
-                set.TryRemove(channel, out _);
+                var woken = await _wake.WaitAsync(redisGate.IsAvailable ? SafetyInterval : PollingInterval, stoppingToken);
+                await _otherReplicas.EnsureSubscribedAsync(_ => _wake.Set());
+                await PumpAsync(woken, stoppingToken);
             }
-        });
-    }
-
-    /// <summary>Events of a tenant after <paramref name="lastEventId"/>, oldest first, from the capped history.</summary>
-    public async Task<IReadOnlyList<FeedItem>> HistoryAfterAsync(Guid tenantId, string lastEventId)
-    {
-        var entries = await redis.GetDatabase().StreamRangeAsync(StreamKey(tenantId), "(" + lastEventId, "+");
-        return [.. entries.Select(e => new FeedItem(e.Id.ToString(), e["data"].ToString()))];
-    }
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            // A queue, not a callback: callbacks run concurrently, so a later event could be delivered first and the
-            // stream's id check would then skip the earlier one as already sent (the soak saw whole replicas miss events).
-            var queue = await redis.GetSubscriber().SubscribeAsync(Pattern);
-            queue.OnMessage(message => Deliver(message.Channel.ToString(), message.Message.ToString()));
-        }
-        catch (RedisException ex)
-        {
-            logger.LogWarning(ex, "The live activity feed is not subscribed to Redis");
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "The live feed could not read new activities; will retry");
+                await Task.Delay(SafetyInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private void Deliver(string channel, string message)
+    private async Task<FeedCursor> StartPositionAsync(CancellationToken stoppingToken)
     {
-        var separator = message.IndexOf('|', StringComparison.Ordinal);
-        if (separator < 0 || !Guid.TryParse(channel.AsSpan(ChannelPrefix.Length), out var tenantId) || !_subscribers.TryGetValue(tenantId, out var set))
+        while (true)
         {
+            try
+            {
+                return await store.HorizonAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "The live feed cannot reach PostgreSQL yet; will retry");
+                await Task.Delay(SafetyInterval, stoppingToken);
+            }
+        }
+    }
+
+    private async Task PumpAsync(bool woken, CancellationToken cancellationToken)
+    {
+        if (_subscribers.Values.All(set => set.IsEmpty))
+        {
+            // Nobody to deliver to: move past what committed meanwhile without reading it.
+            var horizon = await store.HorizonAsync(cancellationToken);
+            Position = horizon > Position ? horizon : Position;
             return;
         }
 
-        var item = new FeedItem(message[..separator], message[(separator + 1)..]);
-        foreach (var subscriber in set.Keys)
+        var retries = woken ? RetryPausesMs : [];
+        for (var attempt = 0; ; )
         {
-            subscriber.Writer.TryWrite(item);
+            var page = await store.ReadAsync(null, Position, cancellationToken);
+            foreach (var item in page)
+            {
+                Deliver(item);
+            }
+
+            if (page.Count > 0)
+            {
+                Position = page[^1].Cursor;
+                retries = [];
+                if (page.Count == ActivityFeedStore.PageSize)
+                {
+                    continue;
+                }
+
+                return;
+            }
+
+            if (attempt >= retries.Length)
+            {
+                return;
+            }
+
+            await Task.Delay(retries[attempt++], cancellationToken);
         }
     }
 
-    private static string StreamKey(Guid tenantId) => "platform:activity-stream:" + tenantId;
-
-    public sealed record FeedItem(string Id, string Json);
-
-    public sealed class Subscription(ChannelReader<FeedItem> reader, Action leave) : IDisposable
+    private void Deliver(FeedItem item)
     {
-        public ChannelReader<FeedItem> Reader { get; } = reader;
-
-        public void Dispose() => leave();
+        if (_subscribers.TryGetValue(item.TenantId, out var set))
+        {
+            foreach (var subscription in set.Keys)
+            {
+                subscription.Offer(item);
+            }
+        }
     }
-}
 
-internal static class FeedJson
-{
-    public static readonly JsonSerializerOptions Options = CreateOptions();
-
-    private static JsonSerializerOptions CreateOptions()
+    private void Leave(Subscription subscription)
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        Infrastructure.HttpSetup.Configure(options);
-        return options;
+        if (_subscribers.TryGetValue(subscription.TenantId, out var set))
+        {
+            set.TryRemove(subscription, out _);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>One SSE stream's subscription to its tenant's events on this replica; dispose it to leave.</summary>
+    public sealed class Subscription : IDisposable
+    {
+        private const int Capacity = 1000;
+        private readonly ActivityFeed _feed;
+        private readonly Channel<FeedItem> _items = Channel.CreateBounded<FeedItem>(new BoundedChannelOptions(Capacity)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+            SingleWriter = true, // the pump
+        });
+
+        private int _lagged;
+
+        internal Subscription(ActivityFeed feed, Guid tenantId)
+        {
+            _feed = feed;
+            TenantId = tenantId;
+        }
+
+        public Guid TenantId { get; }
+
+        public ChannelReader<FeedItem> Reader => _items.Reader;
+
+        /// <summary>True once if events were dropped because the reader fell behind: it must catch up from PostgreSQL.</summary>
+        public bool TakeLagged() => Interlocked.Exchange(ref _lagged, 0) == 1;
+
+        internal void Offer(FeedItem item)
+        {
+            if (!_items.Writer.TryWrite(item))
+            {
+                Volatile.Write(ref _lagged, 1);
+            }
+        }
+
+        public void Dispose() => _feed.Leave(this);
     }
 }

@@ -164,7 +164,7 @@ public static class AgentsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, PlatformDbContext db, CacheInvalidation caches, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
     {
         var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (agent is null)
@@ -175,17 +175,18 @@ public static class AgentsApi
         // The runtime key the worker minted for the agent dies with it (the worker removes the container).
         var runtimeKeyName = $"agent {id} runtime";
         var runtimeKeys = await db.ApiKeys.Where(k => k.TenantId == agent.TenantId && k.Name == runtimeKeyName && k.RevokedAt == null).ToListAsync(cancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        var revoked = new List<SecurityChange>();
         foreach (var key in runtimeKeys)
         {
-            key.RevokedAt = DateTimeOffset.UtcNow;
+            key.RevokedAt = now;
+            revoked.Add(SecurityChange.ApiKeyRevoked(key.Prefix, now));
         }
 
+        db.SecurityChanges.AddRange(revoked);
         db.Agents.Remove(agent);
         await db.SaveChangesAsync(cancellationToken);
-        foreach (var key in runtimeKeys)
-        {
-            await caches.ApiKeyChangedAsync(key.Prefix);
-        }
+        revoked.ForEach(securityChanges.ApplyNow);
 
         return TypedResults.NoContent();
     }

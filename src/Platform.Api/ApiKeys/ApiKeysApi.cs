@@ -91,7 +91,8 @@ public static class ApiKeysApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, CacheInvalidation caches, CancellationToken cancellationToken)
+        Guid id, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, SecurityChangeFeed securityChanges,
+        CancellationToken cancellationToken)
     {
         var (tenantId, problem) = TeamScope.Resolve(http, selector);
         if (problem is not null)
@@ -108,8 +109,10 @@ public static class ApiKeysApi
         if (key.RevokedAt is null)
         {
             key.RevokedAt = DateTimeOffset.UtcNow;
+            var revoked = SecurityChange.ApiKeyRevoked(key.Prefix, key.RevokedAt.Value);
+            db.SecurityChanges.Add(revoked);
             await db.SaveChangesAsync(cancellationToken);
-            await caches.ApiKeyChangedAsync(key.Prefix);
+            securityChanges.ApplyNow(revoked);
         }
 
         return TypedResults.NoContent();

@@ -113,7 +113,7 @@ public static class AuthApi
             }
 
             var viaRecovery = false;
-            if (!await mfa.VerifyCodeAsync(user, request.MfaCode) && !(viaRecovery = Mfa.UseRecoveryCode(user, request.MfaCode)))
+            if (!await mfa.VerifyCodeAsync(db, user, request.MfaCode, cancellationToken) && !(viaRecovery = Mfa.UseRecoveryCode(user, request.MfaCode)))
             {
                 return await FailAsync(db, guard, user, http, "wrong MFA code", cancellationToken);
             }
@@ -151,7 +151,7 @@ public static class AuthApi
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
         RefreshRequest request, PlatformDbContext db, TenantContext tenantContext, RefreshTokens tokens, LoginGuard guard,
-        AuditScope audit, HttpContext http, CancellationToken cancellationToken)
+        SecurityChangeFeed securityChanges, AuditScope audit, HttpContext http, CancellationToken cancellationToken)
     {
         if (await guard.CheckAsync("refresh", http, null, guard.Limits.RefreshPerIp, 0) is { } wait)
         {
@@ -164,12 +164,13 @@ public static class AuthApi
         switch (outcome)
         {
             case RefreshTokens.Outcome.Reused:
-                await tokens.RevokeFamilyAsync(db, token!.FamilyId, cancellationToken);
+                var ended = await tokens.RevokeFamilyAsync(db, token!.FamilyId, cancellationToken);
                 SecurityEvents.Add(db, http, "auth.token_reused", AuditSeverity.Critical, token.UserId, token.User?.TenantId,
                     new { familyId = token.FamilyId });
                 audit.Written = true;
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
+                securityChanges.ApplyNow(ended);
                 return Problems.Unauthorized(ErrorCodes.TokenReused, "This refresh token was already used; its session is revoked.");
             case RefreshTokens.Outcome.Invalid:
                 return Problems.Unauthorized(ErrorCodes.Unauthorized, "The refresh token is not valid.");
@@ -189,23 +190,25 @@ public static class AuthApi
         return TypedResults.Ok(tokens.Respond(user, next!));
     }
 
+    /// <summary>Ends the session: the presented refresh token's family and the calling access token's own session.</summary>
     private static async Task<NoContent> LogoutAsync(
-        RefreshRequest request, PlatformDbContext db, RefreshTokens tokens, HttpContext http, CancellationToken cancellationToken)
+        RefreshRequest request, PlatformDbContext db, RefreshTokens tokens, SecurityChangeFeed securityChanges, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var userId = Actor.From(http.User)!.Id;
         var hash = Secrets.Hash(request.RefreshToken);
-        var token = await db.RefreshTokens.FirstOrDefaultAsync(t => t.TokenHash == hash && t.UserId == userId, cancellationToken);
-        if (token is not null)
+        var presented = await db.RefreshTokens.Where(t => t.TokenHash == hash && t.UserId == userId)
+            .Select(t => (Guid?)t.FamilyId).FirstOrDefaultAsync(cancellationToken);
+        Guid? current = Guid.TryParse(http.User.FindFirst(PlatformClaims.Session)?.Value, out var sid) ? sid : null;
+        Guid[] families = [.. new[] { presented, current }.OfType<Guid>().Distinct()];
+        var ended = new List<SecurityChange>();
+        foreach (var family in families)
         {
-            var now = DateTimeOffset.UtcNow;
-            foreach (var member in await db.RefreshTokens.Where(t => t.FamilyId == token.FamilyId && t.RevokedAt == null).ToListAsync(cancellationToken))
-            {
-                member.RevokedAt = now;
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
+            ended.Add(await tokens.RevokeFamilyAsync(db, family, cancellationToken));
         }
 
+        await db.SaveChangesAsync(cancellationToken);
+        ended.ForEach(securityChanges.ApplyNow);
         return TypedResults.NoContent();
     }
 

@@ -1,16 +1,18 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
 using OtpNet;
 using Platform.Api.Security;
+using Platform.Data;
 using Platform.Data.Entities;
-using StackExchange.Redis;
 
 namespace Platform.Api.Auth;
 
 /// <summary>
-/// TOTP with Otp.NET. Secrets are encrypted with Data Protection (keys shared through Redis); a code is
-/// accepted once (remembered in Redis for its window); recovery codes are single-use and stored hashed.
+/// TOTP with Otp.NET. Secrets are encrypted with Data Protection (keys in PostgreSQL); a code is accepted once: the
+/// user's last accepted time step is claimed atomically in PostgreSQL, so neither a replay nor a concurrent second
+/// login with the same code passes, whatever state Redis is in. Recovery codes are single-use and stored hashed.
 /// </summary>
-public sealed class Mfa(IDataProtectionProvider dataProtection, IConnectionMultiplexer redis, ILogger<Mfa> logger)
+public sealed class Mfa(IDataProtectionProvider dataProtection)
 {
     public const int RecoveryCodeCount = 10;
     private const string Issuer = "Platform";
@@ -24,7 +26,7 @@ public sealed class Mfa(IDataProtectionProvider dataProtection, IConnectionMulti
         return (secret, uri);
     }
 
-    public async Task<bool> VerifyCodeAsync(User user, string code)
+    public async Task<bool> VerifyCodeAsync(PlatformDbContext db, User user, string code, CancellationToken cancellationToken)
     {
         if (user.MfaSecretEncrypted is null || code.Length != 6 || !code.All(char.IsAsciiDigit))
         {
@@ -37,15 +39,10 @@ public sealed class Mfa(IDataProtectionProvider dataProtection, IConnectionMulti
             return false;
         }
 
-        try
-        {
-            return await redis.GetDatabase().StringSetAsync($"mfa:used:{user.Id}:{step}", 1, TimeSpan.FromMinutes(3), When.NotExists);
-        }
-        catch (RedisException ex)
-        {
-            logger.LogWarning(ex, "TOTP replay protection unavailable");
-            return true;
-        }
+        var claimed = await db.Users
+            .Where(u => u.Id == user.Id && (u.MfaLastUsedStep == null || u.MfaLastUsedStep < step))
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.MfaLastUsedStep, step), cancellationToken);
+        return claimed == 1;
     }
 
     /// <summary>Replaces the user's recovery codes; returns the plain codes, shown once.</summary>

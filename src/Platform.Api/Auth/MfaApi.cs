@@ -62,7 +62,7 @@ public static class MfaApi
             return Problems.Conflict("Call /auth/mfa/setup first.");
         }
 
-        if (!await mfa.VerifyCodeAsync(user, request.Code))
+        if (!await mfa.VerifyCodeAsync(db, user, request.Code, cancellationToken))
         {
             return Problems.Validation("code", "The code does not match.");
         }
@@ -87,7 +87,7 @@ public static class MfaApi
             return Problems.Conflict("MFA is not enabled.");
         }
 
-        if (!Passwords.Verify(request.Password, user.PasswordHash) || !await mfa.VerifyCodeAsync(user, request.Code))
+        if (!Passwords.Verify(request.Password, user.PasswordHash) || !await mfa.VerifyCodeAsync(db, user, request.Code, cancellationToken))
         {
             return Problems.Unauthorized(ErrorCodes.InvalidCredentials, "The password or code is not valid.");
         }
@@ -101,7 +101,8 @@ public static class MfaApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
-        ChangePasswordRequest request, PlatformDbContext db, RefreshTokens tokens, HttpContext http, CancellationToken cancellationToken)
+        ChangePasswordRequest request, PlatformDbContext db, RefreshTokens tokens, SecurityChangeFeed securityChanges, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (await CurrentUserAsync(db, http, cancellationToken) is not { } user)
         {
@@ -116,9 +117,10 @@ public static class MfaApi
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         user.PasswordHash = Passwords.Hash(request.NewPassword);
         user.UpdatedAt = DateTimeOffset.UtcNow;
+        var ended = await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        securityChanges.ApplyNow(ended);
         return TypedResults.NoContent();
     }
 

@@ -19,31 +19,33 @@ public sealed class RefreshTokens(AccessTokens accessTokens, IOptions<JwtOptions
         Reused,
     }
 
-    /// <summary>Adds a new token (of a new family unless one is given) to the context; the caller saves.</summary>
-    public string Issue(PlatformDbContext db, User user, HttpContext http, Guid? familyId = null)
+    /// <summary>Adds a new token (of a new family, a new session, unless one is given) to the context; the caller saves.</summary>
+    public IssuedRefreshToken Issue(PlatformDbContext db, User user, HttpContext http, Guid? familyId = null)
     {
         var token = Secrets.NewToken();
+        var family = familyId ?? Guid.CreateVersion7();
         db.RefreshTokens.Add(new RefreshToken
         {
             UserId = user.Id,
             TokenHash = Secrets.Hash(token),
-            FamilyId = familyId ?? Guid.CreateVersion7(),
+            FamilyId = family,
             ExpiresAt = clock.GetUtcNow().AddDays(options.Value.RefreshTokenDays),
             CreatedAt = clock.GetUtcNow(),
             CreatedByIp = http.Connection.RemoteIpAddress,
             UserAgent = http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua[..Math.Min(ua.Length, 512)] : null,
         });
-        return token;
+        return new IssuedRefreshToken(token, family);
     }
 
-    public TokenResponse Respond(User user, string refreshToken) =>
-        new(accessTokens.Create(user), refreshToken, (int)accessTokens.Lifetime.TotalSeconds, UserResponse.From(user));
+    /// <summary>The token pair of a session: the access token carries the session (family) id, so revoking the family ends both.</summary>
+    public TokenResponse Respond(User user, IssuedRefreshToken refresh) =>
+        new(accessTokens.Create(user, refresh.FamilyId), refresh.Value, (int)accessTokens.Lifetime.TotalSeconds, UserResponse.From(user));
 
     /// <summary>
     /// Rotates <paramref name="presented"/>. The old row is claimed with a conditional UPDATE, so two
     /// concurrent refreshes with one token cannot both succeed: the loser is treated as a reuse.
     /// </summary>
-    public async Task<(Outcome Outcome, RefreshToken? Token, string? NewToken)> RotateAsync(
+    public async Task<(Outcome Outcome, RefreshToken? Token, IssuedRefreshToken? NewToken)> RotateAsync(
         PlatformDbContext db, string presented, HttpContext http, CancellationToken cancellationToken)
     {
         var hash = Secrets.Hash(presented);
@@ -79,19 +81,33 @@ public sealed class RefreshTokens(AccessTokens accessTokens, IOptions<JwtOptions
         return (Outcome.Rotated, token, next);
     }
 
-    public Task<int> RevokeFamilyAsync(PlatformDbContext db, Guid familyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes a session: its refresh tokens now, and (through the returned change, which the caller's next save
+    /// writes) its access tokens on every replica within seconds.
+    /// </summary>
+    public async Task<SecurityChange> RevokeFamilyAsync(PlatformDbContext db, Guid familyId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        return db.RefreshTokens
+        await db.RefreshTokens
             .Where(t => t.FamilyId == familyId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
+        var change = SecurityChange.SessionRevoked(familyId, now);
+        db.SecurityChanges.Add(change);
+        return change;
     }
 
-    public Task<int> RevokeAllAsync(PlatformDbContext db, Guid userId, CancellationToken cancellationToken)
+    /// <summary>Ends every session of a user, as <see cref="RevokeFamilyAsync"/> ends one.</summary>
+    public async Task<SecurityChange> RevokeAllAsync(PlatformDbContext db, Guid userId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        return db.RefreshTokens
+        await db.RefreshTokens
             .Where(t => t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
+        var change = SecurityChange.UserSessionsRevoked(userId, now);
+        db.SecurityChanges.Add(change);
+        return change;
     }
 }
+
+/// <summary>A refresh token as issued: its value (shown once) and its family, the session id.</summary>
+public sealed record IssuedRefreshToken(string Value, Guid FamilyId);

@@ -17,6 +17,7 @@ public static class RateLimitSetup
 
     public static IServiceCollection AddTenantRateLimits(this IServiceCollection services)
     {
+        services.AddSingleton<LocalWindowCounter>();
         services.AddSingleton<RedisWindowCounter>();
         services.AddRateLimiter(options =>
         {

@@ -1,14 +1,16 @@
 using System.Diagnostics.Metrics;
+using Platform.Api.Redis;
 using StackExchange.Redis;
 
 namespace Platform.Api.RateLimiting;
 
 /// <summary>
-/// Fixed-window counters in Redis, shared by every API replica: one INCRBY (+ PEXPIRE on the first hit)
-/// per call, in one round trip. When Redis cannot answer, callers fail open: the request is served,
-/// a warning is logged and <c>platform.rate_limit.fail_open</c> counts it.
+/// Fixed-window counters in Redis, shared by every API replica: one INCRBY (+ PEXPIRE on the first hit) per call, in
+/// one round trip. While Redis is unavailable (<see cref="RedisGate"/>) the same windows are counted in this replica's
+/// memory (<see cref="LocalWindowCounter"/>): a warning is logged once by the gate and
+/// <c>platform.rate_limit.local_fallback</c> counts the decisions made that way.
 /// </summary>
-public sealed class RedisWindowCounter(IConnectionMultiplexer redis, TimeProvider clock, ILogger<RedisWindowCounter> logger, IMeterFactory meters)
+public sealed class RedisWindowCounter(RedisGate redis, LocalWindowCounter local, TimeProvider clock, IMeterFactory meters)
 {
     private const string Script = """
         local count = redis.call('INCRBY', KEYS[1], ARGV[1])
@@ -16,20 +18,16 @@ public sealed class RedisWindowCounter(IConnectionMultiplexer redis, TimeProvide
         return count
         """;
 
-    private readonly Counter<long> _failOpen = meters.Create("Platform.Api").CreateCounter<long>(
-        "platform.rate_limit.fail_open", description: "Requests served without a rate-limit decision because Redis was unreachable.");
+    private readonly Counter<long> _localFallback = meters.Create("Platform.Api").CreateCounter<long>(
+        "platform.rate_limit.local_fallback", description: "Rate-limit decisions counted in this replica's memory because Redis was unavailable.");
 
     private readonly Counter<long> _rejected = meters.Create("Platform.Api").CreateCounter<long>(
         "platform.rate_limit.rejected", description: "Requests refused by a rate limit.");
 
-    /// <summary>Counts one hit in the current window; null when Redis is unreachable (fail open).</summary>
-    public async Task<WindowDecision?> HitAsync(string key, int limit, TimeSpan window)
+    /// <summary>Counts one hit in the current window.</summary>
+    public async Task<WindowDecision> HitAsync(string key, int limit, TimeSpan window)
     {
-        if (await AddAsync(key, 1, window) is not { } added)
-        {
-            return null;
-        }
-
+        var added = await AddAsync(key, 1, window);
         var allowed = added.Count <= limit;
         if (!allowed)
         {
@@ -39,22 +37,21 @@ public sealed class RedisWindowCounter(IConnectionMultiplexer redis, TimeProvide
         return new WindowDecision(allowed, Math.Max(0, limit - added.Count), added.RetryAfter);
     }
 
-    /// <summary>Adds <paramref name="amount"/> to the current window's count; null when Redis is unreachable (fail open).</summary>
-    public async Task<WindowCount?> AddAsync(string key, int amount, TimeSpan window)
+    /// <summary>Adds <paramref name="amount"/> to the current window's count, in Redis or, while it is unavailable, locally.</summary>
+    public async Task<WindowCount> AddAsync(string key, int amount, TimeSpan window)
     {
         var index = CurrentWindow(window, out var retryAfter);
-        try
+        var redisKey = new RedisKey($"rl:{key}:{index}");
+        var shared = await redis.TryAsync(
+            async db => (long)await db.ScriptEvaluateAsync(Script, [redisKey], [amount, (long)window.TotalMilliseconds * 2]),
+            "rate limit");
+        if (shared.Succeeded)
         {
-            var count = (long)await redis.GetDatabase().ScriptEvaluateAsync(
-                Script, [new RedisKey($"rl:{key}:{index}")], [amount, (long)window.TotalMilliseconds * 2]);
-            return new WindowCount(index, count, retryAfter);
+            return new WindowCount(index, shared.Value, retryAfter);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            _failOpen.Add(1);
-            logger.LogWarning("Rate limit {Key} not enforced, Redis is unreachable: {Reason}", key, ex.Message);
-            return null;
-        }
+
+        _localFallback.Add(1);
+        return new WindowCount(index, local.Add(key, index, amount), retryAfter);
     }
 
     /// <summary>The number of the window now open (windows are aligned to the epoch) and the time until it closes.</summary>

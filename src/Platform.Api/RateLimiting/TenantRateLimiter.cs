@@ -23,7 +23,7 @@ public sealed class TenantRateLimiter(TenantRequestBudget budget, RedisWindowCou
     {
         Interlocked.Exchange(ref _lastUsedTicks, Environment.TickCount64);
         var decision = await budget.TakeAsync(cancellationToken);
-        if (decision is null || decision.Allowed)
+        if (decision.Allowed)
         {
             return Lease.Acquired;
         }

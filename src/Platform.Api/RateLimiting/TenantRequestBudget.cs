@@ -1,7 +1,8 @@
 namespace Platform.Api.RateLimiting;
 
 /// <summary>
-/// One tenant's request budget for a fixed window, shared by every replica through one Redis counter.
+/// One tenant's request budget for a fixed window, shared by every replica through one Redis counter (counted per
+/// replica while Redis is unavailable, see <see cref="RedisWindowCounter"/>).
 /// A replica takes permits from that counter in leases (one INCRBY) and spends them locally, so a busy
 /// tenant costs one Redis call per lease rather than per request. Every permit is counted in Redis before
 /// it is spent, so the limit is never exceeded across replicas; at most <see cref="LeaseSize"/> permits per
@@ -41,8 +42,8 @@ public sealed class TenantRequestBudget(RedisWindowCounter counter, string key, 
         }
     }
 
-    /// <summary>Spends a permit, leasing more from Redis when the local ones are gone; null when Redis is unreachable (fail open).</summary>
-    public async Task<WindowDecision?> TakeAsync(CancellationToken cancellationToken)
+    /// <summary>Spends a permit, leasing more from the shared counter when the local ones are gone.</summary>
+    public async Task<WindowDecision> TakeAsync(CancellationToken cancellationToken)
     {
         await _refill.WaitAsync(cancellationToken);
         try
@@ -53,11 +54,7 @@ public sealed class TenantRequestBudget(RedisWindowCounter counter, string key, 
                 return new WindowDecision(local, 0, untilClose);
             }
 
-            if (await counter.AddAsync(key, LeaseSize, window) is not { } lease)
-            {
-                return null;
-            }
-
+            var lease = await counter.AddAsync(key, LeaseSize, window);
             var granted = (int)Math.Clamp(limit - (lease.Count - LeaseSize), 0, LeaseSize);
             lock (_gate)
             {

@@ -15,7 +15,7 @@ public sealed class AccessTokens(IOptions<JwtOptions> options, TimeProvider cloc
 
     public TimeSpan Lifetime => TimeSpan.FromMinutes(Options.AccessTokenMinutes);
 
-    public string Create(User user)
+    public string Create(User user, Guid sessionId)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var claims = new Dictionary<string, object>
@@ -24,6 +24,7 @@ public sealed class AccessTokens(IOptions<JwtOptions> options, TimeProvider cloc
             [PlatformClaims.Role] = RoleNames.Of(user.Role),
             [PlatformClaims.Email] = user.Email,
             [PlatformClaims.ActorType] = PlatformClaims.UserActor,
+            [PlatformClaims.Session] = sessionId.ToString(),
         };
         if (user.TenantId is { } tenantId)
         {

@@ -12,6 +12,9 @@ public static class PlatformClaims
     public const string Email = "email";
     public const string Scope = "scope";
     public const string ActorType = "act";
+
+    /// <summary>The session an access token belongs to: its refresh-token family, revoked with it.</summary>
+    public const string Session = "sid";
     public const string ApiKeyActor = "api_key";
     public const string UserActor = "user";
 }

@@ -26,8 +26,8 @@ public sealed record TenantInfo(Guid Id, TenantStatus Status, TenantPlan Plan, R
 }
 
 /// <summary>
-/// Tenant status and plan, cached in memory for a short time. Changes made through the API evict
-/// the entry on every replica (<see cref="CacheInvalidation"/>); the TTL bounds staleness if that message is lost.
+/// Tenant status and plan, cached in memory for a short time. A change made through the API is evicted on every
+/// replica within seconds (<see cref="SecurityChangeFeed"/>); the TTL bounds staleness for changes made elsewhere.
 /// </summary>
 public sealed class TenantDirectory(DbContextOptions<PlatformDbContext> dbOptions, IMemoryCache cache)
 {

@@ -41,7 +41,7 @@ public static class TeamApi
 
     private static async Task<Results<Ok<TeamMemberResponse>, ProblemHttpResult>> UpdateMemberAsync(
         Guid userId, UpdateMemberRequest request, [AsParameters] TenantSelector selector, PlatformDbContext db,
-        RefreshTokens tokens, HttpContext http, CancellationToken cancellationToken)
+        RefreshTokens tokens, SecurityChangeFeed securityChanges, HttpContext http, CancellationToken cancellationToken)
     {
         var (tenantId, problem) = TeamScope.Resolve(http, selector);
         if (problem is not null)
@@ -66,23 +66,30 @@ public static class TeamApi
             return Problems.Conflict("The tenant must keep at least one tenant_admin.");
         }
 
+        SecurityChange? ended = null;
         if (member.Role != request.Role)
         {
             member.Role = request.Role.Value;
             member.User.Role = request.Role.Value;
             member.User.UpdatedAt = DateTimeOffset.UtcNow;
-            await db.SaveChangesAsync(cancellationToken);
 
             // Sessions carry the old role: end them so the change takes effect at the next sign-in.
-            await tokens.RevokeAllAsync(db, userId, cancellationToken);
+            ended = await tokens.RevokeAllAsync(db, userId, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (ended is not null)
+        {
+            securityChanges.ApplyNow(ended);
+        }
+
         return TypedResults.Ok(new TeamMemberResponse(member.UserId, member.User.Email, member.User.Name, member.Role, member.User.MfaEnabled, member.JoinedAt));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(
-        Guid userId, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid userId, [AsParameters] TenantSelector selector, PlatformDbContext db, SecurityChangeFeed securityChanges, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var (tenantId, problem) = TeamScope.Resolve(http, selector);
         if (problem is not null)
@@ -102,9 +109,13 @@ public static class TeamApi
             return Problems.Conflict("The tenant must keep at least one tenant_admin.");
         }
 
+        // The user's refresh tokens go with the row; the change ends their access tokens on every replica too.
+        var ended = SecurityChange.UserSessionsRevoked(userId, DateTimeOffset.UtcNow);
+        db.SecurityChanges.Add(ended);
         db.Users.Remove(member.User);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        securityChanges.ApplyNow(ended);
         return TypedResults.NoContent();
     }
 

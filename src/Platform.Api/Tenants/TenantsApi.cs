@@ -102,7 +102,7 @@ public static class TenantsApi
     }
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateTenantRequest request, PlatformDbContext db, HttpContext http, CacheInvalidation caches, CancellationToken cancellationToken)
+        Guid id, UpdateTenantRequest request, PlatformDbContext db, HttpContext http, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
     {
         var actor = Actor.From(http.User)!;
         if (TenantUpdateRules.Validate(request, actor) is { Count: > 0 } errors)
@@ -117,21 +117,23 @@ public static class TenantsApi
         }
 
         TenantUpdateRules.Apply(request, tenant);
+        var changed = SecurityChange.TenantChanged(id, DateTimeOffset.UtcNow);
+        db.SecurityChanges.Add(changed);
         await db.SaveChangesAsync(cancellationToken);
-        await caches.TenantChangedAsync(id);
+        securityChanges.ApplyNow(changed);
         return await GetAsync(id, db, cancellationToken);
     }
 
     private static Task<Results<Ok<TenantResponse>, ProblemHttpResult>> SuspendAsync(
-        Guid id, PlatformDbContext db, CacheInvalidation caches, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, TenantStatus.Suspended, db, caches, cancellationToken);
+        Guid id, PlatformDbContext db, SecurityChangeFeed securityChanges, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, TenantStatus.Suspended, db, securityChanges, cancellationToken);
 
     private static Task<Results<Ok<TenantResponse>, ProblemHttpResult>> ActivateAsync(
-        Guid id, PlatformDbContext db, CacheInvalidation caches, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, TenantStatus.Active, db, caches, cancellationToken);
+        Guid id, PlatformDbContext db, SecurityChangeFeed securityChanges, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, TenantStatus.Active, db, securityChanges, cancellationToken);
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> SetStatusAsync(
-        Guid id, TenantStatus status, PlatformDbContext db, CacheInvalidation caches, CancellationToken cancellationToken)
+        Guid id, TenantStatus status, PlatformDbContext db, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
     {
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (tenant is null)
@@ -143,15 +145,17 @@ public static class TenantsApi
         {
             tenant.Status = status;
             tenant.UpdatedAt = DateTimeOffset.UtcNow;
+            var changed = SecurityChange.TenantChanged(id, tenant.UpdatedAt);
+            db.SecurityChanges.Add(changed);
             await db.SaveChangesAsync(cancellationToken);
-            await caches.TenantChangedAsync(id);
+            securityChanges.ApplyNow(changed);
         }
 
         return await GetAsync(id, db, cancellationToken);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, PlatformDbContext db, AuditScope audit, CacheInvalidation caches, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, AuditScope audit, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
     {
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (tenant is null)
@@ -162,9 +166,11 @@ public static class TenantsApi
         // The row outlives the tenant: a tenant's own audit rows go with it (ON DELETE CASCADE).
         audit.PlatformRow = true;
         audit.Details["companyName"] = tenant.CompanyName;
+        var changed = SecurityChange.TenantChanged(id, DateTimeOffset.UtcNow);
+        db.SecurityChanges.Add(changed);
         db.Tenants.Remove(tenant);
         await db.SaveChangesAsync(cancellationToken);
-        await caches.TenantChangedAsync(id);
+        securityChanges.ApplyNow(changed);
         return TypedResults.NoContent();
     }
 }
