@@ -13,12 +13,14 @@ builder.AddPlatformData(builder.ExportsTelemetry(), sessionStateFree: true);
 builder.AddPlatformRedis();
 builder.AddPlatformProblemDetails();
 builder.AddPlatformHttp();
+builder.AddResponseHardening();
 builder.AddPlatformSecurity();
 builder.Services.AddTenantRateLimits();
 builder.Services.AddPlatformFeatures();
 
 var app = builder.Build();
 
+app.UseResponseHardening();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();

@@ -6,7 +6,7 @@ namespace Platform.Api.Tests;
 /// One PostgreSQL (migrated), one Redis and one API for the whole assembly; a second API replica on
 /// the same servers is created on demand. Tests isolate themselves by signing up their own tenants.
 /// </summary>
-public sealed class ApiFixture : IAsyncLifetime
+public sealed class ApiFixture : IAsyncLifetime, IScenarioHost
 {
     private LocalPostgres? _postgres;
     private LocalRedis? _redis;
@@ -20,6 +20,8 @@ public sealed class ApiFixture : IAsyncLifetime
     public LocalRedis Redis => _redis!;
 
     public ApiInstance Api => _api!;
+
+    public string OwnerConnectionString => Database.OwnerConnectionString;
 
     public ApiInstance SecondReplica => _secondReplica.Value;
 

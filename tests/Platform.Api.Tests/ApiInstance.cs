@@ -19,6 +19,7 @@ public sealed class ApiInstance : WebApplicationFactory<Program>
             ["ConnectionStrings:platformdb"] = databaseConnection,
             ["ConnectionStrings:redis"] = redisConnection,
             ["Jwt:SigningKey"] = SigningKey,
+            ["DataProtection:Certificate"] = TestCertificates.DataProtectionPfxBase64,
             ["AbuseLimits:SignupPerIp"] = "100000",
             ["AbuseLimits:LoginPerIp"] = "100000",
             ["AbuseLimits:LoginPerAccount"] = "1000",

@@ -6,8 +6,16 @@ namespace Platform.Api.Tests;
 
 public sealed record Session(Guid UserId, Guid? TenantId, string Email, string Password, string AccessToken, string RefreshToken);
 
+/// <summary>Where a <see cref="Scenario"/> runs: an API and the owner's connection to its database.</summary>
+public interface IScenarioHost
+{
+    ApiInstance Api { get; }
+
+    string OwnerConnectionString { get; }
+}
+
 /// <summary>Builds the actors a test needs through the public API, each in a fresh tenant.</summary>
-public sealed class Scenario(ApiFixture fixture)
+public sealed class Scenario(IScenarioHost fixture)
 {
     public const string Password = "correct-horse-battery-staple";
 
@@ -58,7 +66,7 @@ public sealed class Scenario(ApiFixture fixture)
     /// <summary>Row counts the owner sees (no RLS), to prove that a refused request changed nothing.</summary>
     public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new NpgsqlConnection(fixture.Database.OwnerConnectionString);
+        await using var connection = new NpgsqlConnection(fixture.OwnerConnectionString);
         await connection.OpenAsync(Http.Ct);
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)

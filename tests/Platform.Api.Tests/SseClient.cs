@@ -37,9 +37,12 @@ public sealed class SseClient : IAsyncDisposable
     }
 
     /// <summary>The next event that is not a heartbeat, or a failure after the timeout.</summary>
-    public async Task<SseEvent> NextAsync(TimeSpan? timeout = null)
+    public Task<SseEvent> NextAsync(TimeSpan? timeout = null) => NextOrStopAsync(timeout, CancellationToken.None);
+
+    /// <summary>As <see cref="NextAsync"/>, and <paramref name="stop"/> ends the wait early.</summary>
+    public async Task<SseEvent> NextOrStopAsync(TimeSpan? timeout, CancellationToken stop)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Http.Ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Http.Ct, stop);
         cts.CancelAfter(timeout ?? TimeSpan.FromSeconds(10));
         while (true)
         {

@@ -148,8 +148,8 @@ public sealed class TenantsTeamTests(ApiFixture fixture)
             .ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("tenant_admin", promoted.Str("role"));
 
-        // The old access token still carries tenant_member; the role change ended the member's sessions.
-        await fixture.Api.Client(member.AccessToken).PostAsync("/api/v1/team/invites", invite).ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        // The role change ended the member's sessions: the old access token (still saying tenant_member) is refused.
+        await fixture.Api.Client(member.AccessToken).PostAsync("/api/v1/team/invites", invite).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
         await fixture.Api.Client().PostAsync("/api/v1/auth/refresh", new { refreshToken = member.RefreshToken }).ExpectAsync(HttpStatusCode.Unauthorized);
 
         var again = await _scenario.LoginAsync(member.Email, member.Password);
@@ -157,6 +157,7 @@ public sealed class TenantsTeamTests(ApiFixture fixture)
         Assert.Equal("tenant_admin", me.Str("role"));
         await fixture.Api.Client(again.AccessToken).PostAsync("/api/v1/team/invites", invite).ExpectAsync(HttpStatusCode.Created);
     }
+
     [Fact]
     public async Task Two_admins_demoting_each_other_at_once_leave_exactly_one_admin()
     {

@@ -120,7 +120,7 @@ public static class MfaApi
         var ended = await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        securityChanges.ApplyNow(ended);
+        ended.ToList().ForEach(securityChanges.ApplyNow);
         return TypedResults.NoContent();
     }
 

@@ -96,16 +96,24 @@ public sealed class RefreshTokens(AccessTokens accessTokens, IOptions<JwtOptions
         return change;
     }
 
-    /// <summary>Ends every session of a user, as <see cref="RevokeFamilyAsync"/> ends one.</summary>
-    public async Task<SecurityChange> RevokeAllAsync(PlatformDbContext db, Guid userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends every session of a user, as <see cref="RevokeFamilyAsync"/> ends one. Every access token belongs to the
+    /// family whose refresh token was issued with it, so revoking each family that issued a token within an access
+    /// token's lifetime reaches exactly the tokens still alive; sessions opened afterwards are untouched.
+    /// </summary>
+    public async Task<IReadOnlyList<SecurityChange>> RevokeAllAsync(PlatformDbContext db, Guid userId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var stillIssuing = now - accessTokens.Lifetime - AccessTokens.ClockSkew;
+        var families = await db.RefreshTokens
+            .Where(t => t.UserId == userId && t.CreatedAt > stillIssuing)
+            .Select(t => t.FamilyId).Distinct().ToListAsync(cancellationToken);
         await db.RefreshTokens
             .Where(t => t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), cancellationToken);
-        var change = SecurityChange.UserSessionsRevoked(userId, now);
-        db.SecurityChanges.Add(change);
-        return change;
+        var changes = families.Select(family => SecurityChange.SessionRevoked(family, now)).ToList();
+        db.SecurityChanges.AddRange(changes);
+        return changes;
     }
 }
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 namespace Platform.Api.Channels;
 
 /// <summary>
-/// Encrypts the secret values of a channel config at rest (Data Protection, keys shared through Redis)
+/// Encrypts the secret values of a channel config at rest (Data Protection, keys in PostgreSQL)
 /// and masks them on the way out. A value is secret when its key names one (token, secret, password, ...).
 /// </summary>
 public sealed class ChannelSecrets(IDataProtectionProvider dataProtection)

@@ -30,6 +30,9 @@ public static class RedisSetup
                 // less per call.
                 options.SocketManager = SocketManager.ThreadPool;
             });
+        // The client logs every failed reconnect (each second while Redis is down); the gate logs the outage and the
+        // recovery once each, which is what an operator needs.
+        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Critical);
         builder.Services.AddSingleton<RedisGate>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RedisGate>());
         builder.Services.AddHealthChecks().AddCheck<RedisGateHealthCheck>("redis", tags: [ServiceDefaultsExtensions.ReadyTag]);

@@ -43,6 +43,9 @@ public sealed class AccessTokens(IOptions<JwtOptions> options, TimeProvider cloc
         });
     }
 
+    /// <summary>How far a token's times may be off; a token can outlive its expiry by this much.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
     public static SymmetricSecurityKey SigningKey(JwtOptions options) => new(Encoding.UTF8.GetBytes(options.SigningKey));
 
     public static TokenValidationParameters ValidationParameters(JwtOptions options) => new()
@@ -51,7 +54,7 @@ public sealed class AccessTokens(IOptions<JwtOptions> options, TimeProvider cloc
         ValidAudience = options.Audience,
         IssuerSigningKey = SigningKey(options),
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-        ClockSkew = TimeSpan.FromSeconds(30),
+        ClockSkew = ClockSkew,
         NameClaimType = PlatformClaims.Subject,
         RoleClaimType = PlatformClaims.Role,
     };

@@ -12,8 +12,15 @@ internal static class EndedSessions
 {
     public static async Task RefuseAsync(TokenValidatedContext context)
     {
-        if (context.SecurityToken is not JsonWebToken token || !Guid.TryParse(token.Subject, out var userId))
+        if (context.SecurityToken is not JsonWebToken token)
         {
+            return;
+        }
+
+        // Every access token is issued with its session; one without is not one of ours.
+        if (!token.TryGetClaim(PlatformClaims.Session, out var sid) || !Guid.TryParse(sid.Value, out var sessionId))
+        {
+            context.Fail("The access token has no session.");
             return;
         }
 
@@ -25,8 +32,7 @@ internal static class EndedSessions
             await services.GetRequiredService<SecurityChangeFeed>().EnsureLoadedAsync(context.HttpContext.RequestAborted);
         }
 
-        Guid? sessionId = token.TryGetClaim(PlatformClaims.Session, out var sid) && Guid.TryParse(sid.Value, out var id) ? id : null;
-        if (revocations.IsRevoked(userId, sessionId, token.IssuedAt))
+        if (revocations.IsRevoked(sessionId))
         {
             context.Fail("The session of this access token has ended.");
         }

@@ -36,9 +36,17 @@ public static class Permissions
     /// <summary>What an API key may be granted; each scope is the permission of the same name.</summary>
     public static readonly string[] ApiKeyScopes = [AgentsRead, AgentsWrite, ActivitiesWrite, MetricsWrite, SkillsRead];
 
+    /// <summary>
+    /// Runtime data (activities, metrics) is what an agent reports about itself: only API keys with these scopes post
+    /// it. No human role holds them, a platform admin included, so both runtime endpoints follow one rule.
+    /// </summary>
+    private static readonly string[] RuntimeOnly = [ActivitiesWrite, MetricsWrite];
+
+    private static readonly string[] PlatformAdmin = [.. All.Except(RuntimeOnly)];
+
     public static IReadOnlyList<string> ForRole(UserRole role) => role switch
     {
-        UserRole.PlatformAdmin => All,
+        UserRole.PlatformAdmin => PlatformAdmin,
         UserRole.TenantAdmin => TenantAdmin,
         _ => TenantMember,
     };

@@ -138,9 +138,6 @@ public sealed class SecurityChangeFeed(
             case SecurityChangeKind.Session when Guid.TryParse(change.Subject, out var familyId):
                 sessions.RevokeSession(familyId, change.CreatedAt);
                 break;
-            case SecurityChangeKind.User when Guid.TryParse(change.Subject, out var userId):
-                sessions.RevokeUserBefore(userId, change.CreatedAt);
-                break;
         }
     }
 }

@@ -66,7 +66,7 @@ public static class TeamApi
             return Problems.Conflict("The tenant must keep at least one tenant_admin.");
         }
 
-        SecurityChange? ended = null;
+        IReadOnlyList<SecurityChange> ended = [];
         if (member.Role != request.Role)
         {
             member.Role = request.Role.Value;
@@ -79,17 +79,14 @@ public static class TeamApi
         }
 
         await transaction.CommitAsync(cancellationToken);
-        if (ended is not null)
-        {
-            securityChanges.ApplyNow(ended);
-        }
+        ended.ToList().ForEach(securityChanges.ApplyNow);
 
         return TypedResults.Ok(new TeamMemberResponse(member.UserId, member.User.Email, member.User.Name, member.Role, member.User.MfaEnabled, member.JoinedAt));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(
-        Guid userId, [AsParameters] TenantSelector selector, PlatformDbContext db, SecurityChangeFeed securityChanges, HttpContext http,
-        CancellationToken cancellationToken)
+        Guid userId, [AsParameters] TenantSelector selector, PlatformDbContext db, RefreshTokens tokens, SecurityChangeFeed securityChanges,
+        HttpContext http, CancellationToken cancellationToken)
     {
         var (tenantId, problem) = TeamScope.Resolve(http, selector);
         if (problem is not null)
@@ -109,13 +106,12 @@ public static class TeamApi
             return Problems.Conflict("The tenant must keep at least one tenant_admin.");
         }
 
-        // The user's refresh tokens go with the row; the change ends their access tokens on every replica too.
-        var ended = SecurityChange.UserSessionsRevoked(userId, DateTimeOffset.UtcNow);
-        db.SecurityChanges.Add(ended);
+        // The user's refresh tokens go with the row; ending the sessions first ends their access tokens on every replica.
+        var ended = await tokens.RevokeAllAsync(db, userId, cancellationToken);
         db.Users.Remove(member.User);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        securityChanges.ApplyNow(ended);
+        ended.ToList().ForEach(securityChanges.ApplyNow);
         return TypedResults.NoContent();
     }
 

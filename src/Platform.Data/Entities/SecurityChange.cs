@@ -10,7 +10,7 @@ public class SecurityChange
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public SecurityChangeKind Kind { get; set; }
 
-    /// <summary>The key prefix, tenant id, refresh-token family id or user id the change is about.</summary>
+    /// <summary>The key prefix, tenant id or refresh-token family (session) id the change is about.</summary>
     public string Subject { get; set; } = string.Empty;
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -20,10 +20,7 @@ public class SecurityChange
     public static SecurityChange TenantChanged(Guid tenantId, DateTimeOffset at) => new() { Kind = SecurityChangeKind.Tenant, Subject = tenantId.ToString(), CreatedAt = at };
 
     public static SecurityChange SessionRevoked(Guid familyId, DateTimeOffset at) => new() { Kind = SecurityChangeKind.Session, Subject = familyId.ToString(), CreatedAt = at };
-
-    /// <summary>Every access token of the user issued before <paramref name="at"/> stops working.</summary>
-    public static SecurityChange UserSessionsRevoked(Guid userId, DateTimeOffset at) => new() { Kind = SecurityChangeKind.User, Subject = userId.ToString(), CreatedAt = at };
 }
 
-/// <summary>Stored as text (<c>api_key</c>, <c>tenant</c>, <c>session</c>, <c>user</c>): internal state, not part of the API's enums.</summary>
-public enum SecurityChangeKind { ApiKey, Tenant, Session, User }
+/// <summary>Stored as text (<c>api_key</c>, <c>tenant</c>, <c>session</c>): internal state, not part of the API's enums.</summary>
+public enum SecurityChangeKind { ApiKey, Tenant, Session }

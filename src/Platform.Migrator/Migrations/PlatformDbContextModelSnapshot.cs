@@ -789,7 +789,7 @@ namespace Platform.Migrator.Migrations
 
                     b.ToTable("security_changes", null, t =>
                         {
-                            t.HasCheckConstraint("ck_security_changes_kind", "kind IN ('api_key', 'tenant', 'session', 'user')");
+                            t.HasCheckConstraint("ck_security_changes_kind", "kind IN ('api_key', 'tenant', 'session')");
                         });
                 });
 

@@ -16,7 +16,7 @@ using Platform.Data.Entities;
 namespace Platform.Migrator.Migrations
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261204102756_InitialSchema")]
+    [Migration("20261204110224_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -792,7 +792,7 @@ namespace Platform.Migrator.Migrations
 
                     b.ToTable("security_changes", null, t =>
                         {
-                            t.HasCheckConstraint("ck_security_changes_kind", "kind IN ('api_key', 'tenant', 'session', 'user')");
+                            t.HasCheckConstraint("ck_security_changes_kind", "kind IN ('api_key', 'tenant', 'session')");
                         });
                 });
 

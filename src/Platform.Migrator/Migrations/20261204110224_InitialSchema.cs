@@ -64,7 +64,7 @@ namespace Platform.Migrator.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_security_changes", x => x.id);
-                    table.CheckConstraint("ck_security_changes_kind", "kind IN ('api_key', 'tenant', 'session', 'user')");
+                    table.CheckConstraint("ck_security_changes_kind", "kind IN ('api_key', 'tenant', 'session')");
                 });
 
             migrationBuilder.CreateTable(
