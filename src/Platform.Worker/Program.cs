@@ -2,6 +2,7 @@ using Platform.Data.Hosting;
 using Platform.Worker.Archival;
 using Platform.Worker.Containers;
 using Platform.Worker.Hangfire;
+using Platform.Worker.Health;
 using Platform.Worker.Jobs;
 
 // `Platform.Worker verify-archive --tenant X` re-checks an archive chain and exits.
@@ -20,6 +21,7 @@ builder.AddRedisClient("redis", settings => settings.DisableTracing = !builder.E
 builder.AddPlatformHangfire();
 builder.AddRetentionJobs();
 builder.AddDashboardAuthentication();
+builder.BoundHealthChecks();
 
 var app = builder.Build();
 
