@@ -17,7 +17,6 @@ builder.AddServiceDefaults();
 builder.AddPlatformData(builder.ExportsTelemetry());
 builder.AddAgentContainers();
 builder.AddAuditArchival();
-builder.AddRedisClient("redis", settings => settings.DisableTracing = !builder.ExportsTelemetry());
 builder.AddPlatformHangfire();
 builder.AddRetentionJobs();
 builder.AddDashboardAuthentication();

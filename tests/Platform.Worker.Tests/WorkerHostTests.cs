@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Platform.Tests.Support;
 
 namespace Platform.Worker.Tests;
 
@@ -13,20 +12,18 @@ namespace Platform.Worker.Tests;
 public sealed class WorkerHostTests(WorkerFixture fixture) : IAsyncLifetime
 {
     private const string SigningKey = "worker-test-signing-key-0123456789-abcdefghijklmnop";
-    private LocalRedis? _redis;
     private WorkerHost? _worker;
 
-    public async ValueTask InitializeAsync()
+    public ValueTask InitializeAsync()
     {
-        _redis = await LocalRedis.StartAsync();
         _worker = new WorkerHost(new Dictionary<string, string?>
         {
             ["ConnectionStrings:platformdb"] = fixture.Database.AppConnectionString,
-            ["ConnectionStrings:redis"] = _redis.ConnectionString,
             ["Jwt:SigningKey"] = SigningKey,
             ["Docker:Enabled"] = "false",
             ["Archive:ServiceUrl"] = "http://127.0.0.1:9",
         });
+        return ValueTask.CompletedTask;
     }
 
     [Fact]
@@ -69,11 +66,6 @@ public sealed class WorkerHostTests(WorkerFixture fixture) : IAsyncLifetime
         if (_worker is not null)
         {
             await _worker.DisposeAsync();
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
         }
     }
 
