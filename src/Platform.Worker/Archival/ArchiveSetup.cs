@@ -28,7 +28,7 @@ public static class ArchiveSetup
         builder.Services.TryAddSingleton<JobAudit>();
         builder.Services.TryAddTransient<AuditArchiver>();
         builder.Services.AddHealthChecks().AddCheck<ArchiveHealthCheck>(
-            "s3", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.CheckTimeout);
+            "s3", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.OptionalDependencyTimeout);
         return builder;
     }
 

@@ -27,7 +27,7 @@ public static class ContainersSetup
         builder.Services.AddHostedService(services => services.GetRequiredService<ContainerProvisioner>());
 
         builder.Services.AddHealthChecks().AddCheck<DockerHealthCheck>(
-            "docker", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.CheckTimeout);
+            "docker", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.OptionalDependencyTimeout);
         return builder;
     }
 }
