@@ -67,15 +67,14 @@ public sealed class BenchEnvironment : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the Release build of the worker (published once) against this environment's PostgreSQL and
-    /// Redis; <paramref name="settings"/> add the archive, Docker and job schedule settings a run needs.
+    /// Starts the Release build of the worker (published once) against this environment's PostgreSQL (it uses no
+    /// Redis); <paramref name="settings"/> add the archive, Docker and job schedule settings a run needs.
     /// </summary>
     public async Task<ReleaseProcess> StartWorkerAsync(IDictionary<string, string>? settings = null, string? outputLog = null)
     {
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__platformdb"] = Database.AppConnectionString,
-            ["ConnectionStrings__redis"] = Redis.ConnectionString,
             ["Jwt__SigningKey"] = BenchData.SigningKey,
             ["Logging__LogLevel__Default"] = "Warning",
         };

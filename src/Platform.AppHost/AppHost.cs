@@ -40,11 +40,10 @@ var api = builder.AddProject<Projects.Platform_Api>("api")
     .WithExternalHttpEndpoints()
     .WithReplicas(builder.Configuration.GetValue("Scale:ApiReplicas", 1));
 
+// The worker needs no Redis: its jobs, locks and alerts live in PostgreSQL.
 var worker = builder.AddProject<Projects.Platform_Worker>("worker")
     .WithReference(infrastructure.AppDatabase, "platformdb")
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
-    .WithReference(infrastructure.Redis, "redis")
-    .WaitFor(infrastructure.RedisServer)
     .WaitForCompletion(migrator)
     .WithHttpHealthCheck("/health")
     .WithReplicas(builder.Configuration.GetValue("Scale:WorkerReplicas", 1));

@@ -2,6 +2,7 @@ using Platform.Data.Hosting;
 using Platform.Worker.Archival;
 using Platform.Worker.Containers;
 using Platform.Worker.Hangfire;
+using Platform.Worker.Health;
 using Platform.Worker.Jobs;
 
 // `Platform.Worker verify-archive --tenant X` re-checks an archive chain and exits.
@@ -16,10 +17,10 @@ builder.AddServiceDefaults();
 builder.AddPlatformData(builder.ExportsTelemetry());
 builder.AddAgentContainers();
 builder.AddAuditArchival();
-builder.AddRedisClient("redis", settings => settings.DisableTracing = !builder.ExportsTelemetry());
 builder.AddPlatformHangfire();
 builder.AddRetentionJobs();
 builder.AddDashboardAuthentication();
+builder.BoundHealthChecks();
 
 var app = builder.Build();
 

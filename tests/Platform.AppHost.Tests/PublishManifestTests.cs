@@ -25,6 +25,7 @@ public sealed class PublishManifestTests
         Assert.Equal("{platformdb-app.connectionString}", Env(resources, "api", "ConnectionStrings__platformdb"));
         Assert.Equal("{platformdb-app.connectionString}", Env(resources, "worker", "ConnectionStrings__platformdb"));
         Assert.Equal("{redis.connectionString}", Env(resources, "api", "ConnectionStrings__redis"));
+        Assert.False(resources.GetProperty("worker").GetProperty("env").TryGetProperty("ConnectionStrings__redis", out _), "the worker uses no Redis");
         Assert.Contains("Username=platform_app", resources.GetProperty("platformdb-app").Str("connectionString"), StringComparison.Ordinal);
 
         foreach (var secret in Secrets)

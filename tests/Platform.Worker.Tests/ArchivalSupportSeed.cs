@@ -1,6 +1,7 @@
 using System.Net;
 using Npgsql;
 using NpgsqlTypes;
+using Platform.Tests.Support;
 
 namespace Platform.Worker.Tests;
 
@@ -12,21 +13,27 @@ internal static class AuditSeed
     private static readonly string[] Severities = ["info", "warning", "critical"];
 
     /// <summary><paramref name="count"/> rows spread over the UTC <paramref name="day"/> (every tenth shares its neighbour's created_at).</summary>
-    public static Task<List<SeededRow>> DayAsync(WorkerFixture fixture, Guid? tenant, DateOnly day, int count)
+    public static Task<List<SeededRow>> DayAsync(WorkerFixture fixture, Guid? tenant, DateOnly day, int count) =>
+        DayAsync(fixture.Database, tenant, day, count);
+
+    public static Task<List<SeededRow>> DayAsync(PlatformDatabase database, Guid? tenant, DateOnly day, int count)
     {
         var start = ArchiveHarness.Start(day);
         var step = TimeSpan.FromTicks(TimeSpan.FromDays(1).Ticks / (count + 1));
-        return RowsAsync(fixture, tenant, Enumerable.Range(0, count).Select(i =>
+        return RowsAsync(database, tenant, Enumerable.Range(0, count).Select(i =>
         {
             var at = start + step * (i % 10 == 9 ? i - 1 : i);
             return new DateTimeOffset(at.Ticks - at.Ticks % 10, TimeSpan.Zero); // PostgreSQL keeps microseconds
         }));
     }
 
-    public static async Task<List<SeededRow>> RowsAsync(WorkerFixture fixture, Guid? tenant, IEnumerable<DateTimeOffset> createdAt)
+    public static Task<List<SeededRow>> RowsAsync(WorkerFixture fixture, Guid? tenant, IEnumerable<DateTimeOffset> createdAt) =>
+        RowsAsync(fixture.Database, tenant, createdAt);
+
+    public static async Task<List<SeededRow>> RowsAsync(PlatformDatabase database, Guid? tenant, IEnumerable<DateTimeOffset> createdAt)
     {
         var rows = new List<SeededRow>();
-        await using var connection = new NpgsqlConnection(fixture.Database.OwnerConnectionString);
+        await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
         await connection.OpenAsync(ArchiveHarness.Ct);
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY audit_logs (id, tenant_id, actor_type, actor_id, action, target_type, target_id, severity, details, ip_address, user_agent, created_at) " +
@@ -84,10 +91,13 @@ internal static class AuditSeed
         value is null ? writer.WriteNullAsync(ArchiveHarness.Ct) : writer.WriteAsync(value, type, ArchiveHarness.Ct);
 
     /// <summary>How many rows of these tenants (null = platform) PostgreSQL still has, seen as the owner.</summary>
-    public static async Task<long> CountAsync(WorkerFixture fixture, IEnumerable<Guid?> tenants, DateTimeOffset? before = null, DateTimeOffset? from = null)
+    public static Task<long> CountAsync(WorkerFixture fixture, IEnumerable<Guid?> tenants, DateTimeOffset? before = null, DateTimeOffset? from = null) =>
+        CountAsync(fixture.Database, tenants, before, from);
+
+    public static async Task<long> CountAsync(PlatformDatabase database, IEnumerable<Guid?> tenants, DateTimeOffset? before = null, DateTimeOffset? from = null)
     {
         var list = tenants.ToList();
-        await using var connection = new NpgsqlConnection(fixture.Database.OwnerConnectionString);
+        await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
         await connection.OpenAsync(ArchiveHarness.Ct);
         await using var command = new NpgsqlCommand(
             """

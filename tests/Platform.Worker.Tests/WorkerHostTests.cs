@@ -1,42 +1,33 @@
 using System.Net;
 using System.Security.Claims;
 using System.Text;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Platform.Tests.Support;
 
 namespace Platform.Worker.Tests;
 
-/// <summary>The worker as deployed: health with Docker polling off, and the jobs dashboard closed to all but platform admins.</summary>
+/// <summary>
+/// The worker as deployed, a process of its own: health with Docker polling off and no S3, and the jobs dashboard
+/// closed to all but platform admins.
+/// </summary>
 public sealed class WorkerHostTests(WorkerFixture fixture) : IAsyncLifetime
 {
-    private const string SigningKey = "worker-test-signing-key-0123456789-abcdefghijklmnop";
-    private LocalRedis? _redis;
-    private WorkerHost? _worker;
+    private WorkerProcess? _worker;
 
-    public async ValueTask InitializeAsync()
-    {
-        _redis = await LocalRedis.StartAsync();
-        _worker = new WorkerHost(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:platformdb"] = fixture.Database.AppConnectionString,
-            ["ConnectionStrings:redis"] = _redis.ConnectionString,
-            ["Jwt:SigningKey"] = SigningKey,
-            ["Docker:Enabled"] = "false",
-            ["Archive:ServiceUrl"] = "http://127.0.0.1:9",
-        });
-    }
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() =>
+        _worker = await WorkerProcess.StartAsync(
+            WorkerProcess.Settings(fixture.Database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit"), Ct);
 
     [Fact]
     public async Task Health_is_ok_but_degraded_when_docker_polling_is_off()
     {
-        using var client = _worker!.CreateClient();
-        using var response = await client.GetAsync("/health", TestContext.Current.CancellationToken);
-        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("\"status\":\"Degraded\"", body, StringComparison.Ordinal);
+        var health = await _worker!.WaitForHealthAsync(h => h.CheckStatus("hangfire") == "Healthy", "the Hangfire server to register", TimeSpan.FromSeconds(60), Ct);
+        Assert.True(health.StatusCode == HttpStatusCode.OK && health.Status == "Degraded", health.Body);
+        Assert.Equal("Degraded", health.CheckStatus("docker"));
+        Assert.Contains("Docker:Enabled=false", health.CheckDescription("docker"), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -45,13 +36,13 @@ public sealed class WorkerHostTests(WorkerFixture fixture) : IAsyncLifetime
     [InlineData("platform_admin", HttpStatusCode.OK)]
     public async Task The_jobs_dashboard_opens_only_for_platform_admins(string? role, HttpStatusCode expected)
     {
-        using var client = _worker!.CreateClient();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_worker!.Port}") };
         if (role is not null)
         {
             client.DefaultRequestHeaders.Authorization = new("Bearer", Token(role));
         }
 
-        using var response = await client.GetAsync("/hangfire", TestContext.Current.CancellationToken);
+        using var response = await client.GetAsync("/hangfire", Ct);
         Assert.Equal(expected, response.StatusCode);
     }
 
@@ -61,7 +52,7 @@ public sealed class WorkerHostTests(WorkerFixture fixture) : IAsyncLifetime
         Audience = "platform-api",
         Expires = DateTime.UtcNow.AddMinutes(5),
         Subject = new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString()), new Claim("role", role)]),
-        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey)), SecurityAlgorithms.HmacSha256),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(WorkerProcess.SigningKey)), SecurityAlgorithms.HmacSha256),
     });
 
     public async ValueTask DisposeAsync()
@@ -69,23 +60,6 @@ public sealed class WorkerHostTests(WorkerFixture fixture) : IAsyncLifetime
         if (_worker is not null)
         {
             await _worker.DisposeAsync();
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-
-    private sealed class WorkerHost(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            foreach (var (key, value) in settings)
-            {
-                builder.UseSetting(key, value);
-            }
         }
     }
 }

@@ -1,7 +1,9 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Platform.Worker.Health;
 using Platform.Worker.Jobs;
 
 namespace Platform.Worker.Archival;
@@ -15,13 +17,18 @@ public static class ArchiveSetup
 
     public const string RecurringJobId = "audit-archival";
 
-    /// <summary>Registers the options (section <c>Archive</c>, validated at start), the S3 client, the archiver job and the verifier.</summary>
+    /// <summary>
+    /// Registers the options (section <c>Archive</c>, validated at start), the S3 client, the archiver job, the verifier
+    /// and the <c>s3</c> health check (Degraded, never Unhealthy, when the bucket cannot be reached).
+    /// </summary>
     public static IHostApplicationBuilder AddAuditArchival(this IHostApplicationBuilder builder)
     {
         AddArchiveStorage(builder.Services);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<JobAudit>();
         builder.Services.TryAddTransient<AuditArchiver>();
+        builder.Services.AddHealthChecks().AddCheck<ArchiveHealthCheck>(
+            "s3", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.OptionalDependencyTimeout);
         return builder;
     }
 

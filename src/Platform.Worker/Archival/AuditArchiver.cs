@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Amazon.S3;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Data;
@@ -67,8 +66,7 @@ public sealed class AuditArchiver
     /// <summary>Test seam: restricts the run to these tenants (null = platform rows). Null = every tenant.</summary>
     internal IReadOnlyCollection<Guid?>? OnlyTenants { get; set; }
 
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
-    public Task RunAsync(CancellationToken cancellationToken) => _audit.RunAsync(JobAction, ArchiveAsync, cancellationToken);
+    public Task RunAsync(CancellationToken cancellationToken) => _audit.RunExclusiveAsync(JobAction, ArchiveAsync, cancellationToken);
 
     /// <summary>One run without the job's audit row: what <see cref="RunAsync"/> wraps.</summary>
     internal async Task ArchiveAsync(JobCounts counts, CancellationToken cancellationToken)

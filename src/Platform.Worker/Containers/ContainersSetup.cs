@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Platform.Worker.Health;
 
 namespace Platform.Worker.Containers;
 
@@ -24,8 +26,8 @@ public static class ContainersSetup
         builder.Services.AddSingleton<ContainerProvisioner>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ContainerProvisioner>());
 
-        builder.Services.AddHealthChecks()
-            .AddCheck<DockerHealthCheck>("docker", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        builder.Services.AddHealthChecks().AddCheck<DockerHealthCheck>(
+            "docker", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.OptionalDependencyTimeout);
         return builder;
     }
 }

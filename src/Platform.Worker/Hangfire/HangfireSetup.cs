@@ -25,13 +25,24 @@ public static class HangfireSetup
             .UseRecommendedSerializerSettings()
             .UsePostgreSqlStorage(
                 storage => storage.UseNpgsqlConnection(connectionString),
-                new PostgreSqlStorageOptions { SchemaName = Schema, PrepareSchemaIfNecessary = false }));
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = Schema,
+                    PrepareSchemaIfNecessary = false,
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = HangfireTimings.InvisibilityTimeout,
+                    QueuePollInterval = HangfireTimings.QueuePollInterval,
+                    DistributedLockTimeout = HangfireTimings.DistributedLockTimeout,
+                }));
 
         builder.Services.AddHangfireServer((services, server) =>
         {
             var settings = services.GetRequiredService<IOptions<HangfireServerSettings>>().Value;
             server.WorkerCount = settings.WorkerCount;
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            server.HeartbeatInterval = HangfireTimings.HeartbeatInterval;
+            server.ServerTimeout = HangfireTimings.ServerTimeout;
+            server.ServerCheckInterval = HangfireTimings.ServerCheckInterval;
         });
 
         builder.Services.AddHealthChecks().AddCheck<HangfireHealthCheck>("hangfire", tags: [ServiceDefaultsExtensions.ReadyTag]);

@@ -1,4 +1,3 @@
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Data;
@@ -13,9 +12,8 @@ namespace Platform.Worker.Jobs;
 /// </summary>
 public sealed class CleanupJobs(DbContextOptions<PlatformDbContext> dbOptions, JobAudit audit, IOptions<RetentionOptions> options, TimeProvider clock)
 {
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
     public Task RefreshTokensAsync(CancellationToken cancellationToken) =>
-        audit.RunAsync("job.refresh_token_cleanup", async (counts, ct) =>
+        audit.RunExclusiveAsync("job.refresh_token_cleanup", async (counts, ct) =>
         {
             var cutoff = clock.GetUtcNow().AddDays(-options.Value.RefreshTokenGraceDays);
             counts.Add("deleted", await BatchAsync(
@@ -25,9 +23,8 @@ public sealed class CleanupJobs(DbContextOptions<PlatformDbContext> dbOptions, J
                 """, counts, ct));
         }, cancellationToken);
 
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
     public Task InvitesAsync(CancellationToken cancellationToken) =>
-        audit.RunAsync("job.invite_cleanup", async (counts, ct) =>
+        audit.RunExclusiveAsync("job.invite_cleanup", async (counts, ct) =>
         {
             var now = clock.GetUtcNow();
             var cutoff = now.AddDays(-options.Value.InviteRetentionDays);

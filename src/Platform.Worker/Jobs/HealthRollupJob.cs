@@ -1,4 +1,3 @@
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Data;
@@ -13,8 +12,7 @@ namespace Platform.Worker.Jobs;
 /// </summary>
 public sealed class HealthRollupJob(DbContextOptions<PlatformDbContext> dbOptions, JobAudit audit, IOptions<RetentionOptions> options, TimeProvider clock)
 {
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
-    public Task RunAsync(CancellationToken cancellationToken) => audit.RunAsync("job.health_rollup", async (counts, ct) =>
+    public Task RunAsync(CancellationToken cancellationToken) => audit.RunExclusiveAsync("job.health_rollup", async (counts, ct) =>
     {
         var now = clock.GetUtcNow();
         var currentHour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);

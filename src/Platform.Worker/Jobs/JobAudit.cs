@@ -9,10 +9,35 @@ namespace Platform.Worker.Jobs;
 
 /// <summary>
 /// Runs one job execution and records it: one <c>system</c> audit row with the job's counts and
-/// duration, whether it succeeded or failed, and a log line with the same numbers.
+/// duration, whether it succeeded, failed or was cancelled, and a log line with the same numbers.
 /// </summary>
 public sealed class JobAudit(DbContextOptions<PlatformDbContext> dbOptions, ILogger<JobAudit> logger, TimeProvider clock)
 {
+    /// <summary>
+    /// What the scheduled jobs run: <see cref="RunAsync"/> under the job's <see cref="JobLock"/>. When another run
+    /// holds the lock, this one is skipped: every job is idempotent and works through whatever is due when it runs,
+    /// so the run in progress does this one's work, and waiting would only hold a Hangfire worker. The skip is
+    /// still a run: it logs, and its audit row counts <c>skipped = 1</c>.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> RunExclusiveAsync(
+        string action, Func<JobCounts, CancellationToken, Task> job, CancellationToken cancellationToken)
+    {
+        await using var held = await JobLock.TryAcquireAsync(dbOptions, action, logger, cancellationToken);
+        if (held is null)
+        {
+            return await RunAsync(action, (counts, _) =>
+            {
+                logger.LogInformation("Job {Action} skipped: another run holds its lock", action);
+                counts.Add("skipped", 1);
+                return Task.CompletedTask;
+            }, cancellationToken);
+        }
+
+        using var whileHeld = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, held.Lost);
+        return await RunAsync(action, job, whileHeld.Token);
+    }
+
+    /// <summary>One run, audited, without a lock (tests run jobs side by side on one database this way).</summary>
     public async Task<IReadOnlyDictionary<string, long>> RunAsync(
         string action, Func<JobCounts, CancellationToken, Task> job, CancellationToken cancellationToken)
     {
@@ -24,7 +49,7 @@ public sealed class JobAudit(DbContextOptions<PlatformDbContext> dbOptions, ILog
         {
             await job(counts, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             failure = ex;
             throw;
@@ -32,8 +57,14 @@ public sealed class JobAudit(DbContextOptions<PlatformDbContext> dbOptions, ILog
         finally
         {
             var snapshot = counts.Snapshot();
+            var outcome = failure switch
+            {
+                null => "finished",
+                OperationCanceledException => "cancelled",
+                _ => "failed",
+            };
             logger.LogInformation("Job {Action} {Outcome} in {Elapsed} ms: {Counts}",
-                action, failure is null ? "finished" : "failed", watch.ElapsedMilliseconds, string.Join(", ", snapshot.Select(c => $"{c.Key}={c.Value}")));
+                action, outcome, watch.ElapsedMilliseconds, string.Join(", ", snapshot.Select(c => $"{c.Key}={c.Value}")));
             await WriteAsync(action, snapshot, watch.Elapsed, failure);
         }
 

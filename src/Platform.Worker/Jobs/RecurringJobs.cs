@@ -6,7 +6,7 @@ namespace Platform.Worker.Jobs;
 
 /// <summary>
 /// Registers the recurring jobs at start. Hangfire's storage-wide locks make each schedule fire once
-/// however many workers run; <see cref="DisableConcurrentExecutionAttribute"/> keeps runs from overlapping.
+/// however many workers run; each job's <see cref="JobLock"/> keeps runs from overlapping.
 /// </summary>
 public sealed class RecurringJobs(IRecurringJobManager jobs, IOptions<JobScheduleOptions> options, ILogger<RecurringJobs> logger) : IHostedService
 {
