@@ -11,8 +11,11 @@ public sealed class ApiInstance : WebApplicationFactory<Program>
     public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
     private readonly Dictionary<string, string?> _settings;
 
-    public ApiInstance(string databaseConnection, string redisConnection, IDictionary<string, string?>? overrides = null)
+    private readonly string _environment;
+
+    public ApiInstance(string databaseConnection, string redisConnection, IDictionary<string, string?>? overrides = null, string environment = "Testing")
     {
+        _environment = environment;
         Port = ServerProcess.FreeTcpPort();
         _settings = new()
         {
@@ -59,7 +62,7 @@ public sealed class ApiInstance : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -14,7 +14,7 @@ public sealed class RetentionJobsTests(WorkerFixture fixture)
     private static readonly IOptions<RetentionOptions> SmallBatches = Options.Create(new RetentionOptions { BatchSize = 100 });
 
     [Fact]
-    public async Task Refresh_token_cleanup_deletes_exactly_the_expired_and_revoked_ones_in_batches()
+    public async Task Refresh_token_cleanup_deletes_exactly_the_expired_and_revoked_ones_in_batches_and_day_old_security_changes()
     {
         var tenant = await fixture.Database.CreateTenantAsync();
         var userId = await CreateUserAsync(tenant);
@@ -24,12 +24,22 @@ public sealed class RetentionJobsTests(WorkerFixture fixture)
         await InsertTokensAsync(userId, 7, expiresAt: now.AddHours(-12), revokedAt: null);
         await InsertTokensAsync(userId, 5, expiresAt: now.AddDays(5), revokedAt: now.AddHours(-1));
         await InsertTokensAsync(userId, 11, expiresAt: now.AddDays(5), revokedAt: null);
+        var oldChange = Guid.CreateVersion7();
+        var recentChange = Guid.CreateVersion7();
+        await CountAsync($"""
+            WITH added AS (INSERT INTO security_changes (id, kind, subject, created_at) VALUES
+                ('{oldChange}', 'session', 'x', now() - interval '25 hours'), ('{recentChange}', 'session', 'y', now() - interval '1 hour')
+                RETURNING 1)
+            SELECT count(*) FROM added
+            """);
         var auditBefore = await CountAsync("SELECT count(*) FROM audit_logs WHERE action = 'job.refresh_token_cleanup'");
 
         var job = new CleanupJobs(fixture.AppOptions, fixture.JobAudit(), SmallBatches, TimeProvider.System);
         await job.RefreshTokensAsync(Ct);
 
         Assert.Equal(23, await CountAsync($"SELECT count(*) FROM refresh_tokens WHERE user_id = '{userId}'"));
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM security_changes WHERE id = '{oldChange}'"));
+        Assert.Equal(1, await CountAsync($"SELECT count(*) FROM security_changes WHERE id = '{recentChange}'"));
         Assert.Equal(auditBefore + 1, await CountAsync("SELECT count(*) FROM audit_logs WHERE action = 'job.refresh_token_cleanup'"));
         var details = await ScalarAsync<string>("SELECT details::text FROM audit_logs WHERE action = 'job.refresh_token_cleanup' ORDER BY created_at DESC LIMIT 1");
         Assert.Contains("\"batches\"", details, StringComparison.Ordinal);

@@ -29,7 +29,13 @@ public static class ResponseHardening
 
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // The framework trusts loopback by default, and everyone when both lists are empty: here only what the
+            // operator names is trusted, and without a name the headers are not read at all.
+            options.ForwardedHeaders = proxies.Length + networks.Length > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
             foreach (var proxy in proxies)
             {
                 options.KnownProxies.Add(IPAddress.Parse(proxy));

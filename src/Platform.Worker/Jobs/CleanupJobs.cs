@@ -6,7 +6,7 @@ using Platform.Data.Tenancy;
 namespace Platform.Worker.Jobs;
 
 /// <summary>
-/// Daily retention of sessions and invites, in batches of <see cref="RetentionOptions.BatchSize"/> rows a
+/// Daily retention of sessions (refresh tokens and the security changes that revoked them) and invites, in batches of <see cref="RetentionOptions.BatchSize"/> rows a
 /// statement so no table is locked for long. Each statement commits on its own: an interrupted run
 /// keeps what it did and the next run finishes the rest.
 /// </summary>
@@ -20,6 +20,14 @@ public sealed class CleanupJobs(DbContextOptions<PlatformDbContext> dbOptions, J
                 $"""
                 DELETE FROM refresh_tokens WHERE ctid = ANY(ARRAY(
                     SELECT ctid FROM refresh_tokens WHERE expires_at < {cutoff} OR revoked_at < {cutoff} LIMIT {options.Value.BatchSize}))
+                """, counts, ct));
+
+            // Security changes matter to the API replicas for an access token's lifetime (minutes); a day is ample.
+            var changesCutoff = clock.GetUtcNow().AddDays(-1);
+            counts.Add("security_changes_deleted", await BatchAsync(
+                $"""
+                DELETE FROM security_changes WHERE ctid = ANY(ARRAY(
+                    SELECT ctid FROM security_changes WHERE created_at < {changesCutoff} LIMIT {options.Value.BatchSize}))
                 """, counts, ct));
         }, cancellationToken);
 
