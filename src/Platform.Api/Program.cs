@@ -25,6 +25,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
+app.UseMiddleware<StorableRequestValuesMiddleware>();
 app.UseAuthentication();
 app.UseMiddleware<TenantScopeMiddleware>();
 app.UseRateLimiter();
