@@ -56,6 +56,7 @@ public static class ErrorCodes
     public const string TokenReused = "token_reused";
     public const string TenantSuspended = "tenant_suspended";
     public const string PayloadTooLarge = "payload_too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
     public const string InternalError = "internal_error";
 
     public static string ForStatus(int status) => status switch
@@ -66,6 +67,7 @@ public static class ErrorCodes
         404 => NotFound,
         409 => Conflict,
         413 => PayloadTooLarge,
+        415 => UnsupportedMediaType,
         423 => AccountLocked,
         429 => RateLimited,
         >= 500 => InternalError,
