@@ -5,6 +5,7 @@ using Platform.Api.AuditLogs;
 using Platform.Api.Auth;
 using Platform.Api.Channels;
 using Platform.Api.Health;
+using Platform.Api.Infrastructure;
 using Platform.Api.Metrics;
 using Platform.Api.PlatformOverview;
 using Platform.Api.Skills;
@@ -39,6 +40,7 @@ public static class PlatformApi
     public static IServiceCollection AddPlatformFeatures(this IServiceCollection services)
     {
         services.AddOptions<AbuseLimitOptions>().BindConfiguration(AbuseLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AfterCommit>();
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<LoginGuard>();
         services.AddSingleton<Mfa>();

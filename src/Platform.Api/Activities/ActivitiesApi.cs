@@ -48,7 +48,8 @@ public static partial class ActivitiesApi
     }
 
     private static async Task<Results<Created<ActivityResponse>, ProblemHttpResult>> PostAsync(
-        Guid id, PostActivityRequest request, PlatformDbContext db, ActivityFeed feed, HttpContext http, CancellationToken cancellationToken)
+        Guid id, PostActivityRequest request, PlatformDbContext db, ActivityFeed feed, AfterCommit afterCommit, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (request.Details is { } details && (details.ValueKind != JsonValueKind.Object || details.GetRawText().Length > MaxDetailsBytes))
         {
@@ -82,7 +83,7 @@ public static partial class ActivitiesApi
         await transaction.CommitAsync(cancellationToken);
 
         var response = ToResponse(activity);
-        await feed.PublishAsync(tenantId, response);
+        await afterCommit.RunAsync("publishing the activity to the live feed", () => feed.PublishAsync(tenantId, response));
         return TypedResults.Created($"/api/v1/agents/{id}/activities/{activity.Id}", response);
     }
 

@@ -91,7 +91,8 @@ public static class ApiKeysApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, CacheInvalidation caches, CancellationToken cancellationToken)
+        Guid id, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, CacheInvalidation caches, AfterCommit afterCommit,
+        CancellationToken cancellationToken)
     {
         var (tenantId, problem) = TeamScope.Resolve(http, selector);
         if (problem is not null)
@@ -109,7 +110,7 @@ public static class ApiKeysApi
         {
             key.RevokedAt = DateTimeOffset.UtcNow;
             await db.SaveChangesAsync(cancellationToken);
-            await caches.ApiKeyChangedAsync(key.Prefix);
+            await afterCommit.RunAsync("evicting the revoked API key", () => caches.ApiKeyChangedAsync(key.Prefix));
         }
 
         return TypedResults.NoContent();

@@ -36,6 +36,10 @@ public static class TenantsApi
     internal static readonly Expression<Func<Tenant, TenantResponse>> ToResponse = t => new TenantResponse(
         t.Id, t.CompanyName, t.AdminEmail, t.Status, t.Plan, t.Agents.Count, t.ModelDefaults, t.ResourceLimits, t.CreatedAt, t.UpdatedAt);
 
+    /// <summary>The response from a tenant held in memory: writes answer from what they saved, never from a read after the commit.</summary>
+    private static TenantResponse From(Tenant t, int agentCount) => new(
+        t.Id, t.CompanyName, t.AdminEmail, t.Status, t.Plan, agentCount, t.ModelDefaults, t.ResourceLimits, t.CreatedAt, t.UpdatedAt);
+
     private static async Task<Results<Ok<Page<TenantResponse>>, ProblemHttpResult>> ListAsync(
         [AsParameters] TenantListQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, CancellationToken cancellationToken)
     {
@@ -82,9 +86,7 @@ public static class TenantsApi
         db.Tenants.Add(tenant);
         var invite = invites.Create(db, tenant.Id, email, UserRole.TenantAdmin, invitedBy: null);
         await db.SaveChangesAsync(cancellationToken);
-
-        var response = await db.Tenants.AsNoTracking().Where(t => t.Id == tenant.Id).Select(ToResponse).SingleAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", new TenantCreatedResponse(response, invite));
+        return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", new TenantCreatedResponse(From(tenant, agentCount: 0), invite));
     }
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> CurrentAsync(
@@ -102,7 +104,8 @@ public static class TenantsApi
     }
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateTenantRequest request, PlatformDbContext db, HttpContext http, CacheInvalidation caches, CancellationToken cancellationToken)
+        Guid id, UpdateTenantRequest request, PlatformDbContext db, HttpContext http, CacheInvalidation caches, AfterCommit afterCommit,
+        CancellationToken cancellationToken)
     {
         var actor = Actor.From(http.User)!;
         if (TenantUpdateRules.Validate(request, actor) is { Count: > 0 } errors)
@@ -116,22 +119,23 @@ public static class TenantsApi
             return Problems.NotFound("tenant");
         }
 
+        var agentCount = await db.Agents.CountAsync(a => a.TenantId == id, cancellationToken);
         TenantUpdateRules.Apply(request, tenant);
         await db.SaveChangesAsync(cancellationToken);
-        await caches.TenantChangedAsync(id);
-        return await GetAsync(id, db, cancellationToken);
+        await afterCommit.RunAsync("evicting the cached tenant", () => caches.TenantChangedAsync(id));
+        return TypedResults.Ok(From(tenant, agentCount));
     }
 
     private static Task<Results<Ok<TenantResponse>, ProblemHttpResult>> SuspendAsync(
-        Guid id, PlatformDbContext db, CacheInvalidation caches, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, TenantStatus.Suspended, db, caches, cancellationToken);
+        Guid id, PlatformDbContext db, CacheInvalidation caches, AfterCommit afterCommit, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, TenantStatus.Suspended, db, caches, afterCommit, cancellationToken);
 
     private static Task<Results<Ok<TenantResponse>, ProblemHttpResult>> ActivateAsync(
-        Guid id, PlatformDbContext db, CacheInvalidation caches, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, TenantStatus.Active, db, caches, cancellationToken);
+        Guid id, PlatformDbContext db, CacheInvalidation caches, AfterCommit afterCommit, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, TenantStatus.Active, db, caches, afterCommit, cancellationToken);
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> SetStatusAsync(
-        Guid id, TenantStatus status, PlatformDbContext db, CacheInvalidation caches, CancellationToken cancellationToken)
+        Guid id, TenantStatus status, PlatformDbContext db, CacheInvalidation caches, AfterCommit afterCommit, CancellationToken cancellationToken)
     {
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (tenant is null)
@@ -139,19 +143,20 @@ public static class TenantsApi
             return Problems.NotFound("tenant");
         }
 
+        var agentCount = await db.Agents.CountAsync(a => a.TenantId == id, cancellationToken);
         if (tenant.Status != status)
         {
             tenant.Status = status;
             tenant.UpdatedAt = DateTimeOffset.UtcNow;
             await db.SaveChangesAsync(cancellationToken);
-            await caches.TenantChangedAsync(id);
+            await afterCommit.RunAsync("evicting the cached tenant", () => caches.TenantChangedAsync(id));
         }
 
-        return await GetAsync(id, db, cancellationToken);
+        return TypedResults.Ok(From(tenant, agentCount));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, PlatformDbContext db, AuditScope audit, CacheInvalidation caches, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, AuditScope audit, CacheInvalidation caches, AfterCommit afterCommit, CancellationToken cancellationToken)
     {
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (tenant is null)
@@ -164,7 +169,7 @@ public static class TenantsApi
         audit.Details["companyName"] = tenant.CompanyName;
         db.Tenants.Remove(tenant);
         await db.SaveChangesAsync(cancellationToken);
-        await caches.TenantChangedAsync(id);
+        await afterCommit.RunAsync("evicting the cached tenant", () => caches.TenantChangedAsync(id));
         return TypedResults.NoContent();
     }
 }
