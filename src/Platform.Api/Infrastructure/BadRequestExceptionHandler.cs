@@ -62,9 +62,16 @@ internal sealed class BadRequestExceptionHandler(IOptions<Microsoft.AspNetCore.H
     private static bool HasBody(HttpContext context) =>
         context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false && context.Request.ContentLength != 0;
 
+    /// <summary>The path without its root; a member name that is itself unstorable text is left out (its parent is named).</summary>
     private static string FieldOf(string? path)
     {
-        var field = path?.TrimStart('$', '.');
-        return string.IsNullOrEmpty(field) ? "body" : StorableText.IsStorable(field) ? field : "body";
+        var field = path?.TrimStart('$', '.') ?? "";
+        var bad = StorableText.IndexOfUnstorable(field);
+        if (bad >= 0)
+        {
+            field = field[..Math.Max(0, field.AsSpan(0, bad).LastIndexOfAny('.', '['))];
+        }
+
+        return field.Length == 0 ? "body" : field;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Platform.Api.Infrastructure;
@@ -11,30 +12,26 @@ public static class StorableText
 {
     public const string Message = "Text must not contain NUL (\\u0000) or unpaired UTF-16 surrogates.";
 
-    public static bool IsStorable(ReadOnlySpan<char> text)
+    public static bool IsStorable(ReadOnlySpan<char> text) => IndexOfUnstorable(text) < 0;
+
+    /// <summary>Where the first NUL or unpaired surrogate is, or -1.</summary>
+    public static int IndexOfUnstorable(ReadOnlySpan<char> text)
     {
-        if (text.IndexOf('\0') >= 0)
+        var nul = text.IndexOf('\0');
+        var scanned = nul < 0 ? text : text[..nul];
+        var at = scanned.IndexOfAnyInRange('\uD800', '\uDFFF');
+        while (at >= 0 && at < scanned.Length)
         {
-            return false;
-        }
-
-        var surrogate = text.IndexOfAnyInRange('\uD800', '\uDFFF');
-        if (surrogate < 0)
-        {
-            return true;
-        }
-
-        var rest = text[surrogate..];
-        while (!rest.IsEmpty)
-        {
-            if (Rune.DecodeFromUtf16(rest, out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            if (Rune.DecodeFromUtf16(scanned[at..], out _, out var consumed) != OperationStatus.Done)
             {
-                return false;
+                return at;
             }
 
-            rest = rest[consumed..];
+            at += consumed;
+            var next = scanned[at..].IndexOfAnyInRange('\uD800', '\uDFFF');
+            at = next < 0 ? -1 : at + next;
         }
 
-        return true;
+        return nul;
     }
 }
