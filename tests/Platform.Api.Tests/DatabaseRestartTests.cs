@@ -9,8 +9,9 @@ using Platform.Tests.Support;
 namespace Platform.Api.Tests;
 
 /// <summary>
-/// PostgreSQL restarted (fast shutdown, then start) under audited writes from several clients. The test has its own
-/// PostgreSQL, Redis and API: stopping the shared server would fail every test running beside it.
+/// The API while its database is away: unreachable from the start, and restarted (fast shutdown, then start) under
+/// audited writes from several clients. Each test has its own PostgreSQL, Redis and API: stopping the shared server
+/// would fail every test running beside it.
 /// </summary>
 public sealed class DatabaseRestartTests
 {
@@ -72,6 +73,25 @@ public sealed class DatabaseRestartTests
         });
         Assert.True(recovered, "writes did not succeed again after the restart");
         await AssertAcknowledgedWritesStoredOnceAsync(database, all);
+    }
+
+    [Fact]
+    public async Task A_database_that_refuses_connections_gives_503_service_unavailable_and_an_unhealthy_health_endpoint()
+    {
+        await using var redis = await LocalRedis.StartAsync();
+        var nobodyListens = ServerProcess.FreeTcpPort();
+        await using var api = new ApiInstance($"Host=127.0.0.1;Port={nobodyListens};Database=platform;Username=platform_app;Password=unused",
+            redis.ConnectionString, new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Critical" });
+
+        using var login = await api.Client().PostAsync("/api/v1/auth/login", new { email = Scenario.NewEmail(), password = Scenario.Password });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, login.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), login.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", login.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("service_unavailable", (await login.JsonAsync()).Str("code"));
+
+        // The API cannot serve without its database, so its health says so.
+        using var health = await api.Client().GetAsync("/health", Http.Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
     }
 
     /// <summary>Every write answered 2xx is in the database with exactly one audit row; an activity's row count equals its audit rows.</summary>
