@@ -24,6 +24,7 @@ app.UseResponseHardening();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
+app.UseMiddleware<StorableRequestValuesMiddleware>();
 app.UseAuthentication();
 app.UseMiddleware<TenantScopeMiddleware>();
 app.UseRateLimiter();

@@ -31,6 +31,7 @@ public sealed class OpenApiTests(ApiFixture fixture)
         var responses = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
         Assert.Contains(responses, r => r.StartsWith('2'));
         Assert.Contains(responses, r => r.StartsWith('4'));
+        Assert.Contains("503", responses);
         Assert.True(operation.TryGetProperty("summary", out _), $"{method} {path} has no summary");
     }
 

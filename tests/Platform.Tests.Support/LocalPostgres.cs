@@ -5,19 +5,28 @@ namespace Platform.Tests.Support;
 /// <summary>
 /// A throwaway PostgreSQL cluster from the machine's binaries: a temp data folder, a free port on
 /// 127.0.0.1, trust authentication on loopback and durability off (tests never need a crash-safe disk).
-/// As root it runs as the 'postgres' user, since postgres refuses to run as root.
+/// As root it runs as the 'postgres' user, since postgres refuses to run as root. It can be stopped and started again
+/// on the same data and port, to test what clients see while the database restarts.
 /// </summary>
 public sealed class LocalPostgres : IAsyncDisposable
 {
-    private readonly ServerProcess _server;
     private readonly string _directory;
+    private readonly string _bin;
+    private readonly string[] _serverArgs;
+    private ServerProcess _server;
 
-    private LocalPostgres(ServerProcess server, string directory, int port)
+    private LocalPostgres(ServerProcess server, string directory, string bin, string[] serverArgs, int port)
     {
         _server = server;
         _directory = directory;
+        _bin = bin;
+        _serverArgs = serverArgs;
         Port = port;
     }
+
+    private static bool AsRoot => Environment.UserName == "root";
+
+    private string DataDirectory => Path.Combine(_directory, "data");
 
     public int Port { get; }
 
@@ -38,14 +47,13 @@ public sealed class LocalPostgres : IAsyncDisposable
         var bin = FindBinDirectory();
         var directory = Directory.CreateTempSubdirectory("platform-pg-").FullName;
         var data = Path.Combine(directory, "data");
-        var asRoot = Environment.UserName == "root";
-        if (asRoot)
+        if (AsRoot)
         {
             await ServerProcess.RunAsync("chown", "postgres:postgres", directory);
         }
 
-        await ServerProcess.RunAsync(asRoot ? "setpriv" : Path.Combine(bin, "initdb"),
-            [.. AsPostgres(asRoot, Path.Combine(bin, "initdb")), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+        await ServerProcess.RunAsync(AsRoot ? "setpriv" : Path.Combine(bin, "initdb"),
+            [.. AsPostgres(AsRoot, Path.Combine(bin, "initdb")), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
 
         var port = ServerProcess.FreeTcpPort();
         string[] serverArgs =
@@ -53,14 +61,33 @@ public sealed class LocalPostgres : IAsyncDisposable
             "-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1",
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300",
         ];
-        var server = asRoot
-            ? ServerProcess.Start("setpriv", [.. AsPostgres(true, Path.Combine(bin, "postgres")), .. serverArgs])
-            : ServerProcess.Start(Path.Combine(bin, "postgres"), serverArgs);
-
-        var postgres = new LocalPostgres(server, directory, port);
+        var postgres = new LocalPostgres(StartServer(bin, serverArgs), directory, bin, serverArgs, port);
         await postgres.WaitUntilReadyAsync();
         return postgres;
     }
+
+    /// <summary>
+    /// A fast shutdown, as <c>pg_ctl stop -m fast</c> (what a service manager does on restart): sessions are ended, open
+    /// transactions rolled back, committed data flushed. Returns when the server has exited.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        var pgCtl = Path.Combine(_bin, "pg_ctl");
+        await ServerProcess.RunAsync(AsRoot ? "setpriv" : pgCtl, [.. AsPostgres(AsRoot, pgCtl), "stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"]);
+        await _server.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the stopped server again on the same data directory and port, and waits until it accepts connections.</summary>
+    public async Task StartAgainAsync()
+    {
+        await _server.DisposeAsync();
+        _server = StartServer(_bin, _serverArgs);
+        await WaitUntilReadyAsync();
+    }
+
+    private static ServerProcess StartServer(string bin, string[] serverArgs) => AsRoot
+        ? ServerProcess.Start("setpriv", [.. AsPostgres(true, Path.Combine(bin, "postgres")), .. serverArgs])
+        : ServerProcess.Start(Path.Combine(bin, "postgres"), serverArgs);
 
     public async Task CreateDatabaseAsync(string name)
     {

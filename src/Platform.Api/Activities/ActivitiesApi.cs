@@ -44,7 +44,8 @@ public static class ActivitiesApi
     }
 
     private static async Task<Results<Created<ActivityResponse>, ProblemHttpResult>> PostAsync(
-        Guid id, PostActivityRequest request, PlatformDbContext db, ActivityFeed feed, HttpContext http, CancellationToken cancellationToken)
+        Guid id, PostActivityRequest request, PlatformDbContext db, ActivityFeed feed, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (request.Details is { } details && (details.ValueKind != JsonValueKind.Object || details.GetRawText().Length > MaxDetailsBytes))
         {

@@ -12,4 +12,13 @@ internal static class AgentProjection
         a.Id, a.Name, a.Description, a.Role, a.Status, a.ModelTier, a.ThinkingMode, a.ToolPolicy, a.AssistedUser,
         a.Channels.OrderBy(c => c.Id).Select(c => new AgentChannelSummary(c.Id, c.Type, c.Name, c.Enabled)).ToList(),
         a.LastActiveAt, a.CreatedAt, a.UpdatedAt);
+
+    /// <summary>
+    /// The same response from an agent held in memory with its channels: a write answers from what it saved, never from a
+    /// read after the commit, which could fail and turn a committed write into an error.
+    /// </summary>
+    public static AgentResponse From(Agent a) => new(
+        a.Id, a.Name, a.Description, a.Role, a.Status, a.ModelTier, a.ThinkingMode, a.ToolPolicy, a.AssistedUser,
+        [.. a.Channels.OrderBy(c => c.Id).Select(c => new AgentChannelSummary(c.Id, c.Type, c.Name, c.Enabled))],
+        a.LastActiveAt, a.CreatedAt, a.UpdatedAt);
 }

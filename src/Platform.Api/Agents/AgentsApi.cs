@@ -104,9 +104,7 @@ public static class AgentsApi
         db.Agents.Add(agent);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-
-        var response = await db.Agents.AsNoTracking().Where(a => a.Id == agent.Id).Select(AgentProjection.ToResponse).SingleAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/agents/{agent.Id}", response);
+        return TypedResults.Created($"/api/v1/agents/{agent.Id}", AgentProjection.From(agent));
     }
 
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> GetAsync(Guid id, PlatformDbContext db, CancellationToken cancellationToken)
@@ -131,7 +129,7 @@ public static class AgentsApi
             return Problems.Validation(errors);
         }
 
-        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        var agent = await db.Agents.Include(a => a.Channels).FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (agent is null)
         {
             return Problems.NotFound("agent");
@@ -160,7 +158,7 @@ public static class AgentsApi
             return Problems.Conflict("An agent with this name exists.");
         }
 
-        return await GetAsync(id, db, cancellationToken);
+        return TypedResults.Ok(AgentProjection.From(agent));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
@@ -200,7 +198,7 @@ public static class AgentsApi
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> TransitionAsync(
         Guid id, PlatformDbContext db, AgentStatus to, AgentStatus[] from, CancellationToken cancellationToken)
     {
-        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        var agent = await db.Agents.Include(a => a.Channels).FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (agent is null)
         {
             return Problems.NotFound("agent");
@@ -214,6 +212,6 @@ public static class AgentsApi
         agent.Status = to;
         agent.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
-        return await GetAsync(id, db, cancellationToken);
+        return TypedResults.Ok(AgentProjection.From(agent));
     }
 }

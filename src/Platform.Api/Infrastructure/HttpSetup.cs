@@ -1,7 +1,9 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Platform.Api.Infrastructure;
 
@@ -11,13 +13,22 @@ public static class HttpSetup
     /// <summary>Request bodies above this are refused with 413 before they are read.</summary>
     public const long MaxRequestBodyBytes = 256 * 1024;
 
+    private static readonly UTF8Encoding LenientUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
     public static IHostApplicationBuilder AddPlatformHttp(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<JsonOptions>(options => Configure(options.SerializerOptions));
         builder.Services.AddValidation();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
-            options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.Configure<KestrelServerOptions>(options =>
+        {
+            options.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+
+            // Kestrel's default decoding refuses a header value that is not ASCII or valid UTF-8 with a bare 400 before any
+            // app code runs. Decoded leniently (invalid bytes become U+FFFD), the value reaches the app, which answers it as
+            // it answers any wrong value: a bad X-Api-Key is a 401 problem. NUL, CR and LF are still refused by Kestrel.
+            options.RequestHeaderEncodingSelector = _ => LenientUtf8;
+        });
 
         var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
         builder.Services.AddCors(options => options.AddDefaultPolicy(policy => policy
@@ -34,8 +45,9 @@ public static class HttpSetup
     }
 
     /// <summary>
-    /// camelCase, enums as their lowercase names, unknown fields refused (no mass assignment), and the contract types'
-    /// metadata generated at build time, with reflection behind it for every other type.
+    /// camelCase, enums as their lowercase names, unknown fields refused (no mass assignment), text PostgreSQL cannot store
+    /// refused (<see cref="StorableText"/>), and the contract types' metadata generated at build time, with reflection behind
+    /// it for every other type.
     /// </summary>
     public static void Configure(JsonSerializerOptions options)
     {
@@ -43,5 +55,7 @@ public static class HttpSetup
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new StorableStringConverter());
+        options.Converters.Add(new StorableJsonElementConverter());
     }
 }

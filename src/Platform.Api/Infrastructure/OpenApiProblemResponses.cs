@@ -57,9 +57,11 @@ internal sealed class OpenApiProblemResponses : IOpenApiOperationTransformer
         if (description.HttpMethod is "POST" or "PUT" or "PATCH")
         {
             Add(operation, "413", "The body is too large (code payload_too_large).", problem);
+            Add(operation, "415", "The body is not sent as application/json (code unsupported_media_type).", problem);
         }
 
         Add(operation, "429", "Rate limited (code rate_limited); see Retry-After.", problem);
+        Add(operation, "503", "The database is unavailable (code service_unavailable); retry after Retry-After.", problem);
     }
 
     private static void Add(OpenApiOperation operation, string status, string text, IOpenApiSchema schema)

@@ -29,13 +29,14 @@ public static class ProblemDetailsSetup
                 problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [Problems.InvalidValueMessage] };
             }
 
-            if (status >= 500 && context.HttpContext.Features.Get<IExceptionHandlerFeature>() is not null)
+            if (Equals(problem.Extensions["code"], ErrorCodes.InternalError) && context.HttpContext.Features.Get<IExceptionHandlerFeature>() is not null)
             {
                 // Never leak exception text to clients; the trace id leads to it.
                 problem.Detail = "An unexpected error occurred.";
             }
         });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         return builder;
     }
 }
@@ -56,6 +57,8 @@ public static class ErrorCodes
     public const string TokenReused = "token_reused";
     public const string TenantSuspended = "tenant_suspended";
     public const string PayloadTooLarge = "payload_too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string ServiceUnavailable = "service_unavailable";
     public const string InternalError = "internal_error";
 
     public static string ForStatus(int status) => status switch
@@ -66,8 +69,10 @@ public static class ErrorCodes
         404 => NotFound,
         409 => Conflict,
         413 => PayloadTooLarge,
+        415 => UnsupportedMediaType,
         423 => AccountLocked,
         429 => RateLimited,
+        503 => ServiceUnavailable,
         >= 500 => InternalError,
         _ => "error",
     };

@@ -7,10 +7,11 @@ using Microsoft.Extensions.Primitives;
 namespace Platform.Api.Infrastructure;
 
 /// <summary>
-/// Finds the route or query value that a bare 400 was refused for. The Request Delegate Generator refuses
-/// an unparsable nullable value (<c>?limit=abc</c>, a <see cref="QueryEnum{T}"/> filter) with a 400 and
-/// no body, where ThrowOnBadRequest asks it to throw as it does for every other binding failure; this
-/// parses the endpoint's bound values again to name the field. It runs on that error path only.
+/// Finds the route or query value a parameter failed to bind from, through the endpoint's binding metadata: the
+/// framework's binding failure carries only a message, so the typed way to name the field is to parse the endpoint's
+/// bound values again as it does. It runs on the error path only: for a <see cref="BadHttpRequestException"/> from binding,
+/// and for the bare 400 the Request Delegate Generator gives an unparsable nullable value (<c>?limit=abc</c>, a
+/// <see cref="QueryEnum{T}"/> filter), where ThrowOnBadRequest asks it to throw as it does for every other failure.
 /// </summary>
 internal static class UnparsedParameter
 {

@@ -92,7 +92,10 @@ internal sealed record SortCursor(Guid Id, string? Text, decimal Number)
         {
             var base64 = cursor.Replace('-', '+').Replace('_', '/');
             base64 += new string('=', (4 - base64.Length % 4) % 4);
-            return JsonSerializer.Deserialize<SortCursor>(Convert.FromBase64String(base64));
+            var decoded = JsonSerializer.Deserialize<SortCursor>(Convert.FromBase64String(base64));
+
+            // The cursor's text goes into the page query: a forged one must hold text PostgreSQL can take.
+            return decoded?.Text is { } text && !StorableText.IsStorable(text) ? null : decoded;
         }
         catch (Exception ex) when (ex is FormatException or JsonException)
         {

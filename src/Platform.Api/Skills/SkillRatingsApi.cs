@@ -30,7 +30,9 @@ public static class SkillRatingsApi
             return Problems.NotFound("skill");
         }
 
-        // The totals on skills follow this row through a trigger, atomically.
+        // The totals on skills follow this row through a trigger, atomically; they are read before the commit, so that a
+        // failed read leaves nothing committed rather than a committed rating answered with an error.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var rating = (short)request.Rating!.Value;
         var now = DateTimeOffset.UtcNow;
         var mine = await db.SkillRatings.FirstOrDefaultAsync(r => r.SkillId == id && r.UserId == actor.Id, cancellationToken);
@@ -55,6 +57,7 @@ public static class SkillRatingsApi
 
         var totals = await db.Skills.AsNoTracking().Where(s => s.Id == id)
             .Select(s => new { s.Rating, s.RatingCount }).SingleAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new RatingResponse(id, rating, totals.Rating, totals.RatingCount));
     }
 }

@@ -35,6 +35,9 @@ public static class SkillsApi
         s.Id, s.Slug, s.Name, s.Description, s.Category, s.Version, s.Status, s.CompatibleRoles, s.Capabilities,
         s.Permissions, s.Rating, s.RatingCount, s.InstallCount, s.Publisher);
 
+    /// <summary>The response from a skill held in memory: writes answer from what they saved, never from a read after the commit.</summary>
+    private static readonly Func<Skill, SkillResponse> From = ToResponse.Compile();
+
     private static async Task<Results<Ok<Page<SkillResponse>>, ProblemHttpResult>> ListAsync(
         [AsParameters] SkillListQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
@@ -103,11 +106,11 @@ public static class SkillsApi
             return Problems.Conflict("A skill with this slug exists.");
         }
 
-        return TypedResults.Created($"/api/v1/skills/{skill.Id}", ToResponse.Compile()(skill));
+        return TypedResults.Created($"/api/v1/skills/{skill.Id}", From(skill));
     }
 
     private static async Task<Results<Ok<SkillResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateSkillRequest request, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid id, UpdateSkillRequest request, PlatformDbContext db, CancellationToken cancellationToken)
     {
         var errors = Errors(request.Capabilities, request.Permissions);
         if (request == new UpdateSkillRequest())
@@ -136,17 +139,17 @@ public static class SkillsApi
         skill.Publisher = request.Publisher ?? skill.Publisher;
         skill.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
-        return await GetAsync(id, db, http, cancellationToken);
+        return TypedResults.Ok(From(skill));
     }
 
-    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> PublishAsync(Guid id, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, SkillStatus.Published, [SkillStatus.Draft, SkillStatus.Deprecated], db, http, cancellationToken);
+    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> PublishAsync(Guid id, PlatformDbContext db, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, SkillStatus.Published, [SkillStatus.Draft, SkillStatus.Deprecated], db, cancellationToken);
 
-    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> DeprecateAsync(Guid id, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, SkillStatus.Deprecated, [SkillStatus.Published], db, http, cancellationToken);
+    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> DeprecateAsync(Guid id, PlatformDbContext db, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, SkillStatus.Deprecated, [SkillStatus.Published], db, cancellationToken);
 
     private static async Task<Results<Ok<SkillResponse>, ProblemHttpResult>> SetStatusAsync(
-        Guid id, SkillStatus to, SkillStatus[] from, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid id, SkillStatus to, SkillStatus[] from, PlatformDbContext db, CancellationToken cancellationToken)
     {
         var skill = await db.Skills.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (skill is null)
@@ -162,7 +165,7 @@ public static class SkillsApi
         skill.Status = to;
         skill.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
-        return await GetAsync(id, db, http, cancellationToken);
+        return TypedResults.Ok(From(skill));
     }
 
     private static Dictionary<string, string[]> Errors(JsonElement? capabilities, JsonElement? permissions)

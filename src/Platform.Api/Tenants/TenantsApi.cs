@@ -36,6 +36,10 @@ public static class TenantsApi
     internal static readonly Expression<Func<Tenant, TenantResponse>> ToResponse = t => new TenantResponse(
         t.Id, t.CompanyName, t.AdminEmail, t.Status, t.Plan, t.Agents.Count, t.ModelDefaults, t.ResourceLimits, t.CreatedAt, t.UpdatedAt);
 
+    /// <summary>The response from a tenant held in memory: writes answer from what they saved, never from a read after the commit.</summary>
+    private static TenantResponse From(Tenant t, int agentCount) => new(
+        t.Id, t.CompanyName, t.AdminEmail, t.Status, t.Plan, agentCount, t.ModelDefaults, t.ResourceLimits, t.CreatedAt, t.UpdatedAt);
+
     private static async Task<Results<Ok<Page<TenantResponse>>, ProblemHttpResult>> ListAsync(
         [AsParameters] TenantListQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, CancellationToken cancellationToken)
     {
@@ -82,9 +86,7 @@ public static class TenantsApi
         db.Tenants.Add(tenant);
         var invite = invites.Create(db, tenant.Id, email, UserRole.TenantAdmin, invitedBy: null);
         await db.SaveChangesAsync(cancellationToken);
-
-        var response = await db.Tenants.AsNoTracking().Where(t => t.Id == tenant.Id).Select(ToResponse).SingleAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", new TenantCreatedResponse(response, invite));
+        return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", new TenantCreatedResponse(From(tenant, agentCount: 0), invite));
     }
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> CurrentAsync(
@@ -116,12 +118,13 @@ public static class TenantsApi
             return Problems.NotFound("tenant");
         }
 
+        var agentCount = await db.Agents.CountAsync(a => a.TenantId == id, cancellationToken);
         TenantUpdateRules.Apply(request, tenant);
         var changed = SecurityChange.TenantChanged(id, DateTimeOffset.UtcNow);
         db.SecurityChanges.Add(changed);
         await db.SaveChangesAsync(cancellationToken);
         securityChanges.ApplyNow(changed);
-        return await GetAsync(id, db, cancellationToken);
+        return TypedResults.Ok(From(tenant, agentCount));
     }
 
     private static Task<Results<Ok<TenantResponse>, ProblemHttpResult>> SuspendAsync(
@@ -141,6 +144,7 @@ public static class TenantsApi
             return Problems.NotFound("tenant");
         }
 
+        var agentCount = await db.Agents.CountAsync(a => a.TenantId == id, cancellationToken);
         if (tenant.Status != status)
         {
             tenant.Status = status;
@@ -151,7 +155,7 @@ public static class TenantsApi
             securityChanges.ApplyNow(changed);
         }
 
-        return await GetAsync(id, db, cancellationToken);
+        return TypedResults.Ok(From(tenant, agentCount));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
