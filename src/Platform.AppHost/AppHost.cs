@@ -11,9 +11,11 @@ var adminEmail = builder.AddParameter("platform-admin-email",
 var adminPassword = builder.AddParameter("platform-admin-password", Secrets.Generated(), secret: true, persist: true);
 var sampleUserPassword = builder.AddParameter("sample-user-password", Secrets.Generated(), secret: true, persist: true);
 var jwtSigningKey = builder.AddParameter("jwt-signing-key", Secrets.Generated(48), secret: true, persist: true);
-// Encrypts the Data Protection key ring (which encrypts MFA and channel secrets) at rest in PostgreSQL.
-var dataProtectionCertificate = builder.AddParameter("data-protection-certificate",
-    new SelfSignedCertificateDefault("Platform data protection"), secret: true, persist: true);
+// Encrypts the Data Protection key ring (which encrypts MFA and channel secrets) at rest in PostgreSQL: generated once
+// for a development machine, the operator's own certificate in a deployment.
+var dataProtectionCertificate = builder.ExecutionContext.IsPublishMode
+    ? builder.AddParameter("data-protection-certificate", secret: true)
+    : builder.AddParameter("data-protection-certificate", new SelfSignedCertificateDefault("Platform data protection"), secret: true, persist: true);
 
 var infrastructure = InfrastructureMode.Resolve(builder) switch
 {

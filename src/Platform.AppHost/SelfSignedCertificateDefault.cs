@@ -6,8 +6,8 @@ namespace Platform.AppHost;
 
 /// <summary>
 /// A parameter default for development: a new self-signed certificate (base64 PFX, no password) that encrypts the
-/// Data Protection key ring. Kept in the AppHost's user secrets (<c>persist: true</c>), so it survives restarts. A
-/// deployment gets no default: the operator supplies their own certificate.
+/// Data Protection key ring. Kept in the AppHost's user secrets (<c>persist: true</c>), so it survives restarts. Only for
+/// run mode: a deployment's parameter has no default, and the operator supplies their own certificate.
 /// </summary>
 internal sealed class SelfSignedCertificateDefault(string subject) : ParameterDefault
 {
@@ -21,7 +21,6 @@ internal sealed class SelfSignedCertificateDefault(string subject) : ParameterDe
         return Convert.ToBase64String(certificate.Export(X509ContentType.Pfx));
     }
 
-    public override void WriteToManifest(ManifestPublishingContext context)
-    {
-    }
+    public override void WriteToManifest(ManifestPublishingContext context) =>
+        throw new NotSupportedException("A generated development certificate is never published.");
 }

@@ -7,7 +7,8 @@ namespace Platform.AppHost.Tests;
 public sealed class PublishManifestTests
 {
     private static readonly string[] Secrets =
-        ["app-role-password", "platform-admin-password", "sample-user-password", "jwt-signing-key", "postgres-password", "archive-access-key", "archive-secret-key"];
+        ["app-role-password", "platform-admin-password", "sample-user-password", "jwt-signing-key", "postgres-password", "archive-access-key", "archive-secret-key",
+            "data-protection-certificate"];
 
     [Fact]
     public async Task The_manifest_lists_every_service_with_its_references_and_keeps_secrets_as_parameters()
@@ -36,6 +37,10 @@ public sealed class PublishManifestTests
         }
 
         Assert.Equal("{jwt-signing-key.value}", Env(resources, "api", "Jwt__SigningKey"));
+        Assert.Equal("{data-protection-certificate.value}", Env(resources, "api", "DataProtection__Certificate"));
+
+        // The development certificate is never published: the operator supplies the deployment's own.
+        Assert.False(resources.GetProperty("data-protection-certificate").GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _));
         Assert.Equal("{app-role-password.value}", Env(resources, "migrator", "Migrator__AppRolePassword"));
         Assert.Equal("{platform-admin-password.value}", Env(resources, "migrator", "Migrator__PlatformAdminPassword"));
         Assert.Equal("false", Env(resources, "worker", "Docker__Enabled"));
