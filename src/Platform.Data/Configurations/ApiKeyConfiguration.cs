@@ -21,10 +21,15 @@ public sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.HasIndex(k => k.TenantId);
         builder.HasIndex(k => k.CreatedByUserId);
         builder.HasIndex(k => k.ExpiresAt);
+        builder.HasIndex(k => k.AgentId);
 
         builder.HasOne<Tenant>().WithMany()
             .HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<User>().WithMany()
             .HasForeignKey(k => k.CreatedByUserId).OnDelete(DeleteBehavior.SetNull);
+
+        // An agent's runtime key means nothing without the agent.
+        builder.HasOne<Agent>().WithMany()
+            .HasForeignKey(k => k.AgentId).OnDelete(DeleteBehavior.Cascade);
     }
 }

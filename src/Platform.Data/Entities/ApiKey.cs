@@ -12,6 +12,10 @@ public class ApiKey
     public string KeyHash { get; set; } = string.Empty;
     public List<string> Scopes { get; set; } = [];
     public Guid? CreatedByUserId { get; set; }
+
+    /// <summary>Set on the key the platform gives an agent's runtime (scope <c>runtime</c>): it works for that agent only.</summary>
+    public Guid? AgentId { get; set; }
+
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }

@@ -130,12 +130,18 @@ namespace Platform.Migrator.Migrations
                     assisted_user = table.Column<string>(type: "jsonb", nullable: true),
                     container_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
                     last_active_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    idle_stage = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    idle_since = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    idle_reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    provision_attempts = table.Column<int>(type: "integer", nullable: false),
+                    next_provision_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()"),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_agents", x => x.id);
+                    table.CheckConstraint("ck_agents_idle_stage", "idle_stage IN ('frozen', 'stopped')");
                     table.ForeignKey(
                         name: "fk_agents_tenants_tenant_id",
                         column: x => x.tenant_id,
@@ -390,6 +396,7 @@ namespace Platform.Migrator.Migrations
                     key_hash = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
                     scopes = table.Column<List<string>>(type: "text[]", nullable: false),
                     created_by_user_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    agent_id = table.Column<Guid>(type: "uuid", nullable: true),
                     last_used_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     revoked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
@@ -398,6 +405,12 @@ namespace Platform.Migrator.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_api_keys", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_api_keys_agents_agent_id",
+                        column: x => x.agent_id,
+                        principalTable: "agents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "fk_api_keys_tenants_tenant_id",
                         column: x => x.tenant_id,
@@ -634,6 +647,11 @@ namespace Platform.Migrator.Migrations
                 column: "container_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_agents_status_last_active_at",
+                table: "agents",
+                columns: new[] { "status", "last_active_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_agents_tenant_id_id",
                 table: "agents",
                 columns: new[] { "tenant_id", "id" },
@@ -689,6 +707,11 @@ namespace Platform.Migrator.Migrations
                 name: "ix_alerts_tenant_id_created_at",
                 table: "alerts",
                 columns: new[] { "tenant_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_api_keys_agent_id",
+                table: "api_keys",
+                column: "agent_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_api_keys_created_by_user_id",

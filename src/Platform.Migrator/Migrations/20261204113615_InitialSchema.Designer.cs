@@ -16,7 +16,7 @@ using Platform.Data.Entities;
 namespace Platform.Migrator.Migrations
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261204110224_InitialSchema")]
+    [Migration("20261204113615_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -95,6 +95,20 @@ namespace Platform.Migrator.Migrations
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
+                    b.Property<string>("IdleReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("idle_reason");
+
+                    b.Property<DateTimeOffset?>("IdleSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("idle_since");
+
+                    b.Property<string>("IdleStage")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("idle_stage");
+
                     b.Property<DateTimeOffset?>("LastActiveAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_active_at");
@@ -108,6 +122,14 @@ namespace Platform.Migrator.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("NextProvisionAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_provision_at");
+
+                    b.Property<int>("ProvisionAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("provision_attempts");
 
                     b.Property<AgentRole>("Role")
                         .HasColumnType("agent_role")
@@ -148,6 +170,9 @@ namespace Platform.Migrator.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ToolPolicy"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("ToolPolicy"), new[] { "jsonb_path_ops" });
 
+                    b.HasIndex("Status", "LastActiveAt")
+                        .HasDatabaseName("ix_agents_status_last_active_at");
+
                     b.HasIndex("TenantId", "Id")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_agents_tenant_id_id");
@@ -159,7 +184,10 @@ namespace Platform.Migrator.Migrations
                     b.HasIndex("TenantId", "Status")
                         .HasDatabaseName("ix_agents_tenant_id_status");
 
-                    b.ToTable("agents", (string)null);
+                    b.ToTable("agents", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_agents_idle_stage", "idle_stage IN ('frozen', 'stopped')");
+                        });
                 });
 
             modelBuilder.Entity("Platform.Data.Entities.AgentActivity", b =>
@@ -457,6 +485,10 @@ namespace Platform.Migrator.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("AgentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("agent_id");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
@@ -508,6 +540,9 @@ namespace Platform.Migrator.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_api_keys");
+
+                    b.HasIndex("AgentId")
+                        .HasDatabaseName("ix_api_keys_agent_id");
 
                     b.HasIndex("CreatedByUserId")
                         .HasDatabaseName("ix_api_keys_created_by_user_id");
@@ -1386,6 +1421,12 @@ namespace Platform.Migrator.Migrations
 
             modelBuilder.Entity("Platform.Data.Entities.ApiKey", b =>
                 {
+                    b.HasOne("Platform.Data.Entities.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_api_keys_agents_agent_id");
+
                     b.HasOne("Platform.Data.Entities.User", null)
                         .WithMany()
                         .HasForeignKey("CreatedByUserId")

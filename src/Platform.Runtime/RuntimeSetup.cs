@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Platform.Runtime;
+
+public static class RuntimeSetup
+{
+    /// <summary>
+    /// Section <c>Runtime</c> (validated at start) and the <see cref="IAgentRuntime"/> it names. A runtime that is
+    /// configured but does not answer never stops the host: its calls throw <see cref="RuntimeUnavailableException"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddAgentRuntime(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RuntimeOptions>().BindConfiguration(RuntimeOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IAgentRuntime>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<RuntimeOptions>>().Value;
+            return options.BackendKind switch
+            {
+                // The backends are added by the engine and swarm implementations.
+                _ => new NoRuntime(),
+            };
+        });
+        return builder;
+    }
+}
