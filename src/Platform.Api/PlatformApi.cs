@@ -25,6 +25,7 @@ public static class PlatformApi
         api.MapInviteAcceptance();
         api.MapApiKeys();
         api.MapAgents();
+        api.MapAgentRuntime();
         api.MapChannels();
         api.MapActivities();
         api.MapMetrics();
@@ -49,6 +50,7 @@ public static class PlatformApi
         services.AddSingleton<ActivityFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<ActivityFeed>());
         services.AddSingleton<ActivityStream>();
+        services.AddSingleton<AgentWaker>();
         return services;
     }
 }

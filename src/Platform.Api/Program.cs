@@ -4,6 +4,7 @@ using Platform.Api.RateLimiting;
 using Platform.Api.Redis;
 using Platform.Api.Security;
 using Platform.Data.Hosting;
+using Platform.Runtime;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPlatformData(builder.ExportsTelemetry(), sessionStateFree: true);
 builder.AddPlatformRedis();
+builder.AddAgentRuntime();
 builder.AddPlatformProblemDetails();
 builder.AddPlatformHttp();
 builder.AddResponseHardening();

@@ -11,7 +11,8 @@ internal static class AgentProjection
     public static readonly Expression<Func<Agent, AgentResponse>> ToResponse = a => new AgentResponse(
         a.Id, a.Name, a.Description, a.Role, a.Status, a.ModelTier, a.ThinkingMode, a.ToolPolicy, a.AssistedUser,
         a.Channels.OrderBy(c => c.Id).Select(c => new AgentChannelSummary(c.Id, c.Type, c.Name, c.Enabled)).ToList(),
-        a.LastActiveAt, a.CreatedAt, a.UpdatedAt);
+        a.LastActiveAt, a.CreatedAt, a.UpdatedAt,
+        a.Status == AgentStatus.Idle && a.IdleStage != null ? new AgentIdle(a.IdleStage.Value, a.IdleSince ?? a.UpdatedAt, a.IdleReason ?? "") : null);
 
     /// <summary>
     /// The same response from an agent held in memory with its channels: a write answers from what it saved, never from a
@@ -20,5 +21,6 @@ internal static class AgentProjection
     public static AgentResponse From(Agent a) => new(
         a.Id, a.Name, a.Description, a.Role, a.Status, a.ModelTier, a.ThinkingMode, a.ToolPolicy, a.AssistedUser,
         [.. a.Channels.OrderBy(c => c.Id).Select(c => new AgentChannelSummary(c.Id, c.Type, c.Name, c.Enabled))],
-        a.LastActiveAt, a.CreatedAt, a.UpdatedAt);
+        a.LastActiveAt, a.CreatedAt, a.UpdatedAt,
+        a is { Status: AgentStatus.Idle, IdleStage: { } stage } ? new AgentIdle(stage, a.IdleSince ?? a.UpdatedAt, a.IdleReason ?? "") : null);
 }

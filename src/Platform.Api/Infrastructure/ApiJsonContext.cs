@@ -24,6 +24,7 @@ namespace Platform.Api.Infrastructure;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(AcceptInviteRequest))]
 [JsonSerializable(typeof(ActivityResponse))]
+[JsonSerializable(typeof(AgentLogsResponse))]
 [JsonSerializable(typeof(AgentResponse))]
 [JsonSerializable(typeof(AlertResponse))]
 [JsonSerializable(typeof(ChangePasswordRequest))]

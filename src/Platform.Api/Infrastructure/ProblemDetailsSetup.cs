@@ -37,6 +37,7 @@ public static class ProblemDetailsSetup
         });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
+        builder.Services.AddExceptionHandler<RuntimeUnavailableExceptionHandler>();
         return builder;
     }
 }
@@ -59,6 +60,7 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string ServiceUnavailable = "service_unavailable";
+    public const string RuntimeUnavailable = "runtime_unavailable";
     public const string InternalError = "internal_error";
 
     public static string ForStatus(int status) => status switch

@@ -53,8 +53,10 @@ public sealed class RedisGate : BackgroundService
         {
             return new RedisAttempt<T>(true, await call(_redis.GetDatabase()).WaitAsync(_options.CommandBudget));
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            // Whatever a Redis call throws means Redis cannot serve it now: besides RedisException and timeouts, the client
+            // throws InvalidOperationException when it writes to a connection that is being torn down.
             _failures.Add(1);
             Open($"{operation}: {ex.GetType().Name}: {ex.Message}");
             return default;
@@ -74,7 +76,7 @@ public sealed class RedisGate : BackgroundService
         {
             _ = _redis.GetSubscriber().PublishAsync(channel, message, CommandFlags.FireAndForget);
         }
-        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        catch (Exception ex)
         {
             _failures.Add(1);
             Open($"publish: {ex.Message}");
@@ -125,7 +127,7 @@ public sealed class RedisGate : BackgroundService
             await _redis.GetDatabase().PingAsync().WaitAsync(_options.CommandBudget * 4);
             return true;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex)
         {
             LastFailure = $"probe: {ex.Message}";
             return false;

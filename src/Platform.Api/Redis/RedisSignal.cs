@@ -27,7 +27,7 @@ public sealed class RedisSignal(RedisGate gate, IConnectionMultiplexer redis, st
             await redis.GetSubscriber().SubscribeAsync(_channel, (_, message) => onMessage(message.ToString()));
             _subscribed = true;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex)
         {
             logger.LogDebug(ex, "Not subscribed to {Channel} yet; the timer covers it", channel);
         }
