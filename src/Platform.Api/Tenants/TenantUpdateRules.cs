@@ -32,6 +32,7 @@ internal static class TenantUpdateRules
             Range(errors, "resourceLimits.cpu", limits.Cpu, 0.1m, 64m);
             Range(errors, "resourceLimits.memoryMb", limits.MemoryMb, 64, 262_144);
             Range(errors, "resourceLimits.requestsPerMinute", limits.RequestsPerMinute, 1, 1_000_000);
+            Range(errors, "resourceLimits.hibernateAfterMinutes", limits.HibernateAfterMinutes, 0, 43_200);
         }
 
         return errors;

@@ -20,6 +20,9 @@ public sealed record ResourceLimits
 
     public int? MemoryMb { get; init; }
     public int? RequestsPerMinute { get; init; }
+
+    /// <summary>Minutes without activity before an active agent hibernates; 0 = never; null = the platform's default.</summary>
+    public int? HibernateAfterMinutes { get; init; }
 }
 
 /// <summary>agents.tool_policy.</summary>
