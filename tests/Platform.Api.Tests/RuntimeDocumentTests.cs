@@ -93,6 +93,20 @@ public sealed class RuntimeDocumentTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_client_cannot_send_an_encrypted_value_for_the_runtime_document_to_decrypt()
+    {
+        var admin = await _scenario.SignUpAsync();
+        var asAdmin = fixture.Api.Client(admin.AccessToken);
+        var agentId = (await asAdmin.PostAsync("/api/v1/agents", new { name = "Target" }).ExpectAsync(HttpStatusCode.Created)).Id();
+
+        var problem = await asAdmin.SendRawAsync(HttpMethod.Post, $"/api/v1/agents/{agentId}/channels",
+            """{"type":"email","name":"smuggled","config":{"password":{"$encrypted":"CfDJ8-taken-from-another-row"}}}""")
+            .ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("config", out _), problem.ToString());
+        Assert.Equal(0, await _scenario.CountAsync("SELECT count(*) FROM agent_channels WHERE agent_id = @a", ("a", agentId)));
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_runtime_document_with_its_etag_and_refusals()
     {
         var document = await fixture.Api.Client().GetAsync("/openapi/v1.json", Http.Ct).ExpectAsync(HttpStatusCode.OK);
