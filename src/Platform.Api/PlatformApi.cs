@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Platform.Api.Activities;
 using Platform.Api.Agents;
 using Platform.Api.ApiKeys;
@@ -8,6 +9,7 @@ using Platform.Api.Health;
 using Platform.Api.Infrastructure;
 using Platform.Api.Metrics;
 using Platform.Api.PlatformOverview;
+using Platform.Api.RuntimeDocument;
 using Platform.Api.Skills;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
@@ -26,6 +28,7 @@ public static class PlatformApi
         api.MapApiKeys();
         api.MapAgents();
         api.MapAgentRuntime();
+        api.MapRuntimeDocument();
         api.MapChannels();
         api.MapActivities();
         api.MapMetrics();
@@ -51,6 +54,9 @@ public static class PlatformApi
         services.AddHostedService(sp => sp.GetRequiredService<ActivityFeed>());
         services.AddSingleton<ActivityStream>();
         services.AddSingleton<AgentWaker>();
+        services.AddOptions<ModelProviderOptions>().Configure<IConfiguration>(ModelProviderOptions.Bind).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ModelProviderOptions>, ModelProviderOptionsValidator>();
+        services.AddSingleton<RuntimeDocuments>();
         return services;
     }
 }

@@ -82,15 +82,18 @@ public sealed class AgentsTests(ApiFixture fixture)
     {
         var admin = await _scenario.SignUpAsync();
         var id = (await Client(admin).PostAsync("/api/v1/agents", new { name = "runner" }).ExpectAsync(HttpStatusCode.Created)).Id();
-        var runtimeKey = await _scenario.CreateApiKeyAsync(admin, "activities:write", "metrics:write");
-        await _scenario.CountAsync(
-            "WITH u AS (UPDATE api_keys SET name = @n WHERE tenant_id = @t RETURNING 1) SELECT count(*) FROM u",
-            ("n", $"agent {id} runtime"), ("t", admin.TenantId!.Value));
-        await fixture.Api.Client(apiKey: runtimeKey).PostAsync($"/api/v1/agents/{id}/activities", new { type = "task", summary = "working" })
-            .ExpectAsync(HttpStatusCode.Created);
+        var (runtimeKey, _) = await _scenario.MintRuntimeKeyAsync(admin.TenantId!.Value, id);
+        var runtime = fixture.Api.Client(apiKey: runtimeKey);
+        await runtime.PostAsync($"/api/v1/agents/{id}/activities", new { type = "task", summary = "working" }).ExpectAsync(HttpStatusCode.Created);
+        await runtime.GetAsync($"/api/v1/agents/{id}/runtime", Http.Ct).ExpectAsync(HttpStatusCode.OK);
 
         await Client(admin).DeleteAsync($"/api/v1/agents/{id}", Http.Ct).ExpectAsync(HttpStatusCode.NoContent);
 
-        await fixture.Api.Client(apiKey: runtimeKey).GetAsync("/api/v1/skills", Http.Ct).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        // The key went with the agent, and this replica dropped it from its cache at once (other replicas poll the change).
+        await runtime.GetAsync($"/api/v1/agents/{id}/runtime", Http.Ct).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        await runtime.PostAsync($"/api/v1/agents/{id}/activities", new { type = "task", summary = "still here?" })
+            .ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal(0, await _scenario.CountAsync("SELECT count(*) FROM api_keys WHERE agent_id = @a", ("a", id)));
+        Assert.Equal(1, await _scenario.CountAsync("SELECT count(*) FROM security_changes WHERE subject = @p", ("p", runtimeKey.Substring(3, 12))));
     }
 }

@@ -9,6 +9,11 @@ namespace Platform.Api.Tests;
 public sealed class ApiInstance : WebApplicationFactory<Program>
 {
     public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+    /// <summary>The model providers every test API hands to agent runtimes (never real credentials).</summary>
+    public const string AnthropicKey = "sk-ant-test-key-0123456789abcdef";
+    public const string OpenAiKey = "sk-openai-test-key-fedcba9876543210";
+    public const string OpenAiBaseUrl = "https://models.example.test/v1";
     private readonly Dictionary<string, string?> _settings;
 
     private readonly string _environment;
@@ -23,6 +28,9 @@ public sealed class ApiInstance : WebApplicationFactory<Program>
             ["ConnectionStrings:redis"] = redisConnection,
             ["Jwt:SigningKey"] = SigningKey,
             ["DataProtection:Certificate"] = TestCertificates.DataProtectionPfxBase64,
+            ["ModelProviders:anthropic:ApiKey"] = AnthropicKey,
+            ["ModelProviders:openai:ApiKey"] = OpenAiKey,
+            ["ModelProviders:openai:BaseUrl"] = OpenAiBaseUrl,
             ["AbuseLimits:SignupPerIp"] = "100000",
             ["AbuseLimits:LoginPerIp"] = "100000",
             ["AbuseLimits:LoginPerAccount"] = "1000",

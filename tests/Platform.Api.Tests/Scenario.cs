@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Platform.Data;
+using Platform.Data.Security;
+using Platform.Data.Tenancy;
 
 namespace Platform.Api.Tests;
 
@@ -61,6 +65,21 @@ public sealed class Scenario(IScenarioHost fixture)
     {
         var body = await Api.Client().PostAsync("/api/v1/auth/login", new { email, password, mfaCode }).ExpectAsync(HttpStatusCode.OK);
         return ToSession(body, email, password);
+    }
+
+    /// <summary>
+    /// The key the worker gives an agent's runtime: minted by the same data-library helper and inserted as the owner, since
+    /// no API endpoint creates one.
+    /// </summary>
+    public async Task<(string Key, Guid Id)> MintRuntimeKeyAsync(Guid tenantId, Guid agentId)
+    {
+        var minted = RuntimeKeys.Mint(tenantId, agentId, DateTimeOffset.UtcNow);
+        var options = new DbContextOptionsBuilder<PlatformDbContext>();
+        PlatformDbContext.Configure(options, fixture.OwnerConnectionString);
+        await using var db = PlatformDbContext.Create(options.Options, new TenantContext());
+        db.ApiKeys.Add(minted.Row);
+        await db.SaveChangesAsync(Http.Ct);
+        return (minted.Key, minted.Row.Id);
     }
 
     /// <summary>Row counts the owner sees (no RLS), to prove that a refused request changed nothing.</summary>

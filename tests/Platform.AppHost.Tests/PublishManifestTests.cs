@@ -8,7 +8,7 @@ public sealed class PublishManifestTests
 {
     private static readonly string[] Secrets =
         ["app-role-password", "platform-admin-password", "sample-user-password", "jwt-signing-key", "postgres-password", "archive-access-key", "archive-secret-key",
-            "data-protection-certificate"];
+            "data-protection-certificate", "anthropic-api-key", "openai-api-key"];
 
     [Fact]
     public async Task The_manifest_lists_every_service_with_its_references_and_keeps_secrets_as_parameters()
@@ -38,6 +38,8 @@ public sealed class PublishManifestTests
 
         Assert.Equal("{jwt-signing-key.value}", Env(resources, "api", "Jwt__SigningKey"));
         Assert.Equal("{data-protection-certificate.value}", Env(resources, "api", "DataProtection__Certificate"));
+        Assert.Equal("{anthropic-api-key.value}", Env(resources, "api", "ModelProviders__anthropic__ApiKey"));
+        Assert.Equal("{openai-api-key.value}", Env(resources, "api", "ModelProviders__openai__ApiKey"));
 
         // The development certificate is never published: the operator supplies the deployment's own.
         Assert.False(resources.GetProperty("data-protection-certificate").GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _));

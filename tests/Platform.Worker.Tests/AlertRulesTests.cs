@@ -1,4 +1,5 @@
 using Platform.Data.Entities;
+using Platform.Data.Security;
 using Platform.Worker.Containers;
 
 namespace Platform.Worker.Tests;
@@ -196,16 +197,20 @@ public sealed class AlertRulesTests
     }
 
     [Fact]
-    public void Agent_keys_have_the_api_key_format_and_hash()
+    public void Runtime_keys_have_the_api_key_format_and_hash_and_are_bound_to_their_agent()
     {
-        var key = AgentApiKey.Create();
+        var (tenantId, agentId) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var key = RuntimeKeys.Mint(tenantId, agentId, DateTimeOffset.UtcNow);
         Assert.Matches("^pk_[abcdefghjkmnpqrstuvwxyz23456789]{12}_[A-Za-z0-9_-]{43}$", key.Key);
-        Assert.Equal(key.Key.Substring(3, 12), key.Prefix);
+        Assert.Equal(key.Key.Substring(3, 12), key.Row.Prefix);
         Assert.Equal(
             Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key.Key))),
-            key.KeyHash);
+            key.Row.KeyHash);
+        Assert.Equal(key.Row.Prefix, ApiKeyFormat.PrefixOf(key.Key));
+        Assert.True(ApiKeyFormat.Matches(key.Key, key.Row.KeyHash));
+        Assert.Equal((tenantId, agentId), (key.Row.TenantId, key.Row.AgentId));
+        Assert.Equal(["runtime"], key.Row.Scopes);
+        Assert.Equal($"agent {agentId} runtime", key.Row.Name);
         Assert.DoesNotContain(key.Key, key.ToString(), StringComparison.Ordinal);
-        var agentId = Guid.CreateVersion7();
-        Assert.Equal($"agent {agentId} runtime", AgentApiKey.KeyName(agentId));
     }
 }

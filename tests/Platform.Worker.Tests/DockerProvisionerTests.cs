@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Data.Entities;
+using Platform.Data.Security;
 using Platform.Worker.Containers;
 
 namespace Platform.Worker.Tests;
@@ -50,10 +51,11 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
 
             await using (var owner = fixture.Database.CreateOwnerContext())
             {
-                var row = await owner.ApiKeys.AsNoTracking().SingleAsync(k => k.KeyHash == AgentApiKey.Hash(key), ct);
+                var row = await owner.ApiKeys.AsNoTracking().SingleAsync(k => k.KeyHash == Secrets.Hash(key), ct);
                 Assert.Equal(tenantId, row.TenantId);
+                Assert.Equal(agent.Id, row.AgentId);
                 Assert.Equal(key.Substring(3, 12), row.Prefix);
-                Assert.Equal(new[] { "activities:write", "metrics:write" }, row.Scopes.Order());
+                Assert.Equal(["runtime"], row.Scopes);
                 Assert.Equal($"agent {agent.Id} runtime", row.Name);
                 Assert.Null(row.RevokedAt);
             }

@@ -47,14 +47,15 @@ public static class ActivitiesApi
         Guid id, PostActivityRequest request, PlatformDbContext db, ActivityFeed feed, HttpContext http,
         CancellationToken cancellationToken)
     {
+        // A runtime key posts for its own agent only; to it, every other agent is missing.
+        if (Actor.From(http.User) is not { TenantId: { } tenantId } actor || !actor.MayActFor(id))
+        {
+            return Problems.NotFound("agent");
+        }
+
         if (request.Details is { } details && (details.ValueKind != JsonValueKind.Object || details.GetRawText().Length > MaxDetailsBytes))
         {
             return Problems.Validation("details", $"Must be a JSON object of at most {MaxDetailsBytes} bytes.");
-        }
-
-        if (Actor.From(http.User)?.TenantId is not { } tenantId)
-        {
-            return Problems.NotFound("agent");
         }
 
         var now = DateTimeOffset.UtcNow;

@@ -170,17 +170,11 @@ public static class AgentsApi
             return Problems.NotFound("agent");
         }
 
-        // The runtime key the worker minted for the agent dies with it (the worker removes the container).
-        var runtimeKeyName = $"agent {id} runtime";
-        var runtimeKeys = await db.ApiKeys.Where(k => k.TenantId == agent.TenantId && k.Name == runtimeKeyName && k.RevokedAt == null).ToListAsync(cancellationToken);
+        // The agent's runtime keys go with it (their foreign key cascades; the worker removes the container). Every replica
+        // may still hold them in its key cache: one security change per key makes each drop it.
+        var runtimeKeyPrefixes = await db.ApiKeys.Where(k => k.AgentId == id).Select(k => k.Prefix).ToListAsync(cancellationToken);
         var now = DateTimeOffset.UtcNow;
-        var revoked = new List<SecurityChange>();
-        foreach (var key in runtimeKeys)
-        {
-            key.RevokedAt = now;
-            revoked.Add(SecurityChange.ApiKeyRevoked(key.Prefix, now));
-        }
-
+        var revoked = runtimeKeyPrefixes.Select(prefix => SecurityChange.ApiKeyRevoked(prefix, now)).ToList();
         db.SecurityChanges.AddRange(revoked);
         db.Agents.Remove(agent);
         await db.SaveChangesAsync(cancellationToken);

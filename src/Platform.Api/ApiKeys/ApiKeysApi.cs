@@ -7,6 +7,7 @@ using Platform.Api.Security;
 using Platform.Api.Team;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Security;
 
 namespace Platform.Api.ApiKeys;
 
@@ -51,7 +52,11 @@ public static class ApiKeysApi
 
         var errors = new Dictionary<string, string[]>();
         var unknown = request.Scopes.Where(s => !Permissions.ApiKeyScopes.Contains(s, StringComparer.Ordinal)).ToList();
-        if (unknown.Count > 0)
+        if (unknown.Contains(RuntimeKeys.Scope))
+        {
+            errors["scopes"] = [$"The scope {RuntimeKeys.Scope} is only on the key the platform gives an agent's runtime; allowed: {string.Join(", ", Permissions.ApiKeyScopes)}."];
+        }
+        else if (unknown.Count > 0)
         {
             errors["scopes"] = [$"Unknown scope(s) {string.Join(", ", unknown)}; allowed: {string.Join(", ", Permissions.ApiKeyScopes)}."];
         }
@@ -72,13 +77,13 @@ public static class ApiKeysApi
         }
 
         var actor = Actor.From(http.User)!;
-        var (prefix, secret) = ApiKeyFormat.Create();
+        var created = ApiKeyFormat.Create();
         var key = new ApiKey
         {
             TenantId = tenantId,
             Name = request.Name.Trim(),
-            Prefix = prefix,
-            KeyHash = Secrets.Hash(secret),
+            Prefix = created.Prefix,
+            KeyHash = created.KeyHash,
             Scopes = [.. request.Scopes.Distinct(StringComparer.Ordinal)],
             CreatedByUserId = actor.Type == AuditActorType.User ? actor.Id : null,
             ExpiresAt = request.ExpiresAt?.ToUniversalTime(),
@@ -87,7 +92,7 @@ public static class ApiKeysApi
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
         var response = ToResponse.Compile()(key);
-        return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new CreatedApiKeyResponse(response, secret));
+        return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new CreatedApiKeyResponse(response, created.Key));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(

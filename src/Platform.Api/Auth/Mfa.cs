@@ -4,6 +4,7 @@ using OtpNet;
 using Platform.Api.Security;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Security;
 
 namespace Platform.Api.Auth;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Platform.Api.Security;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Security;
 
 namespace Platform.Api.Auth;
 

@@ -22,6 +22,9 @@ public sealed class ChannelSecrets(IDataProtectionProvider dataProtection)
         { ValueKind: not JsonValueKind.Object } => "Must be a JSON object.",
         { } c when c.GetRawText().Length > MaxBytes => $"At most {MaxBytes} bytes.",
         { } c when c.EnumerateObject().Count() > 50 => "At most 50 properties.",
+        // Only the API writes encrypted values: one sent in would be decrypted for the runtime as if it were this channel's.
+        { } c when c.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty(EncryptedKey, out _))
+            => $"The member {EncryptedKey} is reserved.",
         _ => null,
     };
 
@@ -60,6 +63,29 @@ public sealed class ChannelSecrets(IDataProtectionProvider dataProtection)
         }
 
         return JsonSerializer.SerializeToElement(shown);
+    }
+
+    /// <summary>
+    /// The config with every encrypted secret decrypted, for the agent's own runtime (its runtime document only), and the
+    /// names of the secrets it reveals.
+    /// </summary>
+    public (JsonElement Config, IReadOnlyList<string> SecretNames) Revealed(JsonDocument stored)
+    {
+        var shown = new JsonObject();
+        var names = new List<string>();
+        foreach (var property in stored.RootElement.EnumerateObject())
+        {
+            if (IsSecret(property.Name) && Reveal(stored, property.Name) is { } plain)
+            {
+                shown[property.Name] = JsonValue.Create(plain);
+                names.Add(property.Name);
+                continue;
+            }
+
+            shown[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+        }
+
+        return (JsonSerializer.SerializeToElement(shown), names);
     }
 
     /// <summary>The plain value of a secret, for the runtime that needs it (never for API responses).</summary>

@@ -9,6 +9,7 @@ using Platform.Api.Channels;
 using Platform.Api.Health;
 using Platform.Api.Metrics;
 using Platform.Api.PlatformOverview;
+using Platform.Api.RuntimeDocument;
 using Platform.Api.Skills;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
@@ -66,6 +67,7 @@ namespace Platform.Api.Infrastructure;
 [JsonSerializable(typeof(RatingResponse))]
 [JsonSerializable(typeof(RecoveryCodesResponse))]
 [JsonSerializable(typeof(RefreshRequest))]
+[JsonSerializable(typeof(RuntimeDocumentResponse))]
 [JsonSerializable(typeof(SignupRequest))]
 [JsonSerializable(typeof(SkillResponse))]
 [JsonSerializable(typeof(TeamMemberResponse))]

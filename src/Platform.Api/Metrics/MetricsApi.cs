@@ -22,8 +22,14 @@ public static class MetricsApi
     }
 
     private static async Task<Results<Ok<MetricPoint>, ProblemHttpResult>> UpsertAsync(
-        Guid id, PostMetricRequest request, PlatformDbContext db, CancellationToken cancellationToken)
+        Guid id, PostMetricRequest request, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
+        // A runtime key posts for its own agent only; to it, every other agent is missing.
+        if (!Actor.From(http.User)!.MayActFor(id))
+        {
+            return Problems.NotFound("agent");
+        }
+
         var agent = await db.Agents.AsNoTracking().Where(a => a.Id == id).Select(a => new { a.TenantId }).FirstOrDefaultAsync(cancellationToken);
         if (agent is null)
         {

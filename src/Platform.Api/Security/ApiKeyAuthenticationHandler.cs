@@ -2,10 +2,14 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Platform.Data.Security;
 
 namespace Platform.Api.Security;
 
-/// <summary>Authenticates <c>X-Api-Key</c>: unknown, revoked and expired keys fail (401).</summary>
+/// <summary>
+/// Authenticates <c>X-Api-Key</c>: unknown, revoked and expired keys fail (401). An agent's runtime key carries its agent
+/// as a claim (<see cref="PlatformClaims.Agent"/>), which <see cref="Actor.AgentId"/> reads.
+/// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
@@ -27,7 +31,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var key = values[0]!;
         var prefix = ApiKeyFormat.PrefixOf(key);
         var entry = prefix is null ? null : await keys.FindAsync(prefix, Context.RequestAborted);
-        if (entry is null || !Secrets.HashMatches(key, entry.KeyHash))
+        if (entry is null || !ApiKeyFormat.Matches(key, entry.KeyHash))
         {
             return AuthenticateResult.Fail("Unknown API key.");
         }
@@ -46,6 +50,11 @@ public sealed class ApiKeyAuthenticationHandler(
             new(PlatformClaims.ActorType, PlatformClaims.ApiKeyActor),
             .. entry.Scopes.Select(s => new Claim(PlatformClaims.Scope, s)),
         ];
+        if (entry.AgentId is { } agentId)
+        {
+            claims.Add(new Claim(PlatformClaims.Agent, agentId.ToString()));
+        }
+
         var identity = new ClaimsIdentity(claims, SchemeName, PlatformClaims.Subject, PlatformClaims.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

@@ -6,7 +6,9 @@ using Platform.Data.Tenancy;
 
 namespace Platform.Api.Security;
 
-public sealed record ApiKeyEntry(Guid Id, Guid TenantId, string KeyHash, IReadOnlyList<string> Scopes, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt);
+/// <summary>A key as authentication needs it; <see cref="AgentId"/> is set on an agent's runtime key, which works for that agent only.</summary>
+public sealed record ApiKeyEntry(
+    Guid Id, Guid TenantId, string KeyHash, IReadOnlyList<string> Scopes, Guid? AgentId, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt);
 
 /// <summary>
 /// Finds API keys by prefix with at most one cached look-up per request, and records use so that
@@ -29,7 +31,7 @@ public sealed class ApiKeyDirectory(DbContextOptions<PlatformDbContext> dbOption
         await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         var entry = await db.ApiKeys.AsNoTracking()
             .Where(k => k.Prefix == prefix)
-            .Select(k => new ApiKeyEntry(k.Id, k.TenantId, k.KeyHash, k.Scopes, k.ExpiresAt, k.RevokedAt))
+            .Select(k => new ApiKeyEntry(k.Id, k.TenantId, k.KeyHash, k.Scopes, k.AgentId, k.ExpiresAt, k.RevokedAt))
             .FirstOrDefaultAsync(cancellationToken);
         cache.Set(Key(prefix), entry, Ttl);
         return entry;

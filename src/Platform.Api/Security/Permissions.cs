@@ -1,4 +1,5 @@
 using Platform.Data.Entities;
+using Platform.Data.Security;
 
 namespace Platform.Api.Security;
 
@@ -21,10 +22,13 @@ public static class Permissions
     public const string ActivitiesWrite = "activities:write";
     public const string MetricsWrite = "metrics:write";
 
+    /// <summary>Reading an agent's runtime document (its secrets in clear): only that agent's runtime key.</summary>
+    public const string RuntimeRead = "runtime:read";
+
     public static readonly string[] All =
     [
         PlatformManage, TenantRead, TenantUpdate, AgentsRead, AgentsWrite, TeamRead, TeamManage, ApiKeysManage,
-        SkillsInstall, SkillsRead, AlertsRead, AlertsManage, AuditRead, ActivitiesWrite, MetricsWrite,
+        SkillsInstall, SkillsRead, AlertsRead, AlertsManage, AuditRead, ActivitiesWrite, MetricsWrite, RuntimeRead,
     ];
 
     private static readonly string[] TenantMember =
@@ -33,14 +37,20 @@ public static class Permissions
     private static readonly string[] TenantAdmin =
         [.. TenantMember, TenantUpdate, TeamManage, ApiKeysManage, AlertsManage, AuditRead];
 
-    /// <summary>What an API key may be granted; each scope is the permission of the same name.</summary>
+    /// <summary>What <c>POST /api-keys</c> may grant; each scope is the permission of the same name.</summary>
     public static readonly string[] ApiKeyScopes = [AgentsRead, AgentsWrite, ActivitiesWrite, MetricsWrite, SkillsRead];
 
     /// <summary>
-    /// Runtime data (activities, metrics) is what an agent reports about itself: only API keys with these scopes post
-    /// it. No human role holds them, a platform admin included, so both runtime endpoints follow one rule.
+    /// The scope <see cref="RuntimeKeys.Scope"/>, valid only on a key bound to an agent: it reads that agent's runtime document
+    /// and reports its activity and metrics, nothing else.
     /// </summary>
-    private static readonly string[] RuntimeOnly = [ActivitiesWrite, MetricsWrite];
+    private static readonly string[] RuntimeKey = [RuntimeRead, ActivitiesWrite, MetricsWrite];
+
+    /// <summary>
+    /// Runtime data (activities, metrics) is what an agent reports about itself, and the runtime document holds its secrets:
+    /// only API keys post or read them. No human role holds these permissions, a platform admin included.
+    /// </summary>
+    private static readonly string[] RuntimeOnly = [ActivitiesWrite, MetricsWrite, RuntimeRead];
 
     private static readonly string[] PlatformAdmin = [.. All.Except(RuntimeOnly)];
 
@@ -51,6 +61,11 @@ public static class Permissions
         _ => TenantMember,
     };
 
-    public static IReadOnlyList<string> ForScopes(IEnumerable<string> scopes) =>
-        [.. scopes.Where(s => ApiKeyScopes.Contains(s, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal)];
+    /// <summary>
+    /// A key bound to an agent has the runtime key's permissions when it has the <c>runtime</c> scope, and none otherwise; an
+    /// unbound key has its scopes that <c>POST /api-keys</c> may grant (<c>runtime</c> on it grants nothing).
+    /// </summary>
+    public static IReadOnlyList<string> ForApiKey(IEnumerable<string> scopes, Guid? agentId) => agentId is null
+        ? [.. scopes.Where(s => ApiKeyScopes.Contains(s, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal)]
+        : scopes.Contains(RuntimeKeys.Scope, StringComparer.Ordinal) ? RuntimeKey : [];
 }

@@ -13,6 +13,9 @@ public static class PlatformClaims
     public const string Scope = "scope";
     public const string ActorType = "act";
 
+    /// <summary>The agent an agent's runtime key is bound to; absent on every other credential.</summary>
+    public const string Agent = "agent";
+
     /// <summary>The session an access token belongs to: its refresh-token family, revoked with it.</summary>
     public const string Session = "sid";
     public const string ApiKeyActor = "api_key";
@@ -20,11 +23,19 @@ public static class PlatformClaims
 }
 
 /// <summary>Who is calling, read from the authenticated principal (no database round trip).</summary>
-public sealed record Actor(AuditActorType Type, Guid Id, Guid? TenantId, UserRole? Role, IReadOnlyList<string> Permissions)
+/// <param name="AgentId">Set for an agent's runtime key: the one agent it may act for (see <see cref="MayActFor"/>).</param>
+public sealed record Actor(
+    AuditActorType Type, Guid Id, Guid? TenantId, UserRole? Role, IReadOnlyList<string> Permissions, Guid? AgentId = null)
 {
     public bool IsPlatformAdmin => Role == UserRole.PlatformAdmin;
 
     public bool Has(string permission) => Permissions.Contains(permission, StringComparer.Ordinal);
+
+    /// <summary>
+    /// False when a runtime key asks about any agent but its own. Endpoints a runtime key reaches answer that with 404, as
+    /// for a missing agent: an agent must not learn that other agents exist.
+    /// </summary>
+    public bool MayActFor(Guid agentId) => AgentId is null || AgentId == agentId;
 
     public static Actor? From(ClaimsPrincipal principal)
     {
@@ -37,7 +48,8 @@ public sealed record Actor(AuditActorType Type, Guid Id, Guid? TenantId, UserRol
         if (principal.FindFirstValue(PlatformClaims.ActorType) == PlatformClaims.ApiKeyActor)
         {
             var scopes = principal.FindAll(PlatformClaims.Scope).Select(c => c.Value);
-            return new Actor(AuditActorType.ApiKey, id, tenantId, null, Security.Permissions.ForScopes(scopes));
+            Guid? agentId = Guid.TryParse(principal.FindFirstValue(PlatformClaims.Agent), out var aid) ? aid : null;
+            return new Actor(AuditActorType.ApiKey, id, tenantId, null, Security.Permissions.ForApiKey(scopes, agentId), agentId);
         }
 
         var role = RoleNames.Parse(principal.FindFirstValue(PlatformClaims.Role));

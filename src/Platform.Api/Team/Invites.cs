@@ -2,6 +2,7 @@ using Platform.Api.Security;
 using Platform.Api.Tenants;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Security;
 
 namespace Platform.Api.Team;
 

@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
 using Platform.Data.Entities;
+using Platform.Data.Security;
 
 namespace Platform.Worker.Containers;
 
@@ -12,7 +13,7 @@ internal sealed class AgentContainerFactory(DockerConnection docker, ILogger log
     private DockerOptions Options => docker.Options;
 
     /// <summary>The id of the started container; a container that would not start is removed again.</summary>
-    public async Task<string> CreateAsync(Agent agent, Tenant tenant, AgentApiKey key, CancellationToken cancellationToken)
+    public async Task<string> CreateAsync(Agent agent, Tenant tenant, RuntimeKey key, CancellationToken cancellationToken)
     {
         // A container left by an earlier attempt that never committed (its key was rolled back) goes first.
         var name = ContainerLabels.ContainerName(agent.Id);
@@ -51,7 +52,7 @@ internal sealed class AgentContainerFactory(DockerConnection docker, ILogger log
         }
     }
 
-    private CreateContainerParameters Parameters(string name, Agent agent, Tenant tenant, AgentApiKey key)
+    private CreateContainerParameters Parameters(string name, Agent agent, Tenant tenant, RuntimeKey key)
     {
         var limits = ContainerLimits.For(tenant);
         return new CreateContainerParameters

@@ -2,6 +2,7 @@ using Docker.DotNet;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Security;
 using Platform.Data.Tenancy;
 
 namespace Platform.Worker.Containers;
@@ -36,19 +37,11 @@ internal sealed class AgentProvisioner(
             string? containerId = null;
             try
             {
-                var key = AgentApiKey.Create();
+                var key = RuntimeKeys.Mint(agent.TenantId, agent.Id, clock.GetUtcNow());
                 containerId = await containers.CreateAsync(agent, tenant, key, cancellationToken);
 
                 var now = clock.GetUtcNow();
-                db.ApiKeys.Add(new ApiKey
-                {
-                    TenantId = agent.TenantId,
-                    Name = AgentApiKey.KeyName(agent.Id),
-                    Prefix = key.Prefix,
-                    KeyHash = key.KeyHash,
-                    Scopes = [.. AgentApiKey.Scopes],
-                    CreatedAt = now,
-                });
+                db.ApiKeys.Add(key.Row);
                 agent.ContainerId = containerId;
                 agent.Status = AgentStatus.Active;
                 agent.UpdatedAt = now;

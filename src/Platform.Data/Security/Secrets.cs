@@ -1,9 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Platform.Api.Security;
+namespace Platform.Data.Security;
 
-/// <summary>Random tokens shown once and stored only as SHA-256 hashes (they carry 128+ bits, so no slow hash is needed).</summary>
+/// <summary>
+/// Random tokens shown once and stored only as SHA-256 hashes (they carry 128+ bits, so no slow hash is needed). Shared by
+/// the API (refresh tokens, invites, recovery codes, API keys) and the worker (the runtime keys it mints).
+/// </summary>
 public static class Secrets
 {
     public static string NewToken(int bytes = 32) => Base64UrlEncode(RandomNumberGenerator.GetBytes(bytes));
