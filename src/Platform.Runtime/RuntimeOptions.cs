@@ -44,7 +44,12 @@ public sealed class RuntimeOptions
     /// <summary>The API base URL the agents call (PLATFORM_API_URL).</summary>
     public string? ApiBaseUrl { get; set; }
 
-    /// <summary>Network of agent workloads when <see cref="NetworkPerTenant"/> is off (<c>none</c>: no network).</summary>
+    /// <summary>
+    /// Network of agent workloads when <see cref="NetworkPerTenant"/> is off (<c>none</c>: no network). On a swarm it
+    /// names a swarm network (overlay) or <c>host</c>; a manager refuses <c>none</c> as a service network, so there
+    /// <c>none</c> attaches none, and the task runs in its node's default network mode (the node engine's default
+    /// bridge, unless that engine runs with <c>--bridge=none</c>).
+    /// </summary>
     public string NetworkMode { get; set; } = "none";
 
     /// <summary>Each tenant gets a network <c>platform-tenant-{id}</c> that its agents join (an overlay network on a swarm).</summary>

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Platform.Runtime.Swarm;
 
 namespace Platform.Runtime;
 
@@ -21,7 +23,8 @@ public static class RuntimeSetup
             var options = services.GetRequiredService<IOptions<RuntimeOptions>>().Value;
             return options.BackendKind switch
             {
-                // The backends are added by the engine and swarm implementations.
+                // The engine backend is added by its implementation.
+                RuntimeBackend.Swarm => new SwarmRuntime(options, services.GetRequiredService<ILogger<SwarmRuntime>>()),
                 _ => new NoRuntime(),
             };
         });
