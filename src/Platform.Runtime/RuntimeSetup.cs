@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Platform.Runtime.Engine;
 
 namespace Platform.Runtime;
 
@@ -22,6 +24,7 @@ public static class RuntimeSetup
             return options.BackendKind switch
             {
                 // The backends are added by the engine and swarm implementations.
+                RuntimeBackend.Engine => new EngineRuntime(options, services.GetRequiredService<ILogger<EngineRuntime>>()),
                 _ => new NoRuntime(),
             };
         });
