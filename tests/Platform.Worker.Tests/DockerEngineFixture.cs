@@ -169,11 +169,22 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
         }
     }
 
-    private static async Task RunScriptAsync(string name)
+    /// <summary>Runs scripts/NAME with these arguments (and environment); its standard output.</summary>
+    internal static async Task<string> RunScriptAsync(string name, IReadOnlyDictionary<string, string>? environment = null, params string[] arguments)
     {
         var script = Path.Combine(RepositoryRoot(), "scripts", name);
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -182,6 +193,8 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {await output}{await error}");
         }
+
+        return await output;
     }
 
     internal static string RepositoryRoot()

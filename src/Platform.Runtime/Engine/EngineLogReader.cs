@@ -43,6 +43,8 @@ internal static class EngineLogReader
                 var read = await ReadAsync(engine, stream, buffer, cancellationToken);
                 if (read.EOF)
                 {
+                    // A stream closed under a cancelled read may look like its end: it is the cancellation.
+                    cancellationToken.ThrowIfCancellationRequested();
                     break;
                 }
 
