@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -28,6 +29,13 @@ public sealed partial class DockerEngineFixture
         }, cancellationToken);
         await Client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
         return created.ID;
+    }
+
+    /// <summary>agents.container_id, as the provisioner leaves it.</summary>
+    public async Task SetAgentContainerAsync(WorkerFixture fixture, Guid agentId, string containerId, CancellationToken cancellationToken)
+    {
+        await using var owner = fixture.Database.CreateOwnerContext();
+        await owner.Agents.Where(a => a.Id == agentId).ExecuteUpdateAsync(s => s.SetProperty(a => a.ContainerId, containerId), cancellationToken);
     }
 
     /// <summary>Runs a command in the container and waits for it to finish.</summary>
