@@ -63,6 +63,24 @@ public sealed class DockerSetupTests(WorkerFixture fixture, DockerEngineFixture 
     }
 
     [Fact]
+    public async Task Unreadable_TLS_material_makes_the_runtime_unavailable_with_the_reason_and_does_not_stop_the_host()
+    {
+        const string Garbage = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----";
+        var options = new RuntimeOptions
+        {
+            Endpoint = "tcp://127.0.0.1:2376",
+            CaCertificate = Garbage,
+            ClientCertificate = Garbage,
+            ClientKey = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----",
+        };
+        Assert.True(new RuntimeOptionsValidator().Validate(null, options).Succeeded);
+        using var runtime = new EngineRuntime(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<EngineRuntime>.Instance);
+        var error = await Assert.ThrowsAsync<RuntimeUnavailableException>(() => runtime.DescribeAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("TLS material", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("bm90IGEga2V5", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Settings_bind_from_configuration()
     {
         using var host = BuildHost(new()
