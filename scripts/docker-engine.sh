@@ -9,6 +9,8 @@
 # (--iptables=false --ip6tables=false --bridge=none). Images cannot be pulled on
 # this machine; build them with scripts/build-local-images.sh.
 # Keep STATE_DIR outside the repository (e.g. /tmp/dk).
+# DOCKER_ENGINE_ARGS adds dockerd arguments at start (split on spaces), e.g. a TLS endpoint:
+#   DOCKER_ENGINE_ARGS="--host tcp://127.0.0.1:2376 --tlsverify --tlscacert ca.pem --tlscert server-cert.pem --tlskey server-key.pem"
 set -euo pipefail
 
 usage() {
@@ -84,7 +86,8 @@ start() {
     # Stale pid file / socket from a dead engine.
     rm -f "$pidfile" "$sock"
     # setsid: the engine must not die with the caller's session or get its signals.
-    setsid dockerd \
+    # shellcheck disable=SC2086 # DOCKER_ENGINE_ARGS is a list of arguments
+    setsid dockerd ${DOCKER_ENGINE_ARGS:-} \
       --iptables=false --ip6tables=false --bridge=none \
       --data-root "$state_dir/data" \
       --exec-root "$state_dir/exec" \

@@ -52,30 +52,3 @@ internal static class ArchiveStorage
             .WaitFor(s3);
     }
 }
-
-/// <summary>How the worker reaches Docker: off when published (Azure Container Apps has no daemon), else the host's engine.</summary>
-internal static class AgentContainers
-{
-    public static void Configure(IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> worker, IResourceBuilder<ProjectResource> api)
-    {
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            worker.WithEnvironment("Docker__Enabled", builder.Configuration["Docker:Enabled"] ?? "false");
-            return;
-        }
-
-        var endpoint = builder.Configuration["Docker:Endpoint"] ?? Environment.GetEnvironmentVariable("DOCKER_HOST");
-        if (endpoint is not null)
-        {
-            worker.WithEnvironment("Docker__Endpoint", endpoint);
-        }
-
-        // Without an engine that answers, polling is off and the worker reports Degraded rather than Unhealthy.
-        var enabled = builder.Configuration["Docker:Enabled"]
-            ?? (InfrastructureMode.Succeeds("docker", ["info", "--format", "{{.ServerVersion}}"], TimeSpan.FromSeconds(10)) ? "true" : "false");
-        worker.WithEnvironment("Docker__Enabled", enabled)
-            .WithEnvironment("Docker__AgentImage", builder.Configuration["Docker:AgentImage"] ?? "platform/agent-runtime:latest")
-            .WithEnvironment("Docker__Scope", builder.Configuration["Docker:Scope"] ?? "platform")
-            .WithEnvironment("Docker__ApiBaseUrl", api.GetEndpoint("http"));
-    }
-}

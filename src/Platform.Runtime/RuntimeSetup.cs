@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Platform.Runtime.Engine;
 using Platform.Runtime.Swarm;
 
 namespace Platform.Runtime;
@@ -23,7 +24,7 @@ public static class RuntimeSetup
             var options = services.GetRequiredService<IOptions<RuntimeOptions>>().Value;
             return options.BackendKind switch
             {
-                // The engine backend is added by its implementation.
+                RuntimeBackend.Engine => new EngineRuntime(options, services.GetRequiredService<ILogger<EngineRuntime>>()),
                 RuntimeBackend.Swarm => new SwarmRuntime(options, services.GetRequiredService<ILogger<SwarmRuntime>>()),
                 _ => new NoRuntime(),
             };

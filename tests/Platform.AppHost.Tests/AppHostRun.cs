@@ -24,7 +24,7 @@ internal static class AppHostRun
             "Parameters:postgres-password=PostgresPassword01234567",
             "Parameters:redis-password=RedisPassword0123456789",
             "Parameters:jwt-signing-key=JwtSigningKeyForAppHostTests0123456789abcdef",
-            $"Docker:Scope=apphost-{Guid.NewGuid():N}",
+            $"Runtime:Scope=apphost-{Guid.NewGuid():N}",
             .. settings,
         ];
 

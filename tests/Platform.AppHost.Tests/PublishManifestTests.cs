@@ -45,7 +45,7 @@ public sealed class PublishManifestTests
         Assert.False(resources.GetProperty("data-protection-certificate").GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _));
         Assert.Equal("{app-role-password.value}", Env(resources, "migrator", "Migrator__AppRolePassword"));
         Assert.Equal("{platform-admin-password.value}", Env(resources, "migrator", "Migrator__PlatformAdminPassword"));
-        Assert.Equal("false", Env(resources, "worker", "Docker__Enabled"));
+        Assert.Equal("none", Env(resources, "worker", "Runtime__Backend"));
     }
 
     private static string Env(JsonElement resources, string resource, string name) =>

@@ -1,10 +1,11 @@
 using Platform.Data.Entities;
 using Platform.Data.Security;
+using Platform.Runtime;
 using Platform.Worker.Containers;
 
 namespace Platform.Worker.Tests;
 
-/// <summary>The alert rules as pure functions: no Docker, no database.</summary>
+/// <summary>The alert rules as pure functions: no runtime, no database.</summary>
 public sealed class AlertRulesTests
 {
     private const string ContainerId = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -12,8 +13,8 @@ public sealed class AlertRulesTests
     private static readonly Guid AgentId = Guid.CreateVersion7();
     private static readonly Guid TenantId = Guid.CreateVersion7();
 
-    private static ContainerObservation Observation(
-        string state = "running",
+    private static WorkloadObservation Observation(
+        WorkloadState state = WorkloadState.Running,
         string? health = null,
         int restarts = 0,
         TimeSpan? age = null,
@@ -25,7 +26,7 @@ public sealed class AlertRulesTests
     private static HealthSample Sample(TimeSpan ago, int restarts = 0, double memoryMb = 100, double? limitMb = 512) =>
         new(Now - ago, restarts, memoryMb, limitMb);
 
-    private static IReadOnlyList<string> Kinds(ContainerObservation observation, params HealthSample[] history) =>
+    private static IReadOnlyList<string> Kinds(WorkloadObservation observation, params HealthSample[] history) =>
         AlertRules.Evaluate(observation, history).Select(a => a.Kind).ToList();
 
     [Fact]
@@ -53,11 +54,10 @@ public sealed class AlertRulesTests
         Assert.Equal(HealthStatus.Degraded, AlertRules.Classify(Observation(health: "starting"), hasAlerts: false));
     }
 
-    [Theory]
-    [InlineData("exited")]
-    [InlineData("dead")]
-    public void A_stopped_container_raises_container_exited(string state)
+    [Fact]
+    public void A_stopped_container_raises_container_exited()
     {
+        const WorkloadState state = WorkloadState.Exited;
         var alert = Assert.Single(AlertRules.Evaluate(Observation(state: state, health: "unhealthy", exitCode: 137), []));
         Assert.Equal(AlertRules.ContainerExited, alert.Kind);
         Assert.Equal(AlertSeverity.Critical, alert.Severity);
@@ -68,9 +68,28 @@ public sealed class AlertRulesTests
     [Fact]
     public void A_paused_container_is_degraded_without_an_alert()
     {
-        Assert.Empty(Kinds(Observation(state: "paused")));
-        Assert.Equal(HealthStatus.Degraded, AlertRules.Classify(Observation(state: "paused"), hasAlerts: false));
+        Assert.Empty(Kinds(Observation(state: WorkloadState.Frozen)));
+        Assert.Equal(HealthStatus.Degraded, AlertRules.Classify(Observation(state: WorkloadState.Frozen), hasAlerts: false));
     }
+
+    [Theory]
+    [InlineData(WorkloadState.Frozen, HibernationStage.Frozen)]
+    [InlineData(WorkloadState.Exited, HibernationStage.Stopped)]
+    [InlineData(WorkloadState.Stopped, HibernationStage.Stopped)]
+    [InlineData(WorkloadState.Stopped, HibernationStage.Frozen)] // a swarm freezes by scaling to 0
+    public void A_hibernating_agents_frozen_or_stopped_workload_is_expected(WorkloadState state, HibernationStage stage)
+    {
+        var observation = Observation(state: state, exitCode: 143);
+        Assert.True(AlertRules.IsHibernating(observation, AgentStatus.Idle, stage));
+        Assert.Equal(HealthStatus.Healthy, AlertRules.Classify(observation, hasAlerts: false, hibernating: true));
+    }
+
+    [Theory]
+    [InlineData(AgentStatus.Active, HibernationStage.Stopped, WorkloadState.Exited)] // a crash, whatever the stage column says
+    [InlineData(AgentStatus.Idle, null, WorkloadState.Exited)]                       // idle but not hibernating
+    [InlineData(AgentStatus.Idle, HibernationStage.Frozen, WorkloadState.Running)]   // woken, or not frozen yet
+    public void Anything_else_is_not_hibernation(AgentStatus status, HibernationStage? stage, WorkloadState state) =>
+        Assert.False(AlertRules.IsHibernating(Observation(state: state), status, stage));
 
     [Theory]
     [InlineData(2, 4, false)] // 2 restarts since the window began
@@ -173,7 +192,7 @@ public sealed class AlertRulesTests
     public void A_running_container_with_alerts_is_degraded()
     {
         Assert.Equal(HealthStatus.Degraded, AlertRules.Classify(Observation(health: "healthy"), hasAlerts: true));
-        Assert.Equal(HealthStatus.Unhealthy, AlertRules.Classify(Observation(state: "restarting"), hasAlerts: false));
+        Assert.Equal(HealthStatus.Unhealthy, AlertRules.Classify(Observation(state: WorkloadState.Restarting), hasAlerts: false));
     }
 
     [Theory]

@@ -1,7 +1,8 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Platform.Worker.Containers;
+using Platform.Runtime;
 
 namespace Platform.Worker.Tests;
 
@@ -17,12 +18,12 @@ public sealed partial class DockerEngineFixture
             Image = Image,
             Labels = new Dictionary<string, string>
             {
-                [ContainerLabels.AgentId] = agentId.ToString(),
-                [ContainerLabels.TenantId] = tenantId.ToString(),
-                [ContainerLabels.Scope] = scope,
+                [RuntimeLabels.AgentId] = agentId.ToString(),
+                [RuntimeLabels.TenantId] = tenantId.ToString(),
+                [RuntimeLabels.Scope] = scope,
             },
             Healthcheck = healthCheck
-                ? new HealthConfig { Test = HealthCheckCommand, Interval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(1), Retries = 1 }
+                ? new HealthcheckConfig { Test = HealthCheckCommand, Interval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(1), Retries = 1 }
                 : null,
             HostConfig = new HostConfig { NetworkMode = "none", Memory = memoryBytes },
         }, cancellationToken);
@@ -30,21 +31,33 @@ public sealed partial class DockerEngineFixture
         return created.ID;
     }
 
+    /// <summary>agents.container_id, as the provisioner leaves it.</summary>
+    public async Task SetAgentContainerAsync(WorkerFixture fixture, Guid agentId, string containerId, CancellationToken cancellationToken)
+    {
+        await using var owner = fixture.Database.CreateOwnerContext();
+        await owner.Agents.Where(a => a.Id == agentId).ExecuteUpdateAsync(s => s.SetProperty(a => a.ContainerId, containerId), cancellationToken);
+    }
+
     /// <summary>Runs a command in the container and waits for it to finish.</summary>
     public async Task ExecAsync(string containerId, CancellationToken cancellationToken, params string[] command)
     {
-        var exec = await Client.Exec.ExecCreateContainerAsync(containerId, new ContainerExecCreateParameters { Cmd = command }, cancellationToken);
-        await Client.Exec.StartContainerExecAsync(exec.ID, cancellationToken);
+        var exec = await Client.Exec.CreateContainerExecAsync(
+            containerId, new ContainerExecCreateParameters { Cmd = command, AttachStdout = true, AttachStderr = true }, cancellationToken);
+        using (var output = await Client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken))
+        {
+            await output.ReadOutputToEndAsync(cancellationToken);
+        }
+
         await WaitAsync(async () => !(await Client.Exec.InspectContainerExecAsync(exec.ID, cancellationToken)).Running,
             $"exec {string.Join(' ', command)} in {containerId}", cancellationToken);
     }
 
     public Task WaitForHealthAsync(string containerId, string status, CancellationToken cancellationToken) =>
-        WaitAsync(async () => (await Client.Containers.InspectContainerAsync(containerId, cancellationToken)).State.Health?.Status == status,
+        WaitAsync(async () => (await Client.Containers.InspectContainerAsync(containerId, cancellationToken)).State!.Health?.Status == status,
             $"container {containerId} {status}", cancellationToken);
 
     public Task WaitForStateAsync(string containerId, string status, CancellationToken cancellationToken) =>
-        WaitAsync(async () => (await Client.Containers.InspectContainerAsync(containerId, cancellationToken)).State.Status == status,
+        WaitAsync(async () => (await Client.Containers.InspectContainerAsync(containerId, cancellationToken)).State!.Status == status,
             $"container {containerId} {status}", cancellationToken);
 
     public async Task<ContainerInspectResponse?> TryInspectAsync(string containerId, CancellationToken cancellationToken)
@@ -65,7 +78,7 @@ public sealed partial class DockerEngineFixture
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
-                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Scope}={scope}"] = true },
+                ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabels.Scope}={scope}"] = true },
             },
         }, cancellationToken);
 
@@ -86,7 +99,7 @@ public sealed partial class DockerEngineFixture
         {
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
-                ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Scope}={scope}"] = true },
+                ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabels.Scope}={scope}"] = true },
             },
         }, CancellationToken.None);
         foreach (var network in networks)

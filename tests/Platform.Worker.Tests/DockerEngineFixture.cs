@@ -1,7 +1,10 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Platform.Runtime;
+using Platform.Runtime.Engine;
 using Platform.Worker.Containers;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -18,7 +21,8 @@ public sealed class DockerCollection : ICollectionFixture<DockerEngineFixture>
 /// built once with scripts/build-agent-image.sh. Every test works in a scope of its own
 /// (label <c>platform.scope</c>), so pollers and provisioners only see its containers; all
 /// containers of this run are removed at the end. The container helpers the tests use are in
-/// DockerEngineFixture.Containers.cs.
+/// DockerEngineFixture.Containers.cs. The tests drive the engine through <see cref="EngineRuntime"/>; the client
+/// here only sets up and inspects behind its back.
 /// </summary>
 public sealed partial class DockerEngineFixture : IAsyncLifetime
 {
@@ -26,8 +30,8 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
     public static readonly string[] HealthCheckCommand = ["CMD-SHELL", "test -f /tmp/ok || exit 1"];
 
     private readonly string _runId = "wt-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly ConcurrentBag<IDisposable> _runtimes = [];
     private int _scopes;
-    private DockerClientConfiguration? _configuration;
     private DockerClient? _client;
 
     public string? Endpoint { get; private set; }
@@ -40,7 +44,7 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
-        var endpoint = string.IsNullOrWhiteSpace(host) ? DockerOptions.DefaultSocket : host;
+        var endpoint = string.IsNullOrWhiteSpace(host) ? RuntimeOptions.DefaultSocket : host;
         if (endpoint.StartsWith("unix://", StringComparison.Ordinal) && !File.Exists(endpoint["unix://".Length..]))
         {
             Unavailable = string.IsNullOrWhiteSpace(host)
@@ -51,8 +55,7 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
 
         Endpoint = endpoint;
         await RunScriptAsync("build-agent-image.sh");
-        _configuration = new DockerClientConfiguration(new Uri(endpoint));
-        _client = _configuration.CreateClient();
+        _client = new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).Build();
     }
 
     /// <summary>Skips the test without an engine, or fails it when PLATFORM_REQUIRE_DOCKER=1.</summary>
@@ -73,36 +76,57 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
 
     public string NewScope() => $"{_runId}-{Interlocked.Increment(ref _scopes)}";
 
-    public DockerOptions Options(string scope, Action<DockerOptions>? configure = null)
+    /// <summary>The runtime settings of a test scope on this engine (small health check intervals, no restarts).</summary>
+    public RuntimeOptions Options(string scope, Action<RuntimeOptions>? configure = null)
     {
-        var options = new DockerOptions
+        var options = new RuntimeOptions
         {
-            Endpoint = Endpoint ?? DockerOptions.DefaultSocket,
+            Backend = "engine",
+            Endpoint = Endpoint ?? RuntimeOptions.DefaultSocket,
             Scope = scope,
             AgentImage = Image,
             ApiBaseUrl = "http://api.platform.test:8080",
-            PollIntervalSeconds = 1,
-            MaxBackoffSeconds = 4,
-            ProvisionIntervalSeconds = 1,
             HealthCheck = HealthCheckCommand,
             HealthCheckIntervalSeconds = 1,
             HealthCheckTimeoutSeconds = 1,
             HealthCheckRetries = 1,
             RestartPolicy = "no",
+            StopGracePeriodSeconds = 1,
         };
         configure?.Invoke(options);
-        var validation = new DockerOptionsValidator().Validate(null, options);
+        var validation = new RuntimeOptionsValidator().Validate(null, options);
         Assert.True(validation.Succeeded, validation.FailureMessage);
         return options;
     }
 
-    public static DockerConnection Connection(DockerOptions options) => new(MsOptions.Create(options));
+    /// <summary>The worker's loop settings of the tests: 1 s polls and provisioning passes.</summary>
+    public static RuntimeLoopOptions Loop(Action<RuntimeLoopOptions>? configure = null)
+    {
+        var options = new RuntimeLoopOptions { PollIntervalSeconds = 1, MaxBackoffSeconds = 4, ProvisionIntervalSeconds = 1 };
+        configure?.Invoke(options);
+        var validation = new RuntimeLoopOptionsValidator().Validate(null, options);
+        Assert.True(validation.Succeeded, validation.FailureMessage);
+        return options;
+    }
 
-    public static DockerPoller Poller(WorkerFixture database, DockerOptions options) =>
-        new(Connection(options), database.AppOptions, new AlertStore(TimeProvider.System), NullLogger<DockerPoller>.Instance, TimeProvider.System);
+    /// <summary>An engine runtime with these settings, disposed with the fixture.</summary>
+    public EngineRuntime Runtime(RuntimeOptions options)
+    {
+        var runtime = new EngineRuntime(options, NullLogger<EngineRuntime>.Instance);
+        _runtimes.Add(runtime);
+        return runtime;
+    }
 
-    public static ContainerProvisioner Provisioner(WorkerFixture database, DockerOptions options, params Guid[] tenants) =>
-        new(Connection(options), database.AppOptions, new AlertStore(TimeProvider.System), NullLogger<ContainerProvisioner>.Instance, TimeProvider.System)
+    public DockerPoller Poller(WorkerFixture database, RuntimeOptions options, RuntimeLoopOptions? loop = null) =>
+        new(Runtime(options), MsOptions.Create(options), MsOptions.Create(loop ?? Loop()), database.AppOptions,
+            new AlertStore(TimeProvider.System), NullLogger<DockerPoller>.Instance, TimeProvider.System);
+
+    public ContainerProvisioner Provisioner(WorkerFixture database, RuntimeOptions options, params Guid[] tenants) =>
+        Provisioner(database, options, Loop(), TimeProvider.System, tenants);
+
+    public ContainerProvisioner Provisioner(WorkerFixture database, RuntimeOptions options, RuntimeLoopOptions loop, TimeProvider clock, params Guid[] tenants) =>
+        new(Runtime(options), MsOptions.Create(options), MsOptions.Create(loop), database.AppOptions, new AlertStore(clock),
+            NullLogger<ContainerProvisioner>.Instance, clock)
         {
             OnlyTenants = tenants,
         };
@@ -115,9 +139,9 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
             var all = await _client.Containers.ListContainersAsync(new ContainersListParameters
             {
                 All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [ContainerLabels.Scope] = true } },
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [RuntimeLabels.Scope] = true } },
             }, CancellationToken.None);
-            foreach (var container in all.Where(c => c.Labels.TryGetValue(ContainerLabels.Scope, out var s) && s.StartsWith(_runId, StringComparison.Ordinal)))
+            foreach (var container in all.Where(c => c.Labels?.TryGetValue(RuntimeLabels.Scope, out var s) == true && s!.StartsWith(_runId, StringComparison.Ordinal)))
             {
                 await _client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
             }
@@ -125,7 +149,10 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
             _client.Dispose();
         }
 
-        _configuration?.Dispose();
+        foreach (var runtime in _runtimes)
+        {
+            runtime.Dispose();
+        }
     }
 
     public static async Task WaitAsync(Func<Task<bool>> condition, string what, CancellationToken cancellationToken, int timeoutSeconds = 30)
@@ -142,11 +169,22 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
         }
     }
 
-    private static async Task RunScriptAsync(string name)
+    /// <summary>Runs scripts/NAME with these arguments (and environment); its standard output.</summary>
+    internal static async Task<string> RunScriptAsync(string name, IReadOnlyDictionary<string, string>? environment = null, params string[] arguments)
     {
         var script = Path.Combine(RepositoryRoot(), "scripts", name);
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -155,6 +193,8 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {await output}{await error}");
         }
+
+        return await output;
     }
 
     internal static string RepositoryRoot()

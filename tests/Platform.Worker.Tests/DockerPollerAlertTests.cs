@@ -1,6 +1,7 @@
 using Docker.DotNet.Models;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data.Entities;
+using Platform.Runtime;
 using Platform.Worker.Containers;
 
 namespace Platform.Worker.Tests;
@@ -21,7 +22,7 @@ public sealed class DockerPollerAlertTests(WorkerFixture fixture, DockerEngineFi
             var containerId = await engine.RunAgentContainerAsync(scope, tenantId, agentId, healthCheck: true, ct);
             await engine.WaitForHealthAsync(containerId, "unhealthy", ct);
 
-            var poller = DockerEngineFixture.Poller(fixture, engine.Options(scope));
+            var poller = engine.Poller(fixture, engine.Options(scope));
             for (var i = 0; i < 3; i++)
             {
                 var result = await poller.PollOnceAsync(ct);
@@ -86,7 +87,7 @@ public sealed class DockerPollerAlertTests(WorkerFixture fixture, DockerEngineFi
         {
             var (tenantId, agentId) = await DockerTestData.TenantWithAgentAsync(fixture, AgentStatus.Active, ct);
             var containerId = await engine.RunAgentContainerAsync(scope, tenantId, agentId, healthCheck: false, ct);
-            var poller = DockerEngineFixture.Poller(fixture, engine.Options(scope));
+            var poller = engine.Poller(fixture, engine.Options(scope));
 
             var running = await poller.PollOnceAsync(ct);
             Assert.Equal(0, running.AlertsOpened);
@@ -132,9 +133,9 @@ public sealed class DockerPollerAlertTests(WorkerFixture fixture, DockerEngineFi
                 Cmd = ["/bin/sh", "-c", "exit 3"],
                 Labels = new Dictionary<string, string>
                 {
-                    [ContainerLabels.AgentId] = agentId.ToString(),
-                    [ContainerLabels.TenantId] = tenantId.ToString(),
-                    [ContainerLabels.Scope] = scope,
+                    [RuntimeLabels.AgentId] = agentId.ToString(),
+                    [RuntimeLabels.TenantId] = tenantId.ToString(),
+                    [RuntimeLabels.Scope] = scope,
                 },
                 HostConfig = new HostConfig { NetworkMode = "none", RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.OnFailure } },
             }, ct);
@@ -142,7 +143,7 @@ public sealed class DockerPollerAlertTests(WorkerFixture fixture, DockerEngineFi
             await DockerEngineFixture.WaitAsync(
                 async () => (await engine.Client.Containers.InspectContainerAsync(created.ID, ct)).RestartCount >= 3, "three restarts", ct);
 
-            await DockerEngineFixture.Poller(fixture, engine.Options(scope)).PollOnceAsync(ct);
+            await engine.Poller(fixture, engine.Options(scope)).PollOnceAsync(ct);
 
             var alerts = await DockerTestData.AlertsAsync(fixture, q => q.Where(a => a.ContainerId == created.ID && a.ResolvedAt == null), ct);
             var loop = Assert.Single(alerts, a => a.Kind == AlertRules.RestartLoop);
@@ -168,7 +169,7 @@ public sealed class DockerPollerAlertTests(WorkerFixture fixture, DockerEngineFi
             await engine.Client.Containers.KillContainerAsync(containerId, new ContainerKillParameters { Signal = "KILL" }, ct);
             await engine.WaitForStateAsync(containerId, "exited", ct);
 
-            await DockerEngineFixture.Poller(fixture, engine.Options(scope)).PollOnceAsync(ct);
+            await engine.Poller(fixture, engine.Options(scope)).PollOnceAsync(ct);
 
             Assert.Single(await DockerTestData.AlertsAsync(fixture, q => q.Where(a => a.ContainerId == containerId && a.ResolvedAt == null), ct));
             Assert.Equal(AgentStatus.Paused, (await DockerTestData.AgentAsync(fixture, agentId, ct)).Status);

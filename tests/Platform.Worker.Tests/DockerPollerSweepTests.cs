@@ -19,7 +19,7 @@ public sealed class DockerPollerSweepTests(WorkerFixture fixture, DockerEngineFi
         var fingerprint = AlertRules.DockerUnreachableFingerprint(scope);
         var dead = engine.Options(scope, o => o.Endpoint = $"unix:///tmp/no-docker-{Guid.NewGuid():N}.sock");
 
-        var poller = DockerEngineFixture.Poller(fixture, dead);
+        var poller = engine.Poller(fixture, dead);
         var first = await poller.PollOnceAsync(ct);
         var second = await poller.PollOnceAsync(ct);
         Assert.False(first.Reachable);
@@ -35,7 +35,7 @@ public sealed class DockerPollerSweepTests(WorkerFixture fixture, DockerEngineFi
         Assert.Null(alert.ResolvedAt);
 
         // The background loop keeps going (with backoff) and never opens a second alert.
-        var looping = DockerEngineFixture.Poller(fixture, dead);
+        var looping = engine.Poller(fixture, dead);
         await looping.StartAsync(ct);
         try
         {
@@ -51,7 +51,7 @@ public sealed class DockerPollerSweepTests(WorkerFixture fixture, DockerEngineFi
         Assert.Single(await DockerTestData.AlertsAsync(fixture, q => q.Where(a => a.Fingerprint == fingerprint), ct));
 
         // Pointed back at the engine: resolved.
-        var live = await DockerEngineFixture.Poller(fixture, engine.Options(scope)).PollOnceAsync(ct);
+        var live = await engine.Poller(fixture, engine.Options(scope)).PollOnceAsync(ct);
         Assert.True(live.Reachable, live.Error);
         alert = Assert.Single(await DockerTestData.AlertsAsync(fixture, q => q.Where(a => a.Fingerprint == fingerprint), ct));
         Assert.NotNull(alert.ResolvedAt);
@@ -67,7 +67,7 @@ public sealed class DockerPollerSweepTests(WorkerFixture fixture, DockerEngineFi
         {
             var (tenantId, agentId) = await DockerTestData.TenantWithAgentAsync(fixture, AgentStatus.Active, ct);
             await engine.RunAgentContainerAsync(scope, tenantId, agentId, healthCheck: false, ct);
-            var poller = DockerEngineFixture.Poller(fixture, engine.Options(scope));
+            var poller = engine.Poller(fixture, engine.Options(scope));
 
             // Another worker is in the middle of a sweep of this scope.
             await using (var other = new NpgsqlConnection(fixture.Database.AppConnectionString))
@@ -115,7 +115,7 @@ public sealed class DockerPollerSweepTests(WorkerFixture fixture, DockerEngineFi
                 containers.Add(await engine.RunAgentContainerAsync(scope, tenantId, agentId, healthCheck: false, ct));
             }
 
-            var poller = DockerEngineFixture.Poller(fixture, engine.Options(scope, o => o.MaxParallelism = 8));
+            var poller = engine.Poller(fixture, engine.Options(scope, o => o.MaxParallelism = 8));
             var warmUp = await poller.PollOnceAsync(ct);
             Assert.Equal(count, warmUp.Samples);
 
@@ -127,7 +127,7 @@ public sealed class DockerPollerSweepTests(WorkerFixture fixture, DockerEngineFi
             Assert.Equal(0, sweep.AlertsOpened);
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"sweep took {watch.Elapsed}");
 
-            var wide = await DockerEngineFixture.Poller(fixture, engine.Options(scope, o => o.MaxParallelism = 32)).PollOnceAsync(ct);
+            var wide = await engine.Poller(fixture, engine.Options(scope, o => o.MaxParallelism = 32)).PollOnceAsync(ct);
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"Docker poll sweep of {count} containers: {sweep.Elapsed.TotalMilliseconds:0} ms at parallelism 8, {wide.Elapsed.TotalMilliseconds:0} ms at 32");
 

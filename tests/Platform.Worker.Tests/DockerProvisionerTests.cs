@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Data.Entities;
 using Platform.Data.Security;
+using Platform.Runtime;
 using Platform.Worker.Containers;
 
 namespace Platform.Worker.Tests;
@@ -22,7 +23,7 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
                 await owner.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Plan, TenantPlan.Growth), ct);
             }
 
-            var provisioner = DockerEngineFixture.Provisioner(fixture, engine.Options(scope), tenantId);
+            var provisioner = engine.Provisioner(fixture, engine.Options(scope), tenantId);
             var result = await provisioner.RunOnceAsync(ct);
             Assert.Equal(1, result.AgentsProvisioned);
             Assert.Equal(0, result.AgentsFailed);
@@ -31,18 +32,18 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
             Assert.Equal(AgentStatus.Active, agent.Status);
             Assert.NotNull(agent.ContainerId);
 
-            var inspect = await engine.Client.Containers.InspectContainerAsync(agent.ContainerId, ct);
-            Assert.True(inspect.State.Running);
-            Assert.Equal(DockerEngineFixture.Image, inspect.Config.Image);
-            Assert.Equal(1024L * 1024 * 1024, inspect.HostConfig.Memory);
-            Assert.Equal(1_000_000_000L, inspect.HostConfig.NanoCPUs);
-            Assert.Equal("none", inspect.HostConfig.NetworkMode);
-            Assert.Equal(agentId.ToString(), inspect.Config.Labels[ContainerLabels.AgentId]);
-            Assert.Equal(tenantId.ToString(), inspect.Config.Labels[ContainerLabels.TenantId]);
-            Assert.Equal(scope, inspect.Config.Labels[ContainerLabels.Scope]);
-            Assert.Equal<IEnumerable<string>>(DockerEngineFixture.HealthCheckCommand, inspect.Config.Healthcheck.Test);
+            var inspect = await engine.Client.Containers.InspectContainerAsync(agent.ContainerId!, ct);
+            Assert.True(inspect.State!.Running);
+            Assert.Equal(DockerEngineFixture.Image, inspect.Config!.Image);
+            Assert.Equal(1024L * 1024 * 1024, inspect.HostConfig!.Memory);
+            Assert.Equal(1_000_000_000L, inspect.HostConfig!.NanoCPUs);
+            Assert.Equal("none", inspect.HostConfig!.NetworkMode);
+            Assert.Equal(agentId.ToString(), inspect.Config!.Labels![RuntimeLabels.AgentId]);
+            Assert.Equal(tenantId.ToString(), inspect.Config!.Labels![RuntimeLabels.TenantId]);
+            Assert.Equal(scope, inspect.Config!.Labels![RuntimeLabels.Scope]);
+            Assert.Equal<IEnumerable<string>>(DockerEngineFixture.HealthCheckCommand, inspect.Config!.Healthcheck!.Test!);
 
-            var env = inspect.Config.Env.Select(e => e.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            var env = inspect.Config!.Env!.Select(e => e.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
             Assert.Equal(agentId.ToString(), env["PLATFORM_AGENT_ID"]);
             Assert.Equal(tenantId.ToString(), env["PLATFORM_TENANT_ID"]);
             Assert.Equal("http://api.platform.test:8080", env["PLATFORM_API_URL"]);
@@ -67,14 +68,14 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
             // Paused in the database → container paused; active again → running.
             await DockerTestData.SetAgentStatusAsync(fixture, agentId, AgentStatus.Paused, ct);
             Assert.Equal(1, (await provisioner.RunOnceAsync(ct)).ContainersPaused);
-            inspect = await engine.Client.Containers.InspectContainerAsync(agent.ContainerId, ct);
-            Assert.True(inspect.State.Paused);
+            inspect = await engine.Client.Containers.InspectContainerAsync(agent.ContainerId!, ct);
+            Assert.True(inspect.State!.Paused);
 
             await DockerTestData.SetAgentStatusAsync(fixture, agentId, AgentStatus.Active, ct);
             Assert.Equal(1, (await provisioner.RunOnceAsync(ct)).ContainersResumed);
-            inspect = await engine.Client.Containers.InspectContainerAsync(agent.ContainerId, ct);
-            Assert.True(inspect.State.Running);
-            Assert.False(inspect.State.Paused);
+            inspect = await engine.Client.Containers.InspectContainerAsync(agent.ContainerId!, ct);
+            Assert.True(inspect.State!.Running);
+            Assert.False(inspect.State!.Paused);
 
             // The agent row is deleted → its container is removed.
             await using (var owner = fixture.Database.CreateOwnerContext())
@@ -83,7 +84,7 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
             }
 
             Assert.Equal(1, (await provisioner.RunOnceAsync(ct)).ContainersRemoved);
-            Assert.Null(await engine.TryInspectAsync(agent.ContainerId, ct));
+            Assert.Null(await engine.TryInspectAsync(agent.ContainerId!, ct));
         }
         finally
         {
@@ -109,7 +110,7 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
                 await owner.SaveChangesAsync(ct);
             }
 
-            var result = await DockerEngineFixture.Provisioner(fixture, engine.Options(scope), tenantId).RunOnceAsync(ct);
+            var result = await engine.Provisioner(fixture, engine.Options(scope), tenantId).RunOnceAsync(ct);
             Assert.Equal(1, result.TenantsActivated);
             Assert.Equal(1, result.AgentsProvisioned);
 
@@ -120,9 +121,9 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
 
             var agent = await DockerTestData.AgentAsync(fixture, agentId, ct);
             Assert.Equal(AgentStatus.Active, agent.Status);
-            var inspect = await engine.Client.Containers.InspectContainerAsync(agent.ContainerId, ct);
-            Assert.Equal(256L * 1024 * 1024, inspect.HostConfig.Memory);
-            Assert.Equal(250_000_000L, inspect.HostConfig.NanoCPUs);
+            var inspect = await engine.Client.Containers.InspectContainerAsync(agent.ContainerId!, ct);
+            Assert.Equal(256L * 1024 * 1024, inspect.HostConfig!.Memory);
+            Assert.Equal(250_000_000L, inspect.HostConfig!.NanoCPUs);
         }
         finally
         {
@@ -147,11 +148,11 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
             }
 
             var options = engine.Options(scope, o => o.NetworkPerTenant = true);
-            var result = await DockerEngineFixture.Provisioner(fixture, options, tenantId).RunOnceAsync(ct);
+            var result = await engine.Provisioner(fixture, options, tenantId).RunOnceAsync(ct);
             Assert.Equal(1, result.TenantsActivated);
 
-            var network = await engine.Client.Networks.InspectNetworkAsync(ContainerLabels.TenantNetwork(tenantId), ct);
-            Assert.Equal(tenantId.ToString(), network.Labels[ContainerLabels.TenantId]);
+            var network = await engine.Client.Networks.InspectNetworkAsync(RuntimeLabels.TenantNetwork(tenantId), ct);
+            Assert.Equal(tenantId.ToString(), network.Labels![RuntimeLabels.TenantId]);
             await using (var owner = fixture.Database.CreateOwnerContext())
             {
                 Assert.Equal(TenantStatus.Active, (await owner.Tenants.AsNoTracking().SingleAsync(t => t.Id == tenantId, ct)).Status);
@@ -173,8 +174,9 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
         {
             var (tenantId, agentId) = await DockerTestData.TenantWithAgentAsync(fixture, AgentStatus.Provisioning, ct);
             var options = engine.Options(scope, o => o.AgentImage = "platform-local/no-such-image:none");
+            var giveUpAtOnce = DockerEngineFixture.Loop(o => o.ProvisionAttemptsBeforeError = 1);
 
-            var result = await DockerEngineFixture.Provisioner(fixture, options, tenantId).RunOnceAsync(ct);
+            var result = await engine.Provisioner(fixture, options, giveUpAtOnce, TimeProvider.System, tenantId).RunOnceAsync(ct);
             Assert.Equal(1, result.AgentsFailed);
 
             var agent = await DockerTestData.AgentAsync(fixture, agentId, ct);
@@ -184,6 +186,7 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
             Assert.Equal(AlertRules.ContainerCreateFailed, alert.Kind);
             Assert.Equal(tenantId, alert.TenantId);
             Assert.Null(alert.ResolvedAt);
+            Assert.Contains("No such image", alert.Message, StringComparison.OrdinalIgnoreCase);
             Assert.Empty(await engine.ContainersAsync(scope, ct));
 
             await using var owner = fixture.Database.CreateOwnerContext();
@@ -212,14 +215,14 @@ public sealed class DockerProvisionerTests(WorkerFixture fixture, DockerEngineFi
 
             var options = engine.Options(scope);
             var results = await Task.WhenAll(
-                DockerEngineFixture.Provisioner(fixture, options, tenantId).RunOnceAsync(ct),
-                DockerEngineFixture.Provisioner(fixture, options, tenantId).RunOnceAsync(ct));
+                engine.Provisioner(fixture, options, tenantId).RunOnceAsync(ct),
+                engine.Provisioner(fixture, options, tenantId).RunOnceAsync(ct));
 
             Assert.Equal(agents.Count, results.Sum(r => r.AgentsProvisioned));
             Assert.Equal(0, results.Sum(r => r.AgentsFailed + r.ContainersRemoved));
             var containers = await engine.ContainersAsync(scope, ct);
             Assert.Equal(agents.Count, containers.Count);
-            Assert.Equal(agents.Order(), containers.Select(c => Guid.Parse(c.Labels[ContainerLabels.AgentId])).Order());
+            Assert.Equal(agents.Order(), containers.Select(c => Guid.Parse(c.Labels![RuntimeLabels.AgentId])).Order());
 
             await using var owner = fixture.Database.CreateOwnerContext();
             Assert.Equal(agents.Count, await owner.ApiKeys.CountAsync(k => k.TenantId == tenantId, ct));

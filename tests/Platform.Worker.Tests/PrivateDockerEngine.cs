@@ -10,10 +10,13 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(90);
 
-    private PrivateDockerEngine(string stateDirectory, string endpoint)
+    private readonly string? _engineArgs;
+
+    private PrivateDockerEngine(string stateDirectory, string endpoint, string? engineArgs)
     {
         StateDirectory = stateDirectory;
         Endpoint = endpoint;
+        _engineArgs = engineArgs;
     }
 
     public string StateDirectory { get; }
@@ -51,17 +54,19 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
         Assert.Skip(reason);
     }
 
-    public static async Task<PrivateDockerEngine> StartAsync()
+    /// <param name="engineArgs">More dockerd arguments (DOCKER_ENGINE_ARGS of the script), e.g. a TLS endpoint.</param>
+    /// <param name="directory">The engine's state folder; a new one in the temp folder when null.</param>
+    public static async Task<PrivateDockerEngine> StartAsync(string? engineArgs = null, string? directory = null)
     {
         // Short: the socket path must fit a unix socket address.
-        var directory = Path.Combine(Path.GetTempPath(), "pdk-" + Guid.NewGuid().ToString("N")[..10]);
-        var endpoint = (await RunAsync("start", directory)).Trim();
-        return new PrivateDockerEngine(directory, endpoint);
+        directory ??= Path.Combine(Path.GetTempPath(), "pdk-" + Guid.NewGuid().ToString("N")[..10]);
+        var endpoint = (await RunAsync("start", directory, engineArgs)).Trim();
+        return new PrivateDockerEngine(directory, endpoint, engineArgs);
     }
 
-    public Task StopAsync() => RunAsync("stop", StateDirectory);
+    public Task StopAsync() => RunAsync("stop", StateDirectory, null);
 
-    public Task StartAgainAsync() => RunAsync("start", StateDirectory);
+    public Task StartAgainAsync() => RunAsync("start", StateDirectory, _engineArgs);
 
     public async ValueTask DisposeAsync()
     {
@@ -82,9 +87,10 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
         }
     }
 
-    private static async Task<string> RunAsync(string command, string directory)
+    private static async Task<string> RunAsync(string command, string directory, string? engineArgs)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["DOCKER_ENGINE_ARGS"] = engineArgs ?? string.Empty;
         start.ArgumentList.Add(Path.Combine(DockerEngineFixture.RepositoryRoot(), "scripts", "docker-engine.sh"));
         start.ArgumentList.Add(command);
         start.ArgumentList.Add(directory);

@@ -7,7 +7,7 @@ using Platform.Worker.Health;
 namespace Platform.Worker.Tests;
 
 /// <summary>
-/// /health as an orchestrator sees it, with real faults: a stopped Docker engine or an unreachable or hanging S3 is
+/// /health as an orchestrator sees it, with real faults: a stopped Docker engine (the agent runtime) or an unreachable or hanging S3 is
 /// Degraded (HTTP 200, the body names the check); only a missing PostgreSQL is Unhealthy (503). Each test runs the
 /// worker as a process of its own on a database of its own.
 /// </summary>
@@ -27,24 +27,24 @@ public sealed class WorkerHealthTests(WorkerFixture fixture, LocalS3Fixture s3) 
         var database = await PlatformDatabase.CreateAsync(fixture.Postgres);
         await using var engine = await PrivateDockerEngine.StartAsync();
         var settings = Settings(database, s3.S3.ServiceUrl);
-        settings["Docker__Enabled"] = "true";
-        settings["Docker__Endpoint"] = engine.Endpoint;
-        settings["Docker__Scope"] = "health-" + Guid.NewGuid().ToString("N")[..8];
-        settings["Docker__PollIntervalSeconds"] = "1";
-        settings["Docker__MaxBackoffSeconds"] = "2";
+        settings["Runtime__Backend"] = "engine";
+        settings["Runtime__Endpoint"] = engine.Endpoint;
+        settings["Runtime__Scope"] = "health-" + Guid.NewGuid().ToString("N")[..8];
+        settings["Runtime__PollIntervalSeconds"] = "1";
+        settings["Runtime__MaxBackoffSeconds"] = "2";
         await using var worker = await WorkerProcess.StartAsync(settings, Ct);
 
         await worker.WaitForHealthAsync(h => h.StatusCode == HttpStatusCode.OK && h.Status == "Healthy", "200 Healthy with the engine up", Settle, Ct);
 
         await engine.StopAsync();
-        var down = await worker.WaitForHealthAsync(h => h.CheckStatus("docker") != "Healthy", "the docker check to notice", Settle, Ct);
+        var down = await worker.WaitForHealthAsync(h => h.CheckStatus("runtime") != "Healthy", "the runtime check to notice", Settle, Ct);
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(10))
         {
-            // Every answer while the engine is down: 200, Degraded, and the docker entry says why.
+            // Every answer while the engine is down: 200, Degraded, and the runtime entry says why.
             AssertAnswer(down, HttpStatusCode.OK, "Degraded");
-            Assert.Equal("Degraded", down.CheckStatus("docker"));
-            Assert.Contains("Docker engine", down.CheckDescription("docker"), StringComparison.Ordinal);
+            Assert.Equal("Degraded", down.CheckStatus("runtime"));
+            Assert.Contains($"unreachable at {engine.Endpoint}", down.CheckDescription("runtime"), StringComparison.Ordinal);
             Assert.True(down.Elapsed < AnswerBound, $"/health took {down.Elapsed.TotalSeconds:F1} s");
             await Task.Delay(500, Ct);
             down = await worker.HealthAsync(Ct);
@@ -52,7 +52,7 @@ public sealed class WorkerHealthTests(WorkerFixture fixture, LocalS3Fixture s3) 
 
         await engine.StartAgainAsync();
         var back = await worker.WaitForHealthAsync(h => h.Status == "Healthy", "Healthy once the engine is back", Settle, Ct);
-        Assert.Equal("Healthy", back.CheckStatus("docker"));
+        Assert.Equal("Healthy", back.CheckStatus("runtime"));
     }
 
     [Fact]
@@ -122,18 +122,24 @@ public sealed class WorkerHealthTests(WorkerFixture fixture, LocalS3Fixture s3) 
         {
             var database = await PlatformDatabase.CreateAsync(postgres);
 
-            // Neither Docker nor S3 here: Degraded, and still 200.
-            await using var worker = await WorkerProcess.StartAsync(Settings(database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}"), Ct);
-            await worker.WaitForHealthAsync(
-                h => h.StatusCode == HttpStatusCode.OK && h.Status == "Degraded" && h.CheckStatus("s3") == "Degraded" && h.CheckStatus("docker") == "Degraded",
-                "200 Degraded without Docker and S3", Settle, Ct);
+            // Neither the agent runtime (a remote engine where nothing listens) nor S3 here: Degraded, and still 200.
+            var settings = Settings(database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}");
+            var runtime = $"tcp://127.0.0.1:{ServerProcess.FreeTcpPort()}";
+            settings["Runtime__Backend"] = "engine";
+            settings["Runtime__Endpoint"] = runtime;
+            settings["Runtime__AllowInsecure"] = "true";
+            await using var worker = await WorkerProcess.StartAsync(settings, Ct);
+            var degraded = await worker.WaitForHealthAsync(
+                h => h.StatusCode == HttpStatusCode.OK && h.Status == "Degraded" && h.CheckStatus("s3") == "Degraded" && h.CheckStatus("runtime") == "Degraded",
+                "200 Degraded without the runtime and S3", Settle, Ct);
+            Assert.Contains($"unreachable at {runtime}", degraded.CheckDescription("runtime"), StringComparison.Ordinal);
 
             await postgres.DisposeAsync();
             stopped = true;
             var down = await worker.WaitForHealthAsync(h => h.StatusCode != HttpStatusCode.OK, "/health to fail without PostgreSQL", Settle, Ct);
             AssertAnswer(down, HttpStatusCode.ServiceUnavailable, "Unhealthy");
             Assert.Equal("Unhealthy", down.CheckStatus("hangfire"));
-            Assert.Equal("Degraded", down.CheckStatus("docker"));
+            Assert.Equal("Degraded", down.CheckStatus("runtime"));
             Assert.True(down.Elapsed < HealthCheckBounds.DefaultTimeout + TimeSpan.FromSeconds(5), $"/health took {down.Elapsed.TotalSeconds:F1} s without PostgreSQL");
             TestContext.Current.TestOutputHelper?.WriteLine($"/health without PostgreSQL: {down.Body}");
         }

@@ -8,7 +8,7 @@ using Platform.Tests.Support;
 namespace Platform.Worker.Tests;
 
 /// <summary>
-/// The worker as deployed, a process of its own: health with Docker polling off and no S3, and the jobs dashboard
+/// The worker as deployed, a process of its own: health without an agent runtime and no S3, and the jobs dashboard
 /// closed to all but platform admins.
 /// </summary>
 public sealed class WorkerHostTests(WorkerFixture fixture) : IAsyncLifetime
@@ -22,12 +22,12 @@ public sealed class WorkerHostTests(WorkerFixture fixture) : IAsyncLifetime
             WorkerProcess.Settings(fixture.Database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit"), Ct);
 
     [Fact]
-    public async Task Health_is_ok_but_degraded_when_docker_polling_is_off()
+    public async Task Health_is_ok_but_degraded_without_an_agent_runtime()
     {
         var health = await _worker!.WaitForHealthAsync(h => h.CheckStatus("hangfire") == "Healthy", "the Hangfire server to register", TimeSpan.FromSeconds(60), Ct);
         Assert.True(health.StatusCode == HttpStatusCode.OK && health.Status == "Degraded", health.Body);
-        Assert.Equal("Degraded", health.CheckStatus("docker"));
-        Assert.Contains("Docker:Enabled=false", health.CheckDescription("docker"), StringComparison.Ordinal);
+        Assert.Equal("Degraded", health.CheckStatus("runtime"));
+        Assert.Contains("Runtime:Backend=none", health.CheckDescription("runtime"), StringComparison.Ordinal);
     }
 
     [Theory]

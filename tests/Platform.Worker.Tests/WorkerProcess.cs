@@ -62,7 +62,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
             ["Archive__Bucket"] = bucket,
             ["Archive__AccessKey"] = LocalS3.AccessKey,
             ["Archive__SecretKey"] = LocalS3.SecretKey,
-            ["Docker__Enabled"] = "false",
+            ["Runtime__Backend"] = "none",
             ["Jwt__SigningKey"] = SigningKey,
         };
         foreach (var schedule in Schedules)

@@ -4,7 +4,7 @@ using Docker.DotNet.Models;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data.Entities;
 using Platform.Tests.Support;
-using Platform.Worker.Containers;
+using Platform.Runtime;
 
 namespace Platform.Bench.Scenarios;
 
@@ -59,13 +59,13 @@ internal static class P6AgentContainers
         {
             var response = await client.Containers.CreateContainerAsync(new CreateContainerParameters
             {
-                Name = ContainerLabels.ContainerName(agent.AgentId),
+                Name = RuntimeLabels.WorkloadName(agent.AgentId),
                 Image = Image,
                 Labels = new Dictionary<string, string>
                 {
-                    [ContainerLabels.AgentId] = agent.AgentId.ToString(),
-                    [ContainerLabels.TenantId] = agent.TenantId.ToString(),
-                    [ContainerLabels.Scope] = scope,
+                    [RuntimeLabels.AgentId] = agent.AgentId.ToString(),
+                    [RuntimeLabels.TenantId] = agent.TenantId.ToString(),
+                    [RuntimeLabels.Scope] = scope,
                 },
                 HostConfig = new HostConfig { NetworkMode = "none", Memory = 64 * 1024 * 1024, MemorySwap = 64 * 1024 * 1024 },
             }, token);
@@ -103,7 +103,7 @@ internal static class P6AgentContainers
                 All = true,
                 Filters = new Dictionary<string, IDictionary<string, bool>>
                 {
-                    ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Scope}={scope}"] = true },
+                    ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabels.Scope}={scope}"] = true },
                 },
             }, timeout.Token);
             ids.UnionWith(listed.Select(c => c.ID));

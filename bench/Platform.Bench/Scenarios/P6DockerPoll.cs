@@ -3,6 +3,9 @@ using System.Globalization;
 using Docker.DotNet;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+using Platform.Runtime;
+using Platform.Runtime.Engine;
 using Platform.Tests.Support;
 using Platform.Worker.Containers;
 using static Platform.Bench.Scenarios.Formatting;
@@ -24,7 +27,7 @@ public sealed class P6DockerPoll : IScenario
     private const int Runs = 3;
     private const int LoopIntervalSeconds = 15;
     private const int LoopIdleWindows = 3;
-    private static readonly int DefaultParallelism = new DockerOptions().MaxParallelism;
+    private static readonly int DefaultParallelism = new RuntimeOptions().MaxParallelism;
     private static readonly int[] Parallelisms = [DefaultParallelism, 8];
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(10);
 
@@ -46,8 +49,7 @@ public sealed class P6DockerPoll : IScenario
         Console.WriteLine($"P6: engine {host}, scope {scope}");
         Console.WriteLine("P6: " + (await Tools.RunAsync("bash", [Path.Combine(BenchEnvironment.RepositoryRoot, "scripts", "build-agent-image.sh")], dockerEnvironment)).Trim());
 
-        using var configuration = new DockerClientConfiguration(new Uri(host), defaultTimeout: TimeSpan.FromSeconds(60));
-        using var client = configuration.CreateClient();
+        using var client = new DockerClientBuilder().WithEndpoint(new Uri(host)).WithTimeout(TimeSpan.FromSeconds(60)).Build();
         var created = new Dictionary<Guid, string>();
         try
         {
@@ -90,8 +92,10 @@ public sealed class P6DockerPoll : IScenario
         string host, string scope, int parallelism, DbContextOptions<PlatformDbContext> dbOptions, string[] ids,
         IDictionary<string, string> dockerEnvironment, CancellationToken ct)
     {
-        using var connection = new DockerConnection(MsOptions.Create(Options(host, scope, parallelism)));
-        using var poller = new DockerPoller(connection, dbOptions, new AlertStore(TimeProvider.System), new StderrWarningLogger<DockerPoller>(), TimeProvider.System);
+        var options = Options(host, scope, parallelism);
+        using var runtime = new EngineRuntime(options, NullLogger<EngineRuntime>.Instance);
+        using var poller = new DockerPoller(runtime, MsOptions.Create(options), MsOptions.Create(new RuntimeLoopOptions()), dbOptions,
+            new AlertStore(TimeProvider.System), new StderrWarningLogger<DockerPoller>(), TimeProvider.System);
         var warmUp = await poller.PollOnceAsync(ct);
         Console.WriteLine($"P6: warm-up sweep at parallelism {parallelism}: {warmUp.Elapsed.TotalMilliseconds:0} ms, {warmUp.Samples} samples");
 
@@ -137,11 +141,11 @@ public sealed class P6DockerPoll : IScenario
         string host, string scope, int parallelism, DbContextOptions<PlatformDbContext> dbOptions, CancellationToken ct)
     {
         var options = Options(host, scope, parallelism);
-        options.PollIntervalSeconds = LoopIntervalSeconds;
+        var loop = new RuntimeLoopOptions { PollIntervalSeconds = LoopIntervalSeconds };
         var clock = new P6SweepClock();
         var logger = new StderrWarningLogger<DockerPoller>();
-        using var connection = new DockerConnection(MsOptions.Create(options));
-        using var poller = new DockerPoller(connection, dbOptions, new AlertStore(TimeProvider.System), logger, clock);
+        using var runtime = new EngineRuntime(options, NullLogger<EngineRuntime>.Instance);
+        using var poller = new DockerPoller(runtime, MsOptions.Create(options), MsOptions.Create(loop), dbOptions, new AlertStore(TimeProvider.System), logger, clock);
 
         var cpuStart = P6SweepClock.CpuTime();
         var wall = Stopwatch.StartNew();
@@ -188,9 +192,9 @@ public sealed class P6DockerPoll : IScenario
         ];
     }
 
-    private static DockerOptions Options(string host, string scope, int parallelism)
+    private static RuntimeOptions Options(string host, string scope, int parallelism)
     {
-        var options = new DockerOptions
+        var options = new RuntimeOptions
         {
             Endpoint = host,
             Scope = scope,
@@ -198,7 +202,7 @@ public sealed class P6DockerPoll : IScenario
             MaxParallelism = parallelism,
             RestartPolicy = "no",
         };
-        var validation = new DockerOptionsValidator().Validate(null, options);
+        var validation = new RuntimeOptionsValidator().Validate(null, options);
         if (validation.Failed)
         {
             throw new InvalidOperationException(validation.FailureMessage);

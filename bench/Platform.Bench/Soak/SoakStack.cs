@@ -87,16 +87,16 @@ internal sealed class SoakStack : IAsyncDisposable
             ["Archive__Bucket"] = "soak-audit-archive",
             ["Archive__AccessKey"] = LocalS3.AccessKey,
             ["Archive__SecretKey"] = LocalS3.SecretKey,
-            ["Docker__Enabled"] = dockerHost is null ? "false" : "true",
-            ["Docker__Scope"] = scope,
-            ["Docker__AgentImage"] = AgentImage,
-            ["Docker__PollIntervalSeconds"] = ((int)PollInterval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Docker__ApiBaseUrl"] = apis[0].BaseAddress.ToString(),
+            ["Runtime__Backend"] = dockerHost is null ? "none" : "engine",
+            ["Runtime__Scope"] = scope,
+            ["Runtime__AgentImage"] = AgentImage,
+            ["Runtime__PollIntervalSeconds"] = ((int)PollInterval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Runtime__ApiBaseUrl"] = apis[0].BaseAddress.ToString(),
             ["Logging__LogLevel__Platform.Worker.Jobs"] = "Information",
         };
         if (dockerHost is not null)
         {
-            settings["Docker__Endpoint"] = dockerHost;
+            settings["Runtime__Endpoint"] = dockerHost;
         }
 
         var worker = await environment.StartWorkerAsync(settings, Path.Combine(logDirectory, "worker.log"));

@@ -1,108 +1,99 @@
-using System.Globalization;
-using System.Net;
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Data.Tenancy;
+using Platform.Runtime;
 
 namespace Platform.Worker.Containers;
 
 /// <summary>
-/// Containers follow their agent rows: paused ↔ running, and a container whose agent row is gone (or
-/// that is not the agent's current container) is force-removed.
+/// Workloads follow their agent rows: a paused agent's workload is frozen, an active one's woken; a workload whose agent
+/// row is gone (or that is not the agent's current workload) is removed. A hibernating agent's frozen or stopped
+/// workload (status idle with an idle stage) is left as the idle state machine put it.
 /// </summary>
 internal sealed class AgentContainerReconciler(
-    DockerConnection docker,
+    IAgentRuntime runtime,
     DbContextOptions<PlatformDbContext> dbOptions,
     ILogger logger)
 {
-    /// <param name="onlyTenants">Only containers of these tenants; null for every tenant.</param>
+    /// <summary>The workloads listed, for the passes that follow in the same round; null when the runtime did not answer.</summary>
+    public IReadOnlyList<AgentWorkload>? Listed { get; private set; }
+
+    /// <param name="onlyTenants">Only workloads of these tenants; null for every tenant.</param>
     public async Task<(int Paused, int Resumed, int Removed)> ReconcileAsync(
         IReadOnlyCollection<Guid>? onlyTenants, CancellationToken cancellationToken)
     {
-        IList<ContainerListResponse> containers;
         try
         {
-            containers = await docker.ListAgentContainersAsync(cancellationToken);
+            Listed = await runtime.ListAsync(cancellationToken);
         }
-        catch (Exception ex) when (DockerConnection.IsUnreachable(ex, cancellationToken))
+        catch (RuntimeUnavailableException ex)
         {
-            // The poller raises docker_unreachable; nothing to reconcile until the engine answers.
-            logger.LogDebug(ex, "Docker unreachable; containers not reconciled");
+            // The poller raises docker_unreachable; nothing to reconcile until the runtime answers.
+            logger.LogDebug(ex, "Agent runtime unreachable; workloads not reconciled");
+            Listed = null;
             return (0, 0, 0);
         }
 
-        if (containers.Count == 0)
+        var workloads = onlyTenants is { } only ? Listed.Where(w => only.Contains(w.TenantId)).ToList() : [.. Listed];
+        if (workloads.Count == 0)
         {
             return (0, 0, 0);
         }
 
-        var labelled = containers
-            .Select(c => (Container: c, AgentId: LabelGuid(c, ContainerLabels.AgentId), TenantId: LabelGuid(c, ContainerLabels.TenantId)))
-            .Where(c => c.AgentId is not null)
-            .ToList();
-        if (onlyTenants is { } only)
-        {
-            labelled = labelled.Where(c => c.TenantId is { } t && only.Contains(t)).ToList();
-        }
-
-        var ids = labelled.Select(c => c.AgentId!.Value).Distinct().ToArray();
+        var ids = workloads.Select(w => w.AgentId).Distinct().ToArray();
         await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         var agents = await db.Agents.AsNoTracking()
             .Where(a => ids.Contains(a.Id))
-            .Select(a => new { a.Id, a.Status, a.ContainerId })
+            .Select(a => new { a.Id, a.Status, a.ContainerId, a.IdleStage })
             .ToDictionaryAsync(a => a.Id, cancellationToken);
 
         int paused = 0, resumed = 0, removed = 0;
-        foreach (var (container, agentId, _) in labelled)
+        foreach (var workload in workloads)
         {
             try
             {
-                if (!agents.TryGetValue(agentId!.Value, out var agent))
+                if (!agents.TryGetValue(workload.AgentId, out var agent))
                 {
-                    if (await docker.ForceRemoveAsync(container.ID, cancellationToken))
+                    if (await runtime.RemoveAsync(workload.Id, cancellationToken))
                     {
                         removed++;
-                        logger.LogInformation("Removed container {ContainerId}: agent {AgentId} no longer exists", container.ID, agentId);
+                        logger.LogInformation("Removed workload {ContainerId}: agent {AgentId} no longer exists", workload.Id, workload.AgentId);
                     }
                 }
                 else if (agent.Status != AgentStatus.Provisioning && agent.ContainerId is { } current
-                         && !string.Equals(current, container.ID, StringComparison.Ordinal))
+                         && !string.Equals(current, workload.Id, StringComparison.Ordinal))
                 {
-                    if (await docker.ForceRemoveAsync(container.ID, cancellationToken))
+                    if (await runtime.RemoveAsync(workload.Id, cancellationToken))
                     {
                         removed++;
-                        logger.LogInformation("Removed container {ContainerId}: agent {AgentId} runs in {Current}", container.ID, agentId, current);
+                        logger.LogInformation("Removed workload {ContainerId}: agent {AgentId} runs in {Current}", workload.Id, workload.AgentId, current);
                     }
                 }
-                else if (agent.Status == AgentStatus.Paused && container.State == "running")
+                else if (agent.Status == AgentStatus.Paused && workload.State == WorkloadState.Running)
                 {
-                    await docker.Client.Containers.PauseContainerAsync(container.ID, cancellationToken);
+                    await runtime.FreezeAsync(workload.Id, cancellationToken);
                     paused++;
-                    logger.LogInformation("Paused container {ContainerId} of agent {AgentId}", container.ID, agentId);
+                    logger.LogInformation("Froze workload {ContainerId} of paused agent {AgentId}", workload.Id, workload.AgentId);
                 }
-                else if ((agent.Status is AgentStatus.Active or AgentStatus.Idle or AgentStatus.Error) && container.State == "paused")
+                else if (ShouldRun(agent.Status, agent.IdleStage) && workload.State is WorkloadState.Frozen or WorkloadState.Stopped)
                 {
-                    await docker.Client.Containers.UnpauseContainerAsync(container.ID, cancellationToken);
+                    await runtime.WakeAsync(workload.Id, cancellationToken);
                     resumed++;
-                    logger.LogInformation("Resumed container {ContainerId} of agent {AgentId}", container.ID, agentId);
+                    logger.LogInformation("Woke workload {ContainerId} of agent {AgentId}", workload.Id, workload.AgentId);
                 }
             }
-            catch (DockerApiException ex) when (ex.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+            catch (RuntimeOperationException ex)
             {
-                // The container changed state meanwhile (stopped, removed): the next pass looks again.
-                logger.LogWarning("Reconciling container {ContainerId} of agent {AgentId}: {Error}", container.ID, agentId, DockerConnection.ErrorText(ex));
+                // The workload changed meanwhile (stopped, removed): the next pass looks again.
+                logger.LogWarning("Reconciling workload {ContainerId} of agent {AgentId}: {Error}", workload.Id, workload.AgentId, ex.Message);
             }
         }
 
         return (paused, resumed, removed);
     }
 
-    private static Guid? LabelGuid(ContainerListResponse container, string label) =>
-        container.Labels is not null && container.Labels.TryGetValue(label, out var text)
-        && Guid.TryParse(text, CultureInfo.InvariantCulture, out var id) && id != Guid.Empty
-            ? id
-            : null;
+    /// <summary>Active, in error, or idle but not hibernating (an idle agent with a stage sleeps on purpose).</summary>
+    private static bool ShouldRun(AgentStatus status, HibernationStage? stage) =>
+        status is AgentStatus.Active or AgentStatus.Error || (status == AgentStatus.Idle && stage is null);
 }

@@ -1,21 +1,25 @@
-using Docker.DotNet;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Data.Security;
 using Platform.Data.Tenancy;
+using Platform.Runtime;
 
 namespace Platform.Worker.Containers;
 
 /// <summary>
-/// Agents in <c>provisioning</c> (of active tenants) get a container and an API key minted for it, and
-/// move to <c>active</c>; or to <c>error</c> with a <c>container_create_failed</c> alert. An unreachable
-/// engine leaves them in <c>provisioning</c> for the next pass.
+/// Agents that need a workload (<see cref="ProvisioningClaims.NextAgentAsync"/>) get one from the runtime, with an API
+/// key minted for it, and move to <c>active</c>. A create the runtime refuses is retried with back-off
+/// (<c>Runtime:ProvisionRetrySeconds</c>, doubling up to <c>Runtime:ProvisionRetryMaxSeconds</c>); after
+/// <c>Runtime:ProvisionAttemptsBeforeError</c> refusals in a row the agent goes to <c>error</c> with one
+/// <c>container_create_failed</c> alert in the runtime's own words, resolved when a later create succeeds. A runtime
+/// that does not answer costs no attempt: the agent waits for the next pass.
 /// </summary>
 internal sealed class AgentProvisioner(
-    DockerOptions options,
+    IAgentRuntime runtime,
+    RuntimeOptions runtimeOptions,
+    RuntimeLoopOptions options,
     DbContextOptions<PlatformDbContext> dbOptions,
-    AgentContainerFactory containers,
     AlertStore alerts,
     ILogger logger,
     TimeProvider clock)
@@ -27,7 +31,7 @@ internal sealed class AgentProvisioner(
         {
             await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var agent = await ProvisioningClaims.NextAgentAsync(db, onlyTenants, cancellationToken);
+            var agent = await ProvisioningClaims.NextAgentAsync(db, onlyTenants, clock.GetUtcNow(), cancellationToken);
             if (agent is null)
             {
                 break;
@@ -38,49 +42,88 @@ internal sealed class AgentProvisioner(
             try
             {
                 var key = RuntimeKeys.Mint(agent.TenantId, agent.Id, clock.GetUtcNow());
-                containerId = await containers.CreateAsync(agent, tenant, key, cancellationToken);
+                containerId = await runtime.CreateAsync(AgentWorkloads.Spec(agent, tenant, key.Key, runtimeOptions), cancellationToken);
 
                 var now = clock.GetUtcNow();
                 db.ApiKeys.Add(key.Row);
                 agent.ContainerId = containerId;
                 agent.Status = AgentStatus.Active;
+                agent.ProvisionAttempts = 0;
+                agent.NextProvisionAt = null;
                 agent.UpdatedAt = now;
                 await db.SaveChangesAsync(cancellationToken);
                 await alerts.ResolveAsync(db, [AlertRules.ContainerCreateFailedFingerprint(agent.Id)], cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 provisioned++;
-                logger.LogInformation("Agent {AgentId} of tenant {TenantId} runs in container {ContainerId}", agent.Id, agent.TenantId, containerId);
+                logger.LogInformation("Agent {AgentId} of tenant {TenantId} runs in workload {ContainerId}", agent.Id, agent.TenantId, containerId);
             }
-            catch (Exception ex) when (DockerConnection.IsUnreachable(ex, cancellationToken))
+            catch (RuntimeUnavailableException ex)
             {
-                logger.LogWarning(ex, "Docker unreachable while provisioning agent {AgentId}; retried next pass", agent.Id);
-                await containers.RemoveQuietlyAsync(containerId);
+                logger.LogWarning(ex, "The agent runtime is unreachable while provisioning agent {AgentId}; retried next pass", agent.Id);
+                await RemoveQuietlyAsync(containerId);
                 break;
             }
-            catch (Exception ex) when (ex is DockerApiException)
+            catch (RuntimeOperationException ex)
             {
-                logger.LogError(ex, "Creating the container of agent {AgentId} failed", agent.Id);
-                await containers.RemoveQuietlyAsync(containerId);
-                agent.ContainerId = null;
-                agent.Status = AgentStatus.Error;
-                agent.UpdatedAt = clock.GetUtcNow();
-                await db.SaveChangesAsync(cancellationToken);
-                await alerts.OpenAsync(db, new AlertDraft(
-                    agent.TenantId, agent.Id, null, AlertRules.ContainerCreateFailed, AlertSeverity.Critical,
-                    $"The container of agent {agent.Name} could not be created",
-                    $"Agent {agent.Id} (image {options.AgentImage}): {DockerConnection.ErrorText(ex)}",
-                    AlertRules.ContainerCreateFailedFingerprint(agent.Id)), cancellationToken);
+                await RemoveQuietlyAsync(containerId);
+                await RecordFailureAsync(db, agent, ex, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 failed++;
             }
             catch
             {
-                // The database side failed: the row stays in provisioning and the container goes.
-                await containers.RemoveQuietlyAsync(containerId);
+                // The database side failed: the row stays as it was and the workload goes.
+                await RemoveQuietlyAsync(containerId);
                 throw;
             }
         }
 
         return (provisioned, failed);
+    }
+
+    private async Task RecordFailureAsync(PlatformDbContext db, Agent agent, RuntimeOperationException error, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        agent.ProvisionAttempts++;
+        agent.NextProvisionAt = now + options.ProvisionRetryDelay(agent.ProvisionAttempts);
+        agent.ContainerId = null;
+        agent.UpdatedAt = now;
+        var givingUp = agent.ProvisionAttempts >= options.ProvisionAttemptsBeforeError;
+        if (givingUp)
+        {
+            agent.Status = AgentStatus.Error;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        logger.Log(givingUp ? LogLevel.Error : LogLevel.Warning,
+            "Creating the workload of agent {AgentId} failed ({Attempts} in a row; next try at {NextTry:O}): {Error}",
+            agent.Id, agent.ProvisionAttempts, agent.NextProvisionAt, error.Message);
+        if (givingUp)
+        {
+            await alerts.OpenAsync(db, new AlertDraft(
+                agent.TenantId, agent.Id, null, AlertRules.ContainerCreateFailed, AlertSeverity.Critical,
+                $"The container of agent {agent.Name} could not be created",
+                $"Agent {agent.Id} (image {runtimeOptions.AgentImage}) failed {agent.ProvisionAttempts} times in a row at {runtime.Endpoint}: {error.Message}",
+                AlertRules.ContainerCreateFailedFingerprint(agent.Id)), cancellationToken);
+        }
+    }
+
+    /// <summary>Best-effort clean-up after a failed attempt: never throws, and ignores the caller's cancellation.</summary>
+    private async Task RemoveQuietlyAsync(string? workloadId)
+    {
+        if (workloadId is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(runtimeOptions.RequestTimeoutSeconds));
+            await runtime.RemoveAsync(workloadId, timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not remove workload {ContainerId}", workloadId);
+        }
     }
 }

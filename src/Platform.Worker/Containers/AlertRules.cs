@@ -1,24 +1,7 @@
 using Platform.Data.Entities;
+using Platform.Runtime;
 
 namespace Platform.Worker.Containers;
-
-/// <summary>What the poller saw of one agent container in one iteration.</summary>
-/// <param name="State">Docker's state: created, running, paused, restarting, removing, exited, dead.</param>
-/// <param name="Health">Docker's health status (starting, healthy, unhealthy), or null without a health check.</param>
-public sealed record ContainerObservation(
-    string ContainerId,
-    Guid AgentId,
-    Guid TenantId,
-    string State,
-    string? Health,
-    long ExitCode,
-    bool OomKilled,
-    int RestartCount,
-    DateTimeOffset CreatedAt,
-    double CpuPercent,
-    double MemoryMb,
-    double? MemoryLimitMb,
-    DateTimeOffset ObservedAt);
 
 /// <summary>An earlier raw sample of the same container (from container_health).</summary>
 public sealed record HealthSample(DateTimeOffset RecordedAt, int RestartCount, double MemoryMb, double? MemoryLimitMb);
@@ -43,8 +26,10 @@ public sealed record AlertThresholds
 }
 
 /// <summary>
-/// Pure rules: from one observation and the container's recent samples, which alerts should be open.
-/// Everything the poller opens for a container has the fingerprint <c>{kind}:{containerId}</c>.
+/// Pure rules: from one observation of an agent's workload (<see cref="WorkloadObservation"/>, the runtime's) and its
+/// recent samples, which alerts should be open. Everything the poller opens for a workload has the fingerprint
+/// <c>{kind}:{workloadId}</c>. A hibernating agent's frozen or stopped workload is what the platform asked for: it
+/// raises nothing.
 /// </summary>
 public static class AlertRules
 {
@@ -67,16 +52,23 @@ public static class AlertRules
 
     public static string TenantProvisioningFailedFingerprint(Guid tenantId) => $"{TenantProvisioningFailed}:{tenantId}";
 
-    public static bool IsExited(ContainerObservation o) => o.State is "exited" or "dead";
+    public static bool IsExited(WorkloadObservation o) => o.State is WorkloadState.Exited;
 
-    public static bool IsUnhealthy(ContainerObservation o) =>
-        o.State is "running" && string.Equals(o.Health, "unhealthy", StringComparison.OrdinalIgnoreCase);
+    public static bool IsUnhealthy(WorkloadObservation o) =>
+        o.State is WorkloadState.Running && string.Equals(o.Health, "unhealthy", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// An idle agent with a hibernation stage whose workload holds no process: frozen, stopped, or (an engine's word
+    /// for a stopped container) exited. Lenient about which stage, as the idle state machine may be between two.
+    /// </summary>
+    public static bool IsHibernating(WorkloadObservation o, AgentStatus status, HibernationStage? stage) =>
+        status == AgentStatus.Idle && stage is not null && o.State is WorkloadState.Frozen or WorkloadState.Stopped or WorkloadState.Exited;
 
     public static IReadOnlyList<DesiredAlert> Evaluate(
-        ContainerObservation observation, IReadOnlyCollection<HealthSample> history, AlertThresholds? thresholds = null)
+        WorkloadObservation observation, IReadOnlyCollection<HealthSample> history, AlertThresholds? thresholds = null)
     {
         thresholds ??= AlertThresholds.Default;
-        var id = observation.ContainerId;
+        var id = observation.WorkloadId;
         var shortId = id.Length > 12 ? id[..12] : id;
         var alerts = new List<DesiredAlert>();
 
@@ -93,7 +85,7 @@ public static class AlertRules
             var oom = observation.OomKilled ? " after running out of memory" : string.Empty;
             alerts.Add(new DesiredAlert(ContainerExited, AlertSeverity.Critical,
                 $"Agent container {shortId} exited",
-                $"Container {id} (agent {observation.AgentId}) is {observation.State} with exit code {observation.ExitCode}{oom}.",
+                $"Container {id} (agent {observation.AgentId}) is {observation.State.ToString().ToLowerInvariant()} with exit code {observation.ExitCode}{oom}.",
                 Fingerprint(ContainerExited, id)));
         }
 
@@ -122,7 +114,7 @@ public static class AlertRules
     /// start (the last sample at or before it, else the first sample in it; 0 when the container was created
     /// inside the window; no restarts counted without any earlier information).
     /// </summary>
-    public static int RestartsInWindow(ContainerObservation observation, IReadOnlyCollection<HealthSample> history, AlertThresholds? thresholds = null)
+    public static int RestartsInWindow(WorkloadObservation observation, IReadOnlyCollection<HealthSample> history, AlertThresholds? thresholds = null)
     {
         thresholds ??= AlertThresholds.Default;
         var windowStart = observation.ObservedAt - thresholds.RestartLoopWindow;
@@ -148,7 +140,7 @@ public static class AlertRules
     }
 
     /// <summary>Usage above the ratio of the limit in the current sample and the samples just before it.</summary>
-    public static bool UnderMemoryPressure(ContainerObservation observation, IReadOnlyCollection<HealthSample> history, AlertThresholds? thresholds = null)
+    public static bool UnderMemoryPressure(WorkloadObservation observation, IReadOnlyCollection<HealthSample> history, AlertThresholds? thresholds = null)
     {
         thresholds ??= AlertThresholds.Default;
         if (!Above(observation.MemoryMb, observation.MemoryLimitMb, thresholds.MemoryPressureRatio))
@@ -165,15 +157,20 @@ public static class AlertRules
         return previous.Count == needed && previous.All(s => Above(s.MemoryMb, s.MemoryLimitMb, thresholds.MemoryPressureRatio));
     }
 
-    /// <summary>The health status stored with a sample.</summary>
-    public static HealthStatus Classify(ContainerObservation observation, bool hasAlerts)
+    /// <summary>The health status stored with a sample (a hibernating workload is as it should be: healthy).</summary>
+    public static HealthStatus Classify(WorkloadObservation observation, bool hasAlerts, bool hibernating = false)
     {
-        if (IsExited(observation) || IsUnhealthy(observation) || observation.State is "restarting")
+        if (hibernating)
+        {
+            return HealthStatus.Healthy;
+        }
+
+        if (IsExited(observation) || IsUnhealthy(observation) || observation.State is WorkloadState.Restarting)
         {
             return HealthStatus.Unhealthy;
         }
 
-        if (observation.State is not "running" || string.Equals(observation.Health, "starting", StringComparison.OrdinalIgnoreCase) || hasAlerts)
+        if (observation.State is not WorkloadState.Running || string.Equals(observation.Health, "starting", StringComparison.OrdinalIgnoreCase) || hasAlerts)
         {
             return HealthStatus.Degraded;
         }

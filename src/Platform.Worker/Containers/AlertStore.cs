@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Runtime;
 
 namespace Platform.Worker.Containers;
 
@@ -15,8 +16,8 @@ public sealed record AlertDraft(
     string Message,
     string Fingerprint)
 {
-    public static AlertDraft ForContainer(ContainerObservation observation, DesiredAlert alert) =>
-        new(observation.TenantId, observation.AgentId, observation.ContainerId, alert.Kind, alert.Severity, alert.Title, alert.Message, alert.Fingerprint);
+    public static AlertDraft ForContainer(WorkloadObservation observation, DesiredAlert alert) =>
+        new(observation.TenantId, observation.AgentId, observation.WorkloadId, alert.Kind, alert.Severity, alert.Title, alert.Message, alert.Fingerprint);
 }
 
 /// <summary>

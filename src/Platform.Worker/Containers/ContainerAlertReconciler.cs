@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 
@@ -10,9 +11,13 @@ internal sealed record AlertOutcome(int Opened, int Resolved, int AgentsChanged)
 /// Makes the open container alerts match a sweep: opens the alerts its samples call for, resolves the
 /// ones they no longer do and those of containers that are gone, and lets the agents' status follow.
 /// </summary>
-internal sealed class ContainerAlertReconciler(DockerConnection docker, AlertStore alerts, ILogger logger)
+internal sealed class ContainerAlertReconciler(AlertStore alerts, ILogger logger)
 {
-    /// <param name="listed">Every container the sweep listed, recorded or not.</param>
+    // Workloads this poller has listed: once one is missing from a listing, it is gone (this scope's listing is the
+    // truth for this scope's workloads; nothing of another scope sharing the database is ever resolved on a guess).
+    private readonly ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
+
+    /// <param name="listed">Every workload the sweep listed, recorded or not.</param>
     public async Task<AlertOutcome> ApplyAsync(PlatformDbContext db, RecordedSweep sweep, HashSet<string> listed, CancellationToken cancellationToken)
     {
         var containerIds = sweep.ContainerIds;
@@ -30,7 +35,7 @@ internal sealed class ContainerAlertReconciler(DockerConnection docker, AlertSto
             if (await alerts.OpenAsync(db, AlertDraft.ForContainer(observation, alert), cancellationToken))
             {
                 opened++;
-                logger.LogWarning("Alert {Kind} opened for container {ContainerId} of agent {AgentId}", alert.Kind, observation.ContainerId, observation.AgentId);
+                logger.LogWarning("Alert {Kind} opened for container {ContainerId} of agent {AgentId}", alert.Kind, observation.WorkloadId, observation.AgentId);
             }
         }
 
@@ -45,33 +50,33 @@ internal sealed class ContainerAlertReconciler(DockerConnection docker, AlertSto
     }
 
     /// <summary>
-    /// Open container alerts of containers that no longer exist: resolved (the condition cannot hold any
-    /// more). Containers listed in this scope are skipped, and the engine is asked about the others so
-    /// containers of another scope on the same engine keep their alerts.
+    /// Open container alerts whose condition cannot hold any more, resolved: those of workloads this poller listed
+    /// before and that are gone now, of agents that were deleted, and of agents that run in another workload now
+    /// (recreated or provisioned again). Nothing is asked of the runtime: alerts of another scope's workloads (tests
+    /// share a database) are left to that scope's poller.
     /// </summary>
     private async Task<IReadOnlyList<Guid?>> ResolveVanishedAsync(PlatformDbContext db, HashSet<string> listed, CancellationToken cancellationToken)
     {
+        var gone = _seen.Keys.Where(id => !listed.Contains(id)).ToList();
+        foreach (var id in gone)
+        {
+            _seen.TryRemove(id, out _);
+        }
+
+        foreach (var id in listed)
+        {
+            _seen[id] = true;
+        }
+
         var kinds = AlertRules.ContainerKinds.ToArray();
-        var candidates = (await db.Alerts.AsNoTracking()
-                .Where(a => a.ResolvedAt == null && a.ContainerId != null && a.ContainerId.Length == 64 && kinds.Contains(a.Kind))
-                .Select(a => new { a.Fingerprint, ContainerId = a.ContainerId! })
-                .ToListAsync(cancellationToken))
-            .Where(a => !listed.Contains(a.ContainerId) && a.ContainerId.All(char.IsAsciiHexDigitLower))
-            .ToList();
-        if (candidates.Count == 0)
-        {
-            return [];
-        }
-
-        var gone = new List<string>();
-        foreach (var group in candidates.GroupBy(c => c.ContainerId, StringComparer.Ordinal))
-        {
-            if (await docker.TryInspectAsync(group.Key, cancellationToken) is null)
-            {
-                gone.AddRange(group.Select(c => c.Fingerprint));
-            }
-        }
-
-        return await alerts.ResolveAsync(db, gone, cancellationToken);
+        var goneIds = gone.ToArray();
+        var stale = await db.Alerts.AsNoTracking()
+            .Where(a => a.ResolvedAt == null && a.ContainerId != null && kinds.Contains(a.Kind) && !listed.Contains(a.ContainerId))
+            .Where(a => goneIds.Contains(a.ContainerId!)
+                        || a.AgentId == null
+                        || db.Agents.Any(g => g.Id == a.AgentId && g.ContainerId != null && g.ContainerId != a.ContainerId))
+            .Select(a => a.Fingerprint)
+            .ToListAsync(cancellationToken);
+        return await alerts.ResolveAsync(db, stale, cancellationToken);
     }
 }

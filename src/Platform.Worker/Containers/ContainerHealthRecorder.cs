@@ -1,26 +1,28 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Runtime;
 
 namespace Platform.Worker.Containers;
 
 /// <summary>The containers one sweep recorded, and the alerts their samples call for.</summary>
 internal sealed record RecordedSweep(
-    IReadOnlyList<ContainerObservation> Known,
-    IReadOnlyList<(ContainerObservation Observation, DesiredAlert Alert)> Desired)
+    IReadOnlyList<WorkloadObservation> Known,
+    IReadOnlyList<(WorkloadObservation Observation, DesiredAlert Alert)> Desired)
 {
-    public string[] ContainerIds { get; } = Known.Select(o => o.ContainerId).ToArray();
+    public string[] ContainerIds { get; } = Known.Select(o => o.WorkloadId).ToArray();
 }
 
 /// <summary>
 /// Writes one raw container_health row per observed container of an existing agent, all in one batch,
-/// each classified by the <see cref="AlertRules"/> evaluated over the container's recent samples.
+/// each classified by the <see cref="AlertRules"/> evaluated over the container's recent samples. A hibernating
+/// agent's frozen or stopped workload is recorded as healthy and calls for no alert.
 /// </summary>
-internal sealed class ContainerHealthRecorder(DockerOptions options)
+internal sealed class ContainerHealthRecorder(RuntimeLoopOptions options)
 {
     public async Task<RecordedSweep> RecordAsync(
         PlatformDbContext db,
-        IReadOnlyCollection<ContainerObservation> observations,
+        IReadOnlyCollection<WorkloadObservation> observations,
         DateTimeOffset now,
         AlertThresholds thresholds,
         CancellationToken cancellationToken)
@@ -30,14 +32,14 @@ internal sealed class ContainerHealthRecorder(DockerOptions options)
         var agentIds = observations.Select(o => o.AgentId).Distinct().ToArray();
         var agents = await db.Agents.AsNoTracking()
             .Where(a => agentIds.Contains(a.Id))
-            .Select(a => new { a.Id, a.TenantId })
-            .ToDictionaryAsync(a => a.Id, a => a.TenantId, cancellationToken);
+            .Select(a => new { a.Id, a.TenantId, a.Status, a.IdleStage })
+            .ToDictionaryAsync(a => a.Id, cancellationToken);
         var known = observations
-            .Where(o => agents.TryGetValue(o.AgentId, out var tenantId) && tenantId == o.TenantId)
-            .OrderBy(o => o.ContainerId, StringComparer.Ordinal)
+            .Where(o => agents.TryGetValue(o.AgentId, out var agent) && agent.TenantId == o.TenantId)
+            .OrderBy(o => o.WorkloadId, StringComparer.Ordinal)
             .ToList();
 
-        var containerIds = known.Select(o => o.ContainerId).ToArray();
+        var containerIds = known.Select(o => o.WorkloadId).ToArray();
         var since = now - LookBack(thresholds);
         var history = (await db.ContainerHealth.AsNoTracking()
                 .Where(h => h.Resolution == HealthResolution.Raw && containerIds.Contains(h.ContainerId) && h.RecordedAt >= since)
@@ -45,17 +47,19 @@ internal sealed class ContainerHealthRecorder(DockerOptions options)
                 .ToListAsync(cancellationToken))
             .ToLookup(h => h.ContainerId, h => new HealthSample(h.RecordedAt, h.RestartCount, h.MemoryMb, h.MemoryLimitMb), StringComparer.Ordinal);
 
-        var desired = new List<(ContainerObservation Observation, DesiredAlert Alert)>();
+        var desired = new List<(WorkloadObservation Observation, DesiredAlert Alert)>();
         foreach (var observation in known)
         {
-            var wanted = AlertRules.Evaluate(observation, history[observation.ContainerId].ToList(), thresholds);
+            var agent = agents[observation.AgentId];
+            var hibernating = AlertRules.IsHibernating(observation, agent.Status, agent.IdleStage);
+            IReadOnlyList<DesiredAlert> wanted = hibernating ? [] : AlertRules.Evaluate(observation, history[observation.WorkloadId].ToList(), thresholds);
             desired.AddRange(wanted.Select(a => (observation, a)));
             db.ContainerHealth.Add(new ContainerHealth
             {
                 TenantId = observation.TenantId,
                 AgentId = observation.AgentId,
-                ContainerId = observation.ContainerId,
-                Status = AlertRules.Classify(observation, wanted.Count > 0),
+                ContainerId = observation.WorkloadId,
+                Status = AlertRules.Classify(observation, wanted.Count > 0, hibernating),
                 CpuPercent = Math.Round(observation.CpuPercent, 3),
                 MemoryMb = Math.Round(observation.MemoryMb, 3),
                 MemoryLimitMb = observation.MemoryLimitMb is { } limit ? Math.Round(limit, 3) : null,

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Platform.Data;
+using Platform.Runtime;
 
 namespace Platform.Worker.Containers;
 
@@ -11,63 +13,71 @@ public sealed record ProvisionResult(
     int AgentsFailed,
     int ContainersPaused,
     int ContainersResumed,
-    int ContainersRemoved);
+    int ContainersRemoved,
+    int WorkloadsRestored = 0,
+    int NetworksRemoved = 0);
 
 /// <summary>
-/// Every <c>Docker:ProvisionIntervalSeconds</c>:
+/// Every <c>Runtime:ProvisionIntervalSeconds</c>:
 /// <list type="number">
 /// <item>tenants in <c>provisioning</c> → <c>active</c> (with a network <c>platform-tenant-{id}</c> first when
-/// <c>Docker:NetworkPerTenant</c>), or <c>failed</c> with a <c>tenant_provisioning_failed</c> alert;</item>
-/// <item>agents in <c>provisioning</c> (of active tenants) get a container from <c>Docker:AgentImage</c>, with
-/// labels, environment (an API key minted for them), the tenant's CPU/memory limits, network and health
-/// check, and move to <c>active</c>; or to <c>error</c> with a <c>container_create_failed</c> alert;</item>
-/// <item>containers follow their agent: paused ↔ running; containers without an agent row are force-removed.</item>
+/// <c>Runtime:NetworkPerTenant</c>), or <c>failed</c> with a <c>tenant_provisioning_failed</c> alert;</item>
+/// <item>agents that need a workload get one from the runtime (<see cref="AgentProvisioner"/>: an API key minted for
+/// them, the tenant's limits; retried with back-off, <c>error</c> with one alert after repeated failures);</item>
+/// <item>workloads follow their agent (frozen ↔ running; removed without an agent row), agents whose workload vanished
+/// are provisioned again, and networks of deleted tenants are removed.</item>
 /// </list>
-/// Tenants and agents are claimed one by one with <c>FOR UPDATE SKIP LOCKED</c>, so two workers never
-/// provision the same row; an unreachable engine leaves them in <c>provisioning</c> for the next pass.
+/// Tenants and agents are claimed one by one with <c>FOR UPDATE SKIP LOCKED</c>, so two workers never provision the
+/// same row; an unreachable runtime leaves them for the next pass. Nothing outside this scope's label is touched.
 /// </summary>
 public sealed class ContainerProvisioner : BackgroundService
 {
     private static readonly ProvisionResult Empty = new(0, 0, 0, 0, 0, 0, 0);
-    private readonly DockerConnection _docker;
+    private readonly IAgentRuntime _runtime;
+    private readonly RuntimeLoopOptions _options;
     private readonly ILogger<ContainerProvisioner> _logger;
     private readonly TimeProvider _clock;
     private readonly TenantProvisioner _tenants;
     private readonly AgentProvisioner _agents;
     private readonly AgentContainerReconciler _reconciler;
+    private readonly WorkloadRestorer _restorer;
+    private readonly TenantNetworkReconciler _networks;
     private int _passes;
 
     public ContainerProvisioner(
-        DockerConnection docker,
+        IAgentRuntime runtime,
+        IOptions<RuntimeOptions> runtimeOptions,
+        IOptions<RuntimeLoopOptions> options,
         DbContextOptions<PlatformDbContext> dbOptions,
         AlertStore alerts,
         ILogger<ContainerProvisioner> logger,
         TimeProvider clock)
     {
-        _docker = docker;
+        _runtime = runtime;
+        _options = options.Value;
         _logger = logger;
         _clock = clock;
-        _tenants = new TenantProvisioner(docker, dbOptions, alerts, logger, clock);
-        _agents = new AgentProvisioner(docker.Options, dbOptions, new AgentContainerFactory(docker, logger), alerts, logger, clock);
-        _reconciler = new AgentContainerReconciler(docker, dbOptions, logger);
+        _tenants = new TenantProvisioner(runtime, runtimeOptions.Value, _options, dbOptions, alerts, logger, clock);
+        _agents = new AgentProvisioner(runtime, runtimeOptions.Value, _options, dbOptions, alerts, logger, clock);
+        _reconciler = new AgentContainerReconciler(runtime, dbOptions, logger);
+        _restorer = new WorkloadRestorer(runtime, dbOptions, logger, clock);
+        _networks = new TenantNetworkReconciler(runtime, dbOptions, logger);
     }
 
     /// <summary>
-    /// Restricts the passes to these tenants (their tenant row, agents and containers). For tests that share
+    /// Restricts the passes to these tenants (their tenant row, agents and workloads). For tests that share
     /// one database; null (the default) handles every tenant.
     /// </summary>
     public IReadOnlyCollection<Guid>? OnlyTenants { get; init; }
 
     public int Passes => Volatile.Read(ref _passes);
 
-    private DockerOptions Options => _docker.Options;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        if (!Options.Enabled)
+        if (_runtime.Backend == RuntimeBackend.None)
         {
-            _logger.LogWarning("Docker is disabled (Docker:Enabled=false): tenants are activated, agent containers are not provisioned");
+            _logger.LogWarning("No agent runtime is configured (Runtime:Backend=none): tenants are activated, agent workloads are not provisioned");
         }
 
         while (!stoppingToken.IsCancellationRequested)
@@ -95,7 +105,7 @@ public sealed class ContainerProvisioner : BackgroundService
 
             try
             {
-                await Task.Delay(Options.ProvisionInterval, _clock, stoppingToken);
+                await Task.Delay(_options.ProvisionInterval, _clock, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -104,18 +114,32 @@ public sealed class ContainerProvisioner : BackgroundService
         }
     }
 
-    /// <summary>One provisioning pass (tenants, agents, reconcile); public so tests need no timer.</summary>
+    /// <summary>One provisioning pass (tenants, agents, reconcile, restore, networks); public so tests need no timer.</summary>
     public async Task<ProvisionResult> RunOnceAsync(CancellationToken cancellationToken)
     {
         var onlyTenants = OnlyTenants?.ToArray() ?? [];
         var (activated, tenantsFailed) = await _tenants.ProvisionAsync(onlyTenants, cancellationToken);
-        if (!Options.Enabled)
+        if (_runtime.Backend == RuntimeBackend.None)
         {
             return Empty with { TenantsActivated = activated, TenantsFailed = tenantsFailed };
         }
 
         var (provisioned, agentsFailed) = await _agents.ProvisionAsync(onlyTenants, cancellationToken);
         var (paused, resumed, removed) = await _reconciler.ReconcileAsync(OnlyTenants, cancellationToken);
-        return new ProvisionResult(activated, tenantsFailed, provisioned, agentsFailed, paused, resumed, removed);
+        int restored = 0, networksRemoved = 0;
+        if (_reconciler.Listed is { } listed)
+        {
+            try
+            {
+                restored = await _restorer.RestoreAsync(listed, onlyTenants, cancellationToken);
+                networksRemoved = await _networks.RemoveOrphansAsync(onlyTenants, cancellationToken);
+            }
+            catch (RuntimeUnavailableException ex)
+            {
+                _logger.LogDebug(ex, "Agent runtime unreachable; vanished workloads and orphaned networks are looked at next pass");
+            }
+        }
+
+        return new ProvisionResult(activated, tenantsFailed, provisioned, agentsFailed, paused, resumed, removed, restored, networksRemoved);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Platform.Runtime;
 using Platform.Worker.Health;
 
 namespace Platform.Worker.Containers;
@@ -8,26 +9,26 @@ namespace Platform.Worker.Containers;
 public static class ContainersSetup
 {
     /// <summary>
-    /// Agent containers: <see cref="DockerOptions"/> (section <c>Docker</c>, validated at start), the Docker
-    /// poller, the provisioner and the <c>docker</c> health check. Needs <c>AddPlatformData</c> first.
+    /// Agent workloads: the agent runtime (<see cref="RuntimeSetup.AddAgentRuntime"/>, section <c>Runtime</c>), the
+    /// worker's loop settings from the same section (<see cref="RuntimeLoopOptions"/>, validated at start), the poller,
+    /// the provisioner and the <c>runtime</c> health check. Needs <c>AddPlatformData</c> first.
     /// </summary>
     public static IHostApplicationBuilder AddAgentContainers(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DockerOptions>()
-            .BindConfiguration(DockerOptions.SectionName)
+        builder.AddAgentRuntime();
+        builder.Services.AddOptions<RuntimeLoopOptions>()
+            .BindConfiguration(RuntimeOptions.SectionName)
             .ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DockerOptions>, DockerOptionsValidator>());
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RuntimeLoopOptions>, RuntimeLoopOptionsValidator>());
 
-        builder.Services.AddSingleton<DockerConnection>();
         builder.Services.AddSingleton<AlertStore>();
         builder.Services.AddSingleton<DockerPoller>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DockerPoller>());
         builder.Services.AddSingleton<ContainerProvisioner>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ContainerProvisioner>());
 
-        builder.Services.AddHealthChecks().AddCheck<DockerHealthCheck>(
-            "docker", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.OptionalDependencyTimeout);
+        builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>(
+            "runtime", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.OptionalDependencyTimeout);
         return builder;
     }
 }

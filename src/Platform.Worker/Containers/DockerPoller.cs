@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using Docker.DotNet.Models;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Platform.Data;
 using Platform.Data.Tenancy;
+using Platform.Runtime;
 
 namespace Platform.Worker.Containers;
 
@@ -21,42 +22,45 @@ public sealed record PollResult(
     bool Skipped = false);
 
 /// <summary>
-/// Every <c>Docker:PollIntervalSeconds</c>: lists the agent containers of this scope, inspects each
-/// (state, health, restart count) and takes a one-shot stats sample (CPU, memory) with bounded
-/// parallelism, writes one raw container_health row per container in one batch, and opens/resolves
-/// the container alerts (<see cref="AlertRules"/>), with the agents' status following them. An
-/// unreachable engine opens one platform-wide <c>docker_unreachable</c> alert and the loop backs off
-/// (doubling from the interval up to <c>Docker:MaxBackoffSeconds</c>); a failed iteration is logged
-/// and never ends the loop.
+/// Every <c>Runtime:PollIntervalSeconds</c>: lists the agent workloads of this scope, observes each through the
+/// runtime (state, health, restart count, a CPU/memory sample; bounded parallelism), writes one raw container_health
+/// row per workload in one batch, and opens/resolves the container alerts (<see cref="AlertRules"/>), with the agents'
+/// status following them. A runtime that does not answer opens one platform-wide <c>docker_unreachable</c> alert and
+/// the loop backs off (doubling from the interval up to <c>Runtime:MaxBackoffSeconds</c>); a failed iteration is
+/// logged and never ends the loop. With <c>Runtime:Backend=none</c> nothing is polled.
 /// </summary>
 public sealed class DockerPoller : BackgroundService
 {
     private static readonly TimeSpan MinimumPause = TimeSpan.FromSeconds(1);
-    private readonly DockerConnection _docker;
+    private readonly IAgentRuntime _runtime;
+    private readonly string _scope;
+    private readonly RuntimeLoopOptions _options;
     private readonly DbContextOptions<PlatformDbContext> _dbOptions;
     private readonly ILogger<DockerPoller> _logger;
     private readonly TimeProvider _clock;
-    private readonly ContainerObserver _observer;
     private readonly ContainerHealthRecorder _recorder;
     private readonly ContainerAlertReconciler _containerAlerts;
     private readonly DockerUnreachableAlert _unreachableAlert;
     private int _iterations;
 
     public DockerPoller(
-        DockerConnection docker,
+        IAgentRuntime runtime,
+        IOptions<RuntimeOptions> runtimeOptions,
+        IOptions<RuntimeLoopOptions> options,
         DbContextOptions<PlatformDbContext> dbOptions,
         AlertStore alerts,
         ILogger<DockerPoller> logger,
         TimeProvider clock)
     {
-        _docker = docker;
+        _runtime = runtime;
+        _scope = runtimeOptions.Value.Scope;
+        _options = options.Value;
         _dbOptions = dbOptions;
         _logger = logger;
         _clock = clock;
-        _observer = new ContainerObserver(docker, logger);
-        _recorder = new ContainerHealthRecorder(docker.Options);
-        _containerAlerts = new ContainerAlertReconciler(docker, alerts, logger);
-        _unreachableAlert = new DockerUnreachableAlert(docker.Options, alerts, logger);
+        _recorder = new ContainerHealthRecorder(_options);
+        _containerAlerts = new ContainerAlertReconciler(alerts, logger);
+        _unreachableAlert = new DockerUnreachableAlert(runtime, _scope, alerts, logger);
     }
 
     public AlertThresholds Thresholds { get; init; } = AlertThresholds.Default;
@@ -66,23 +70,21 @@ public sealed class DockerPoller : BackgroundService
 
     public PollResult? LastResult { get; private set; }
 
-    private DockerOptions Options => _docker.Options;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        if (!Options.Enabled)
+        if (_runtime.Backend == RuntimeBackend.None)
         {
-            _logger.LogWarning("Docker polling is disabled (Docker:Enabled=false)");
+            _logger.LogWarning("No agent runtime is configured (Runtime:Backend=none): agent workloads are not polled");
             return;
         }
 
-        _logger.LogInformation("Polling agent containers of scope {Scope} at {Endpoint} every {Interval} s",
-            Options.Scope, Options.Endpoint, Options.PollIntervalSeconds);
+        _logger.LogInformation("Polling agent workloads of scope {Scope} at {Endpoint} every {Interval} s",
+            _scope, _runtime.Endpoint, _options.PollIntervalSeconds);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var delay = Options.PollInterval;
+            var delay = _options.PollInterval;
             try
             {
                 var result = await PollOnceAsync(stoppingToken);
@@ -90,15 +92,15 @@ public sealed class DockerPoller : BackgroundService
                 {
                     // A fixed cadence: the sweep's own time counts towards the interval (at least 1 s apart).
                     failures = 0;
-                    var rest = Options.PollInterval - result.Elapsed;
+                    var rest = _options.PollInterval - result.Elapsed;
                     delay = rest > MinimumPause ? rest : MinimumPause;
                 }
                 else
                 {
                     failures++;
-                    delay = Backoff(Options.PollInterval, TimeSpan.FromSeconds(Options.MaxBackoffSeconds), failures);
-                    _logger.LogWarning("Docker engine at {Endpoint} unreachable ({Failures} in a row); next try in {Delay} s",
-                        Options.Endpoint, failures, delay.TotalSeconds);
+                    delay = Backoff(_options.PollInterval, TimeSpan.FromSeconds(_options.MaxBackoffSeconds), failures);
+                    _logger.LogWarning("Agent runtime at {Endpoint} unreachable ({Failures} in a row); next try in {Delay} s",
+                        _runtime.Endpoint, failures, delay.TotalSeconds);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -107,7 +109,7 @@ public sealed class DockerPoller : BackgroundService
             }
             catch (Exception ex)
             {
-                _logger.LogError(ex, "Docker poll iteration failed");
+                _logger.LogError(ex, "Workload poll iteration failed");
             }
             finally
             {
@@ -148,11 +150,11 @@ public sealed class DockerPoller : BackgroundService
         var watch = Stopwatch.StartNew();
         await using var db = PlatformDbContext.Create(_dbOptions, TenantContext.ForPlatform());
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var lockKey = LockKey(Options.Scope);
+        var lockKey = LockKey(_scope);
         var locked = (await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({lockKey}) AS \"Value\"").ToListAsync(cancellationToken)).Single();
         if (!locked)
         {
-            _logger.LogDebug("Another worker is polling scope {Scope}; iteration skipped", Options.Scope);
+            _logger.LogDebug("Another worker is polling scope {Scope}; iteration skipped", _scope);
             return Finish(new PollResult(true, 0, 0, 0, 0, 0, watch.Elapsed, Skipped: true));
         }
 
@@ -169,7 +171,7 @@ public sealed class DockerPoller : BackgroundService
             catch (Exception ex)
             {
                 // The lock goes with the session; a broken connection is discarded by the pool.
-                _logger.LogWarning(ex, "Could not release the poller lock of scope {Scope}", Options.Scope);
+                _logger.LogWarning(ex, "Could not release the poller lock of scope {Scope}", _scope);
             }
         }
     }
@@ -180,28 +182,28 @@ public sealed class DockerPoller : BackgroundService
 
     private async Task<PollResult> PollLockedAsync(PlatformDbContext db, Stopwatch watch, CancellationToken cancellationToken)
     {
-        IList<ContainerListResponse> containers;
+        IReadOnlyList<AgentWorkload> containers;
+        IReadOnlyList<WorkloadObservation> observations;
+        var now = _clock.GetUtcNow();
         try
         {
-            containers = await _docker.ListAgentContainersAsync(cancellationToken);
+            containers = await _runtime.ListAsync(cancellationToken);
+            observations = await _runtime.ObserveAsync(containers, now, cancellationToken);
         }
-        catch (Exception ex) when (DockerConnection.IsUnreachable(ex, cancellationToken))
+        catch (RuntimeUnavailableException ex)
         {
             var raised = await _unreachableAlert.OpenAsync(db, ex, cancellationToken);
             return new PollResult(false, 0, 0, raised ? 1 : 0, 0, 0, watch.Elapsed, ex.Message);
         }
 
         var unreachableResolved = await _unreachableAlert.ResolveAsync(db, cancellationToken);
-        var now = _clock.GetUtcNow();
-        var observations = await _observer.ObserveAsync(containers, now, cancellationToken);
         var sweep = await _recorder.RecordAsync(db, observations, now, Thresholds, cancellationToken);
         var outcome = await _containerAlerts.ApplyAsync(
-            db, sweep, containers.Select(c => c.ID).ToHashSet(StringComparer.Ordinal), cancellationToken);
-        _observer.ForgetAllExcept(sweep.ContainerIds.ToHashSet(StringComparer.Ordinal));
+            db, sweep, containers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal), cancellationToken);
 
         var result = new PollResult(
             true, containers.Count, sweep.Known.Count, outcome.Opened, outcome.Resolved + unreachableResolved, outcome.AgentsChanged, watch.Elapsed);
-        _logger.LogDebug("Docker poll: {Containers} containers, {Samples} samples, {Opened} alerts opened, {Resolved} resolved, {Changed} agents changed in {Elapsed} ms",
+        _logger.LogDebug("Workload poll: {Containers} containers, {Samples} samples, {Opened} alerts opened, {Resolved} resolved, {Changed} agents changed in {Elapsed} ms",
             result.Containers, result.Samples, result.AlertsOpened, result.AlertsResolved, result.AgentsChanged, watch.ElapsedMilliseconds);
         return result;
     }

@@ -22,13 +22,18 @@ internal static class ProvisioningClaims
                 """).ToListAsync(cancellationToken))
             .SingleOrDefault();
 
-    /// <summary>An agent in provisioning whose tenant is active.</summary>
-    public static async Task<Agent?> NextAgentAsync(PlatformDbContext db, Guid[] onlyTenants, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// An agent of an active tenant that needs a workload and whose back-off is over: in provisioning, or in error after
+    /// failed creates (those are retried, at the longest back-off, until one succeeds).
+    /// </summary>
+    public static async Task<Agent?> NextAgentAsync(PlatformDbContext db, Guid[] onlyTenants, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await db.Agents.FromSql(
                 $"""
                 SELECT a.* FROM agents AS a
                 JOIN tenants AS t ON t.id = a.tenant_id
-                WHERE a.status = 'provisioning' AND t.status = 'active'
+                WHERE t.status = 'active'
+                  AND (a.status = 'provisioning' OR (a.status = 'error' AND a.container_id IS NULL AND a.provision_attempts > 0))
+                  AND (a.next_provision_at IS NULL OR a.next_provision_at <= {now})
                   AND (cardinality({onlyTenants}) = 0 OR a.tenant_id = ANY({onlyTenants}))
                 ORDER BY a.created_at, a.id
                 LIMIT 1

@@ -1,29 +1,28 @@
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Data.Tenancy;
+using Platform.Runtime;
 
 namespace Platform.Worker.Containers;
 
 /// <summary>
 /// Tenants in <c>provisioning</c> → <c>active</c> (with a network <c>platform-tenant-{id}</c> first when
-/// <c>Docker:NetworkPerTenant</c>), or <c>failed</c> with a <c>tenant_provisioning_failed</c> alert.
+/// <c>Runtime:NetworkPerTenant</c>), or <c>failed</c> with a <c>tenant_provisioning_failed</c> alert.
 /// </summary>
 internal sealed class TenantProvisioner(
-    DockerConnection docker,
+    IAgentRuntime runtime,
+    RuntimeOptions runtimeOptions,
+    RuntimeLoopOptions options,
     DbContextOptions<PlatformDbContext> dbOptions,
     AlertStore alerts,
     ILogger logger,
     TimeProvider clock)
 {
-    private DockerOptions Options => docker.Options;
-
     public async Task<(int Activated, int Failed)> ProvisionAsync(Guid[] onlyTenants, CancellationToken cancellationToken)
     {
         int activated = 0, failed = 0;
-        for (var i = 0; i < Options.ProvisionBatchSize; i++)
+        for (var i = 0; i < options.ProvisionBatchSize; i++)
         {
             await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -35,9 +34,9 @@ internal sealed class TenantProvisioner(
 
             try
             {
-                if (Options.Enabled && Options.NetworkPerTenant)
+                if (runtime.Backend != RuntimeBackend.None && runtimeOptions.NetworkPerTenant)
                 {
-                    await EnsureNetworkAsync(tenant.Id, cancellationToken);
+                    await runtime.EnsureTenantNetworkAsync(tenant.Id, cancellationToken);
                 }
 
                 tenant.Status = TenantStatus.Active;
@@ -47,12 +46,12 @@ internal sealed class TenantProvisioner(
                 activated++;
                 logger.LogInformation("Tenant {TenantId} provisioned", tenant.Id);
             }
-            catch (Exception ex) when (DockerConnection.IsUnreachable(ex, cancellationToken))
+            catch (RuntimeUnavailableException ex)
             {
-                logger.LogWarning(ex, "Docker unreachable while provisioning tenant {TenantId}; retried next pass", tenant.Id);
+                logger.LogWarning(ex, "The agent runtime is unreachable while provisioning tenant {TenantId}; retried next pass", tenant.Id);
                 break;
             }
-            catch (Exception ex) when (ex is DockerApiException)
+            catch (RuntimeOperationException ex)
             {
                 logger.LogError(ex, "Provisioning tenant {TenantId} failed", tenant.Id);
                 tenant.Status = TenantStatus.Failed;
@@ -69,31 +68,5 @@ internal sealed class TenantProvisioner(
         }
 
         return (activated, failed);
-    }
-
-    private async Task EnsureNetworkAsync(Guid tenantId, CancellationToken cancellationToken)
-    {
-        var name = ContainerLabels.TenantNetwork(tenantId);
-        var existing = await docker.Client.Networks.ListNetworksAsync(new NetworksListParameters
-        {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [name] = true } },
-        }, cancellationToken);
-        if (existing.Any(n => n.Name == name))
-        {
-            return;
-        }
-
-        await docker.Client.Networks.CreateNetworkAsync(new NetworksCreateParameters
-        {
-            Name = name,
-            Driver = "bridge",
-            CheckDuplicate = true,
-            Labels = new Dictionary<string, string>
-            {
-                [ContainerLabels.TenantId] = tenantId.ToString(),
-                [ContainerLabels.Scope] = Options.Scope,
-            },
-        }, cancellationToken);
-        logger.LogInformation("Created network {Network}", name);
     }
 }

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using Platform.Runtime;
+
+namespace Platform.Worker.Containers;
+
+/// <summary>
+/// The worker's own settings for its loops over the agent runtime, read from the same section as
+/// <see cref="RuntimeOptions"/> (<c>Runtime</c>), so an operator finds everything about the runtime in one place:
+/// how often workloads are polled and provisioned, and how failed creates are retried. Validated at start.
+/// </summary>
+public sealed class RuntimeLoopOptions
+{
+    public int PollIntervalSeconds { get; set; } = 15;
+
+    /// <summary>Backoff cap while the runtime is unreachable (the delay doubles from the poll interval).</summary>
+    public int MaxBackoffSeconds { get; set; } = 300;
+
+    public int ProvisionIntervalSeconds { get; set; } = 5;
+
+    /// <summary>Agents (and tenants) claimed per provisioning pass.</summary>
+    public int ProvisionBatchSize { get; set; } = 20;
+
+    /// <summary>The wait after the first failed create of an agent's workload; it doubles with every failure ...</summary>
+    public int ProvisionRetrySeconds { get; set; } = 30;
+
+    /// <summary>... up to this.</summary>
+    public int ProvisionRetryMaxSeconds { get; set; } = 600;
+
+    /// <summary>Failed creates in a row after which the agent goes to <c>error</c> with a <c>container_create_failed</c> alert (retries go on).</summary>
+    public int ProvisionAttemptsBeforeError { get; set; } = 5;
+
+    public TimeSpan PollInterval => TimeSpan.FromSeconds(PollIntervalSeconds);
+
+    public TimeSpan ProvisionInterval => TimeSpan.FromSeconds(ProvisionIntervalSeconds);
+
+    /// <summary>The wait before the next create after <paramref name="failures"/> failed ones in a row.</summary>
+    public TimeSpan ProvisionRetryDelay(int failures)
+    {
+        var first = TimeSpan.FromSeconds(ProvisionRetrySeconds);
+        var max = TimeSpan.FromSeconds(ProvisionRetryMaxSeconds);
+        var factor = Math.Pow(2, Math.Clamp(failures - 1, 0, 30));
+        return TimeSpan.FromTicks((long)Math.Min(first.Ticks * factor, max.Ticks));
+    }
+}
+
+public sealed class RuntimeLoopOptionsValidator : IValidateOptions<RuntimeLoopOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RuntimeLoopOptions options)
+    {
+        var errors = new List<string>();
+        void Range(int value, int min, int max, string key)
+        {
+            if (value < min || value > max)
+            {
+                errors.Add($"Runtime:{key} must be between {min} and {max} (is {value}).");
+            }
+        }
+
+        Range(options.PollIntervalSeconds, 1, 3600, nameof(options.PollIntervalSeconds));
+        Range(options.MaxBackoffSeconds, 1, 86400, nameof(options.MaxBackoffSeconds));
+        Range(options.ProvisionIntervalSeconds, 1, 3600, nameof(options.ProvisionIntervalSeconds));
+        Range(options.ProvisionBatchSize, 1, 1000, nameof(options.ProvisionBatchSize));
+        Range(options.ProvisionRetrySeconds, 1, 3600, nameof(options.ProvisionRetrySeconds));
+        Range(options.ProvisionRetryMaxSeconds, 1, 86400, nameof(options.ProvisionRetryMaxSeconds));
+        Range(options.ProvisionAttemptsBeforeError, 1, 100, nameof(options.ProvisionAttemptsBeforeError));
+        if (options.ProvisionRetryMaxSeconds < options.ProvisionRetrySeconds)
+        {
+            errors.Add("Runtime:ProvisionRetryMaxSeconds must not be less than Runtime:ProvisionRetrySeconds.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
