@@ -54,6 +54,7 @@ public static class PlatformApi
         services.AddHostedService(sp => sp.GetRequiredService<ActivityFeed>());
         services.AddSingleton<ActivityStream>();
         services.AddSingleton<AgentWaker>();
+        services.AddSingleton<AgentRestarter>();
         services.AddOptions<ModelProviderOptions>().Configure<IConfiguration>(ModelProviderOptions.Bind).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ModelProviderOptions>, ModelProviderOptionsValidator>();
         services.AddSingleton<RuntimeDocuments>();

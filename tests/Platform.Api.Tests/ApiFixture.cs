@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Runtime;
 using Platform.Tests.Support;
 
 namespace Platform.Api.Tests;
@@ -13,7 +15,13 @@ public sealed class ApiFixture : IAsyncLifetime, IScenarioHost
     private ApiInstance? _api;
     private readonly Lazy<ApiInstance> _secondReplica;
 
-    public ApiFixture() => _secondReplica = new(() => new ApiInstance(Database.AppConnectionString, Redis.ConnectionString));
+    private readonly Lazy<ApiInstance> _runtimeApi;
+
+    public ApiFixture()
+    {
+        _secondReplica = new(() => new ApiInstance(Database.AppConnectionString, Redis.ConnectionString));
+        _runtimeApi = new(() => new ApiInstance(Database.AppConnectionString, Redis.ConnectionString, RuntimeSettings()));
+    }
 
     public PlatformDatabase Database { get; private set; } = null!;
 
@@ -25,6 +33,21 @@ public sealed class ApiFixture : IAsyncLifetime, IScenarioHost
 
     public ApiInstance SecondReplica => _secondReplica.Value;
 
+    /// <summary>A replica that reaches the test run's Docker engine as its agent runtime, in a scope of its own (call <see cref="RuntimeEngine.RequireAsync"/> first).</summary>
+    public ApiInstance RuntimeApi => _runtimeApi.Value;
+
+    public string RuntimeScope { get; } = "api-tests-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The runtime settings of <see cref="RuntimeApi"/>, for a test that needs a replica of its own.</summary>
+    public Dictionary<string, string?> RuntimeSettings(string? image = null) => new()
+    {
+        ["Runtime:Backend"] = "engine",
+        ["Runtime:Endpoint"] = RuntimeEngine.Endpoint,
+        ["Runtime:Scope"] = RuntimeScope,
+        ["Runtime:AgentImage"] = image ?? RuntimeEngine.TalkingImage,
+        ["Runtime:StopGracePeriodSeconds"] = "2",
+    };
+
     public async ValueTask InitializeAsync()
     {
         _postgres = await LocalPostgres.StartAsync();
@@ -33,11 +56,26 @@ public sealed class ApiFixture : IAsyncLifetime, IScenarioHost
         _api = new ApiInstance(Database.AppConnectionString, _redis.ConnectionString);
     }
 
+    private static async Task RemoveWorkloadsAsync(ApiInstance api)
+    {
+        var runtime = api.Services.GetRequiredService<IAgentRuntime>();
+        foreach (var workload in await runtime.ListAsync(CancellationToken.None))
+        {
+            await runtime.RemoveAsync(workload.Id, CancellationToken.None);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_secondReplica.IsValueCreated)
         {
             await _secondReplica.Value.DisposeAsync();
+        }
+
+        if (_runtimeApi.IsValueCreated)
+        {
+            await RemoveWorkloadsAsync(_runtimeApi.Value);
+            await _runtimeApi.Value.DisposeAsync();
         }
 
         if (_api is not null)

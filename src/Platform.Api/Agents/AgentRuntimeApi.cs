@@ -12,7 +12,7 @@ using Platform.Runtime;
 namespace Platform.Api.Agents;
 
 /// <summary>
-/// What the API asks of the runtime itself: waking an idle agent and reading its logs. These answer 503
+/// What the API asks of the runtime itself: waking an idle agent, restarting one and reading its logs. These answer 503
 /// <c>runtime_unavailable</c> while the runtime does not answer; nothing else in the API needs it.
 /// </summary>
 public static class AgentRuntimeApi
@@ -25,6 +25,8 @@ public static class AgentRuntimeApi
 
         agents.MapPost("/wake", WakeAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Wake an idle agent: active with its workload running when this answers; a no-op for an active agent, 409 for a paused one.");
+        agents.MapPost("/restart", RestartAsync).RequireAuthorization(Permissions.AgentsWrite)
+            .WithSummary("Restart an active (or failed) agent in a fresh workload with a rotated runtime key; 409 before it has one, or while paused or idle.");
         agents.MapGet("/logs", LogsAsync).RequireAuthorization(Permissions.AgentsRead)
             .WithSummary("The agent's last log lines; with follow=true a Server-Sent Events stream of new lines until its container stops.");
         return api;
@@ -53,6 +55,26 @@ public static class AgentRuntimeApi
 
         var current = await db.Agents.AsNoTracking().Where(a => a.Id == id).Select(AgentProjection.ToResponse).FirstOrDefaultAsync(cancellationToken);
         return current is null ? Problems.NotFound("agent") : TypedResults.Ok(current);
+    }
+
+    private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> RestartAsync(
+        Guid id, PlatformDbContext db, AgentRestarter restarter, HttpContext http, CancellationToken cancellationToken)
+    {
+        var agent = await db.Agents.Include(a => a.Channels).FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (agent is null)
+        {
+            return Problems.NotFound("agent");
+        }
+
+        if (agent is not { Status: AgentStatus.Active or AgentStatus.Error, ContainerId: not null })
+        {
+            return Problems.Conflict(agent.ContainerId is null
+                ? "The agent has no container yet."
+                : $"An agent that is {agent.Status.ToString().ToLowerInvariant()} cannot be restarted: wake or resume it first.");
+        }
+
+        await restarter.RestartAsync(db, agent, Actor.From(http.User)!, cancellationToken);
+        return TypedResults.Ok(AgentProjection.From(agent));
     }
 
     private static async Task<Results<Ok<AgentLogsResponse>, ServerSentEventsResult<string>, ProblemHttpResult>> LogsAsync(

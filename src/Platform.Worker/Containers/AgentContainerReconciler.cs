@@ -7,7 +7,8 @@ using Platform.Runtime;
 namespace Platform.Worker.Containers;
 
 /// <summary>
-/// Workloads follow their agent rows: a paused agent's workload is frozen, an active one's woken; a workload whose agent
+/// Workloads follow their agent rows: a paused agent's workload is frozen, an active one's woken (also from an engine's
+/// exited state, which is how a stopped hibernation stage looks there after a pause and a resume); a workload whose agent
 /// row is gone (or that is not the agent's current workload) is removed. A hibernating agent's frozen or stopped
 /// workload (status idle with an idle stage) is left as the idle state machine put it.
 /// </summary>
@@ -76,7 +77,9 @@ internal sealed class AgentContainerReconciler(
                     paused++;
                     logger.LogInformation("Froze workload {ContainerId} of paused agent {AgentId}", workload.Id, workload.AgentId);
                 }
-                else if (ShouldRun(agent.Status, agent.IdleStage) && workload.State is WorkloadState.Frozen or WorkloadState.Stopped)
+                else if (ShouldRun(agent.Status, agent.IdleStage)
+                         && (workload.State is WorkloadState.Frozen or WorkloadState.Stopped
+                             || (agent.Status == AgentStatus.Active && workload.State == WorkloadState.Exited)))
                 {
                     await runtime.WakeAsync(workload.Id, cancellationToken);
                     resumed++;

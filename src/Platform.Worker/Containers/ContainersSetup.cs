@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Platform.Runtime;
 using Platform.Worker.Health;
+using Platform.Worker.Hibernation;
 
 namespace Platform.Worker.Containers;
 
@@ -11,7 +12,8 @@ public static class ContainersSetup
     /// <summary>
     /// Agent workloads: the agent runtime (<see cref="RuntimeSetup.AddAgentRuntime"/>, section <c>Runtime</c>), the
     /// worker's loop settings from the same section (<see cref="RuntimeLoopOptions"/>, validated at start), the poller,
-    /// the provisioner and the <c>runtime</c> health check. Needs <c>AddPlatformData</c> first.
+    /// the provisioner, the hibernation sweep (section <c>Agents</c>) and the <c>runtime</c> health check. Needs
+    /// <c>AddPlatformData</c> first.
     /// </summary>
     public static IHostApplicationBuilder AddAgentContainers(this IHostApplicationBuilder builder)
     {
@@ -26,6 +28,10 @@ public static class ContainersSetup
         builder.Services.AddHostedService(services => services.GetRequiredService<DockerPoller>());
         builder.Services.AddSingleton<ContainerProvisioner>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ContainerProvisioner>());
+
+        builder.Services.AddOptions<HibernationOptions>().BindConfiguration(HibernationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<HibernationSweep>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<HibernationSweep>());
 
         builder.Services.AddHealthChecks().AddCheck<RuntimeHealthCheck>(
             "runtime", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.OptionalDependencyTimeout);
