@@ -128,7 +128,7 @@ public sealed class MfaTests(ApiFixture fixture)
     /// The user's authenticator app. The server accepts the current 30-second step ±1, each step once,
     /// so every code handed out is for a step not used before.
     /// </summary>
-    private sealed class Authenticator(string secret)
+    internal sealed class Authenticator(string secret)
     {
         private const int StepSeconds = 30;
         private readonly Totp _totp = new(Base32Encoding.ToBytes(secret));

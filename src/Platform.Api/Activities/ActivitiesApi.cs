@@ -19,7 +19,7 @@ public static class ActivitiesApi
         api.MapGet("/agents/{id:guid}/activities", ListAsync).WithTags("Activity").RequireAuthorization(Permissions.AgentsRead)
             .WithSummary("The agent's activity, newest first.");
         api.MapPost("/agents/{id:guid}/activities", PostAsync).WithTags("Activity").RequireAuthorization(Permissions.ActivitiesWrite)
-            .Audited("agent.activity_posted", AuditTargetType.Agent).WithSummary("Post an activity (agent runtimes, scope activities:write).");
+            .WithSummary("Post an activity (agent runtimes, scope activities:write).");
         api.MapGet("/activities/stream", Stream).WithTags("Activity").RequireAuthorization(Permissions.AgentsRead)
             .WithSummary("Live Server-Sent Events feed of the tenant's activity; resumable with Last-Event-ID.");
         return api;
@@ -44,11 +44,11 @@ public static class ActivitiesApi
     }
 
     private static async Task<Results<Created<ActivityResponse>, ProblemHttpResult>> PostAsync(
-        Guid id, PostActivityRequest request, PlatformDbContext db, ActivityFeed feed, HttpContext http,
+        Guid id, PostActivityRequest request, PlatformDbContext db, ActivityFeed feed, CurrentUser caller, AuditTrail audit,
         CancellationToken cancellationToken)
     {
         // A runtime key posts for its own agent only; to it, every other agent is missing.
-        if (Actor.From(http.User) is not { TenantId: { } tenantId } actor || !actor.MayActFor(id))
+        if (caller.Actor is not { TenantId: { } tenantId } actor || !actor.MayActFor(id))
         {
             return Problems.NotFound("agent");
         }
@@ -76,6 +76,7 @@ public static class ActivitiesApi
             CreatedAt = now,
         };
         db.AgentActivities.Add(activity);
+        audit.Record(db, new AuditEntry("agent.activity_posted", AuditTargetType.Agent, id));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -84,9 +85,9 @@ public static class ActivitiesApi
     }
 
     private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream(
-        HttpContext http, ActivityStream stream, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellationToken)
+        CurrentUser caller, ActivityStream stream, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellationToken)
     {
-        if (Actor.From(http.User)?.TenantId is not { } tenantId)
+        if (caller.Actor?.TenantId is not { } tenantId)
         {
             return Problems.Validation("tenant", "The feed is per tenant: call it as a tenant user or key.");
         }

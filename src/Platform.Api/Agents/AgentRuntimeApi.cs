@@ -33,7 +33,7 @@ public static class AgentRuntimeApi
     }
 
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> WakeAsync(
-        Guid id, PlatformDbContext db, AgentWaker waker, HttpContext http, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, AgentWaker waker, CurrentUser caller, CancellationToken cancellationToken)
     {
         var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (agent is null)
@@ -46,7 +46,7 @@ public static class AgentRuntimeApi
             case AgentStatus.Paused:
                 return Problems.Conflict("The agent is paused: resume it instead.");
             case AgentStatus.Idle when agent.ContainerId is { } workload:
-                var actor = Actor.From(http.User)!;
+                var actor = caller.Required;
                 await waker.WakeAsync(new WakeRequest(agent.TenantId, agent.Id, workload, actor.Type, actor.Id));
                 break;
             case AgentStatus.Provisioning or AgentStatus.Error or AgentStatus.Idle:
@@ -58,7 +58,7 @@ public static class AgentRuntimeApi
     }
 
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> RestartAsync(
-        Guid id, PlatformDbContext db, AgentRestarter restarter, HttpContext http, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, AgentRestarter restarter, CurrentUser caller, CancellationToken cancellationToken)
     {
         var agent = await db.Agents.Include(a => a.Channels).FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (agent is null)
@@ -73,7 +73,7 @@ public static class AgentRuntimeApi
                 : $"An agent that is {agent.Status.ToString().ToLowerInvariant()} cannot be restarted: wake or resume it first.");
         }
 
-        await restarter.RestartAsync(db, agent, Actor.From(http.User)!, cancellationToken);
+        await restarter.RestartAsync(db, agent, caller.Required, cancellationToken);
         return TypedResults.Ok(AgentProjection.From(agent));
     }
 

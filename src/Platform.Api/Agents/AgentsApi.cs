@@ -15,16 +15,16 @@ public static class AgentsApi
         var agents = api.MapGroup("/agents").WithTags("Agents");
 
         agents.MapGet("/", ListAsync).RequireAuthorization(Permissions.AgentsRead).WithSummary("The tenant's agents with their channels.");
-        agents.MapPost("/", CreateAsync).RequireAuthorization(Permissions.AgentsWrite).Audited("agent.created", AuditTargetType.Agent)
+        agents.MapPost("/", CreateAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Create an agent (status provisioning) within the plan's quota.");
         agents.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Permissions.AgentsRead).WithSummary("One agent.");
-        agents.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Permissions.AgentsWrite).Audited("agent.updated", AuditTargetType.Agent)
+        agents.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Partial update; status changes only through pause and resume.");
-        agents.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(Permissions.AgentsWrite).Audited("agent.deleted", AuditTargetType.Agent, AuditSeverity.Warning)
+        agents.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Delete an agent with its channels, activity, metrics and skills.");
-        agents.MapPost("/{id:guid}/pause", PauseAsync).RequireAuthorization(Permissions.AgentsWrite).Audited("agent.paused", AuditTargetType.Agent)
+        agents.MapPost("/{id:guid}/pause", PauseAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Pause a running agent.");
-        agents.MapPost("/{id:guid}/resume", ResumeAsync).RequireAuthorization(Permissions.AgentsWrite).Audited("agent.resumed", AuditTargetType.Agent)
+        agents.MapPost("/{id:guid}/resume", ResumeAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Resume a paused agent.");
         return api;
     }
@@ -58,7 +58,7 @@ public static class AgentsApi
     }
 
     private static async Task<Results<Created<AgentResponse>, ProblemHttpResult>> CreateAsync(
-        CreateAgentRequest request, PlatformDbContext db, TenantDirectory tenants, HttpContext http, CancellationToken cancellationToken)
+        CreateAgentRequest request, PlatformDbContext db, TenantDirectory tenants, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
         var toolPolicy = AgentRules.Normalize(request.ToolPolicy);
         var assistedUser = AgentRules.Normalize(request.AssistedUser);
@@ -67,7 +67,7 @@ public static class AgentsApi
             return Problems.Validation(errors);
         }
 
-        if (Actor.From(http.User)?.TenantId is not { } tenantId || await tenants.GetAsync(tenantId, cancellationToken) is not { } tenantInfo)
+        if (caller.Actor?.TenantId is not { } tenantId || await tenants.GetAsync(tenantId, cancellationToken) is not { } tenantInfo)
         {
             return Problems.Validation("tenant", "Agents belong to a tenant: call this as a tenant user or key.");
         }
@@ -102,6 +102,7 @@ public static class AgentsApi
             UpdatedAt = now,
         };
         db.Agents.Add(agent);
+        audit.Record(db, new AuditEntry("agent.created", AuditTargetType.Agent, agent.Id));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/agents/{agent.Id}", AgentProjection.From(agent));
@@ -114,7 +115,7 @@ public static class AgentsApi
     }
 
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateAgentRequest request, PlatformDbContext db, CancellationToken cancellationToken)
+        Guid id, UpdateAgentRequest request, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
         var toolPolicy = AgentRules.Normalize(request.ToolPolicy);
         var assistedUser = AgentRules.Normalize(request.AssistedUser);
@@ -152,6 +153,7 @@ public static class AgentsApi
 
         // A user's write counts as activity: it wakes an idle agent (see AgentActivityClock).
         agent.LastActiveAt = agent.UpdatedAt;
+        audit.Record(db, new AuditEntry("agent.updated", AuditTargetType.Agent, id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -165,7 +167,7 @@ public static class AgentsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, PlatformDbContext db, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, AuditTrail audit, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
     {
         var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (agent is null)
@@ -180,20 +182,23 @@ public static class AgentsApi
         var revoked = runtimeKeyPrefixes.Select(prefix => SecurityChange.ApiKeyRevoked(prefix, now)).ToList();
         db.SecurityChanges.AddRange(revoked);
         db.Agents.Remove(agent);
+        audit.Record(db, new AuditEntry("agent.deleted", AuditTargetType.Agent, id, AuditSeverity.Warning));
         await db.SaveChangesAsync(cancellationToken);
         revoked.ForEach(securityChanges.ApplyNow);
 
         return TypedResults.NoContent();
     }
 
-    private static Task<Results<Ok<AgentResponse>, ProblemHttpResult>> PauseAsync(Guid id, PlatformDbContext db, CancellationToken cancellationToken) =>
-        TransitionAsync(id, db, AgentStatus.Paused, [AgentStatus.Active, AgentStatus.Idle, AgentStatus.Error], cancellationToken);
+    private static Task<Results<Ok<AgentResponse>, ProblemHttpResult>> PauseAsync(
+        Guid id, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken) =>
+        TransitionAsync(id, db, AgentStatus.Paused, [AgentStatus.Active, AgentStatus.Idle, AgentStatus.Error], "agent.paused", audit, cancellationToken);
 
-    private static Task<Results<Ok<AgentResponse>, ProblemHttpResult>> ResumeAsync(Guid id, PlatformDbContext db, CancellationToken cancellationToken) =>
-        TransitionAsync(id, db, AgentStatus.Active, [AgentStatus.Paused], cancellationToken);
+    private static Task<Results<Ok<AgentResponse>, ProblemHttpResult>> ResumeAsync(
+        Guid id, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken) =>
+        TransitionAsync(id, db, AgentStatus.Active, [AgentStatus.Paused], "agent.resumed", audit, cancellationToken);
 
     private static async Task<Results<Ok<AgentResponse>, ProblemHttpResult>> TransitionAsync(
-        Guid id, PlatformDbContext db, AgentStatus to, AgentStatus[] from, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, AgentStatus to, AgentStatus[] from, string action, AuditTrail audit, CancellationToken cancellationToken)
     {
         var agent = await db.Agents.Include(a => a.Channels).FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (agent is null)
@@ -208,6 +213,7 @@ public static class AgentsApi
 
         agent.Status = to;
         agent.UpdatedAt = DateTimeOffset.UtcNow;
+        audit.Record(db, new AuditEntry(action, AuditTargetType.Agent, id));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(AgentProjection.From(agent));
     }

@@ -18,9 +18,9 @@ public static class ApiKeysApi
         var keys = api.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(Permissions.ApiKeysManage);
 
         keys.MapGet("/", ListAsync).WithSummary("The tenant's API keys (never their secrets).");
-        keys.MapPost("/", CreateAsync).Audited("api_key.created", AuditTargetType.ApiKey, AuditSeverity.Warning)
+        keys.MapPost("/", CreateAsync)
             .WithSummary("Create a key; the secret is returned once.");
-        keys.MapDelete("/{id:guid}", RevokeAsync).Audited("api_key.revoked", AuditTargetType.ApiKey, AuditSeverity.Warning)
+        keys.MapDelete("/{id:guid}", RevokeAsync)
             .WithSummary("Revoke a key; it stops working at once.");
         return api;
     }
@@ -29,9 +29,9 @@ public static class ApiKeysApi
         k.Id, k.Name, k.Prefix, k.Scopes, k.CreatedByUserId, k.CreatedAt, k.LastUsedAt, k.ExpiresAt, k.RevokedAt);
 
     private static async Task<Results<Ok<Page<ApiKeyResponse>>, ProblemHttpResult>> ListAsync(
-        [AsParameters] TenantSelector selector, [AsParameters] PageRequest page, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        [AsParameters] TenantSelector selector, [AsParameters] PageRequest page, PlatformDbContext db, CurrentUser caller, CancellationToken cancellationToken)
     {
-        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        var (tenantId, problem) = TeamScope.Resolve(caller, selector);
         if ((problem ?? page.Validate()) is { } invalid)
         {
             return invalid;
@@ -42,9 +42,10 @@ public static class ApiKeysApi
     }
 
     private static async Task<Results<Created<CreatedApiKeyResponse>, ProblemHttpResult>> CreateAsync(
-        CreateApiKeyRequest request, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        CreateApiKeyRequest request, [AsParameters] TenantSelector selector, PlatformDbContext db, CurrentUser caller, AuditTrail audit,
+        CancellationToken cancellationToken)
     {
-        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        var (tenantId, problem) = TeamScope.Resolve(caller, selector);
         if (problem is not null)
         {
             return problem;
@@ -76,7 +77,7 @@ public static class ApiKeysApi
             return Problems.NotFound("tenant");
         }
 
-        var actor = Actor.From(http.User)!;
+        var actor = caller.Required;
         var created = ApiKeyFormat.Create();
         var key = new ApiKey
         {
@@ -90,16 +91,17 @@ public static class ApiKeysApi
             CreatedAt = DateTimeOffset.UtcNow,
         };
         db.ApiKeys.Add(key);
+        audit.Record(db, new AuditEntry("api_key.created", AuditTargetType.ApiKey, key.Id, AuditSeverity.Warning));
         await db.SaveChangesAsync(cancellationToken);
         var response = ToResponse.Compile()(key);
         return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new CreatedApiKeyResponse(response, created.Key));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, SecurityChangeFeed securityChanges,
+        Guid id, [AsParameters] TenantSelector selector, PlatformDbContext db, CurrentUser caller, AuditTrail audit, SecurityChangeFeed securityChanges,
         CancellationToken cancellationToken)
     {
-        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        var (tenantId, problem) = TeamScope.Resolve(caller, selector);
         if (problem is not null)
         {
             return problem;
@@ -116,6 +118,7 @@ public static class ApiKeysApi
             key.RevokedAt = DateTimeOffset.UtcNow;
             var revoked = SecurityChange.ApiKeyRevoked(key.Prefix, key.RevokedAt.Value);
             db.SecurityChanges.Add(revoked);
+            audit.Record(db, new AuditEntry("api_key.revoked", AuditTargetType.ApiKey, id, AuditSeverity.Warning));
             await db.SaveChangesAsync(cancellationToken);
             securityChanges.ApplyNow(revoked);
         }

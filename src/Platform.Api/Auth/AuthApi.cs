@@ -17,13 +17,13 @@ public static class AuthApi
     {
         var auth = api.MapGroup("/auth").WithTags("Auth");
 
-        auth.MapPost("/signup", SignupAsync).AllowAnonymous().Audited("auth.signup", AuditTargetType.Tenant)
+        auth.MapPost("/signup", SignupAsync).AllowAnonymous()
             .WithSummary("Create a tenant (starter, provisioning) and its first tenant_admin; returns tokens.");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous().Audited("auth.login", AuditTargetType.User)
+        auth.MapPost("/login", LoginAsync).AllowAnonymous()
             .WithSummary("Exchange email, password and (with MFA) a code for tokens.");
-        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous().Audited("auth.token_refreshed", AuditTargetType.User)
+        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous()
             .WithSummary("Rotate a refresh token; presenting a rotated one revokes its whole family.");
-        auth.MapPost("/logout", LogoutAsync).RequireAuthorization().Audited("auth.logout", AuditTargetType.User)
+        auth.MapPost("/logout", LogoutAsync).RequireAuthorization()
             .WithSummary("Revoke the refresh token's family.");
         auth.MapGet("/me", MeAsync).RequireAuthorization().WithSummary("The signed-in user.");
         auth.MapMfa();
@@ -32,7 +32,7 @@ public static class AuthApi
 
     private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> SignupAsync(
         SignupRequest request, PlatformDbContext db, TenantContext tenantContext, RefreshTokens tokens, LoginGuard guard,
-        AuditScope audit, HttpContext http, CancellationToken cancellationToken)
+        AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
     {
         if (await guard.CheckAsync("signup", http, null, guard.Limits.SignupPerIp, 0) is { } wait)
         {
@@ -61,11 +61,10 @@ public static class AuthApi
         db.Users.Add(user);
         db.TeamMembers.Add(new TeamMember { TenantId = tenant.Id, UserId = user.Id, Role = UserRole.TenantAdmin, JoinedAt = now });
         var refresh = tokens.Issue(db, user, http);
-        audit.ActorUserId = user.Id;
-        audit.TenantId = tenant.Id;
-        audit.TargetId = tenant.Id;
-        audit.Details["companyName"] = tenant.CompanyName;
-
+        audit.Record(db, new AuditEntry("auth.signup", AuditTargetType.Tenant, tenant.Id)
+        {
+            ActorUserId = user.Id, TenantId = tenant.Id, Details = new Dictionary<string, object?> { ["companyName"] = tenant.CompanyName },
+        });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -80,7 +79,7 @@ public static class AuthApi
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(
         LoginRequest request, PlatformDbContext db, TenantContext tenantContext, RefreshTokens tokens, LoginGuard guard,
-        Mfa mfa, AuditScope audit, HttpContext http, CancellationToken cancellationToken)
+        Mfa mfa, AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
     {
         var email = Emails.Normalize(request.Email);
         if (await guard.CheckAsync("login", http, email, guard.Limits.LoginPerIp, guard.Limits.LoginPerAccount) is { } wait)
@@ -97,7 +96,7 @@ public static class AuthApi
 
         if (!LoginGuard.VerifyPassword(user, request.Password) || user is null)
         {
-            return await FailAsync(db, guard, user, http, "wrong password", cancellationToken);
+            return await FailAsync(db, guard, audit, user, "wrong password", cancellationToken);
         }
 
         if (await SuspendedAsync(db, user, cancellationToken))
@@ -105,6 +104,7 @@ public static class AuthApi
             return Problems.Forbidden("This tenant is suspended.", ErrorCodes.TenantSuspended);
         }
 
+        var details = new Dictionary<string, object?>();
         if (user.MfaEnabled)
         {
             if (string.IsNullOrWhiteSpace(request.MfaCode))
@@ -115,30 +115,27 @@ public static class AuthApi
             var viaRecovery = false;
             if (!await mfa.VerifyCodeAsync(db, user, request.MfaCode, cancellationToken) && !(viaRecovery = Mfa.UseRecoveryCode(user, request.MfaCode)))
             {
-                return await FailAsync(db, guard, user, http, "wrong MFA code", cancellationToken);
+                return await FailAsync(db, guard, audit, user, "wrong MFA code", cancellationToken);
             }
 
-            audit.Details["mfa"] = viaRecovery ? "recovery_code" : "totp";
+            details["mfa"] = viaRecovery ? "recovery_code" : "totp";
         }
 
         guard.RecordSuccess(user);
         var refresh = tokens.Issue(db, user, http);
-        audit.ActorUserId = user.Id;
-        audit.TenantId = user.TenantId;
-        audit.TargetId = user.Id;
+        audit.Record(db, new AuditEntry("auth.login", AuditTargetType.User, user.Id) { ActorUserId = user.Id, TenantId = user.TenantId, Details = details });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(tokens.Respond(user, refresh));
     }
 
     private static async Task<ProblemHttpResult> FailAsync(
-        PlatformDbContext db, LoginGuard guard, User? user, HttpContext http, string reason, CancellationToken cancellationToken)
+        PlatformDbContext db, LoginGuard guard, AuditTrail audit, User? user, string reason, CancellationToken cancellationToken)
     {
         if (user is not null)
         {
             var locked = guard.RecordFailure(user);
-            SecurityEvents.Add(db, http, locked ? "auth.account_locked" : "auth.login_failed",
+            audit.RecordSecurityEvent(db, locked ? "auth.account_locked" : "auth.login_failed",
                 locked ? AuditSeverity.Critical : AuditSeverity.Warning, user.Id, user.TenantId, new { reason });
-            http.RequestServices.GetRequiredService<AuditScope>().Written = true;
             await db.SaveChangesAsync(cancellationToken);
             if (locked)
             {
@@ -151,7 +148,7 @@ public static class AuthApi
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
         RefreshRequest request, PlatformDbContext db, TenantContext tenantContext, RefreshTokens tokens, LoginGuard guard,
-        SecurityChangeFeed securityChanges, AuditScope audit, HttpContext http, CancellationToken cancellationToken)
+        SecurityChangeFeed securityChanges, AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
     {
         if (await guard.CheckAsync("refresh", http, null, guard.Limits.RefreshPerIp, 0) is { } wait)
         {
@@ -165,9 +162,8 @@ public static class AuthApi
         {
             case RefreshTokens.Outcome.Reused:
                 var ended = await tokens.RevokeFamilyAsync(db, token!.FamilyId, cancellationToken);
-                SecurityEvents.Add(db, http, "auth.token_reused", AuditSeverity.Critical, token.UserId, token.User?.TenantId,
+                audit.RecordSecurityEvent(db, "auth.token_reused", AuditSeverity.Critical, token.UserId, token.User?.TenantId,
                     new { familyId = token.FamilyId });
-                audit.Written = true;
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 securityChanges.ApplyNow(ended);
@@ -182,9 +178,7 @@ public static class AuthApi
             return Problems.Forbidden("This tenant is suspended.", ErrorCodes.TenantSuspended);
         }
 
-        audit.ActorUserId = user.Id;
-        audit.TenantId = user.TenantId;
-        audit.TargetId = user.Id;
+        audit.Record(db, new AuditEntry("auth.token_refreshed", AuditTargetType.User, user.Id) { ActorUserId = user.Id, TenantId = user.TenantId });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(tokens.Respond(user, next!));
@@ -192,19 +186,24 @@ public static class AuthApi
 
     /// <summary>Ends the session: the presented refresh token's family and the calling access token's own session.</summary>
     private static async Task<NoContent> LogoutAsync(
-        RefreshRequest request, PlatformDbContext db, RefreshTokens tokens, SecurityChangeFeed securityChanges, HttpContext http,
-        CancellationToken cancellationToken)
+        RefreshRequest request, PlatformDbContext db, RefreshTokens tokens, SecurityChangeFeed securityChanges, CurrentUser caller,
+        AuditTrail audit, CancellationToken cancellationToken)
     {
-        var userId = Actor.From(http.User)!.Id;
+        var userId = caller.Required.Id;
         var hash = Secrets.Hash(request.RefreshToken);
         var presented = await db.RefreshTokens.Where(t => t.TokenHash == hash && t.UserId == userId)
             .Select(t => (Guid?)t.FamilyId).FirstOrDefaultAsync(cancellationToken);
-        Guid? current = Guid.TryParse(http.User.FindFirst(PlatformClaims.Session)?.Value, out var sid) ? sid : null;
-        Guid[] families = [.. new[] { presented, current }.OfType<Guid>().Distinct()];
+        Guid[] families = [.. new[] { presented, caller.SessionId }.OfType<Guid>().Distinct()];
         var ended = new List<SecurityChange>();
         foreach (var family in families)
         {
             ended.Add(await tokens.RevokeFamilyAsync(db, family, cancellationToken));
+        }
+
+        // A logout that ends no session (an API key's) changes nothing and is no mutation to audit.
+        if (ended.Count > 0)
+        {
+            audit.Record(db, new AuditEntry("auth.logout", AuditTargetType.User, TargetId: null));
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -213,9 +212,9 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> MeAsync(
-        PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        PlatformDbContext db, CurrentUser caller, CancellationToken cancellationToken)
     {
-        var actor = Actor.From(http.User)!;
+        var actor = caller.Required;
         if (actor.Type != AuditActorType.User)
         {
             return Problems.Forbidden("Only users have a profile.");

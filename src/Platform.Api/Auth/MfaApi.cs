@@ -14,21 +14,21 @@ public static class MfaApi
 {
     public static RouteGroupBuilder MapMfa(this RouteGroupBuilder auth)
     {
-        auth.MapPost("/mfa/setup", SetupAsync).RequireAuthorization().Audited("auth.mfa_setup", AuditTargetType.User)
+        auth.MapPost("/mfa/setup", SetupAsync).RequireAuthorization()
             .WithSummary("Start MFA enrolment: a new TOTP secret and its otpauth URI.");
-        auth.MapPost("/mfa/enable", EnableAsync).RequireAuthorization().Audited("auth.mfa_enabled", AuditTargetType.User, AuditSeverity.Warning)
+        auth.MapPost("/mfa/enable", EnableAsync).RequireAuthorization()
             .WithSummary("Confirm a code; returns 10 single-use recovery codes, shown once.");
-        auth.MapPost("/mfa/disable", DisableAsync).RequireAuthorization().Audited("auth.mfa_disabled", AuditTargetType.User, AuditSeverity.Warning)
+        auth.MapPost("/mfa/disable", DisableAsync).RequireAuthorization()
             .WithSummary("Turn MFA off with the password and a code.");
-        auth.MapPost("/password", ChangePasswordAsync).RequireAuthorization().Audited("auth.password_changed", AuditTargetType.User, AuditSeverity.Warning)
+        auth.MapPost("/password", ChangePasswordAsync).RequireAuthorization()
             .WithSummary("Change the password; every refresh token of the user is revoked.");
         return auth;
     }
 
     private static async Task<Results<Ok<MfaSetupResponse>, ProblemHttpResult>> SetupAsync(
-        PlatformDbContext db, Mfa mfa, HttpContext http, CancellationToken cancellationToken)
+        PlatformDbContext db, Mfa mfa, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await CurrentUserAsync(db, http, cancellationToken) is not { } user)
+        if (await SignedInUserAsync(db, caller, cancellationToken) is not { } user)
         {
             return Problems.Forbidden("Only users can enrol in MFA.");
         }
@@ -40,14 +40,15 @@ public static class MfaApi
 
         var (secret, uri) = mfa.NewSecret(user);
         user.UpdatedAt = DateTimeOffset.UtcNow;
+        audit.Record(db, new AuditEntry("auth.mfa_setup", AuditTargetType.User, user.Id));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new MfaSetupResponse(secret, uri));
     }
 
     private static async Task<Results<Ok<RecoveryCodesResponse>, ProblemHttpResult>> EnableAsync(
-        MfaCodeRequest request, PlatformDbContext db, Mfa mfa, HttpContext http, CancellationToken cancellationToken)
+        MfaCodeRequest request, PlatformDbContext db, Mfa mfa, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await CurrentUserAsync(db, http, cancellationToken) is not { } user)
+        if (await SignedInUserAsync(db, caller, cancellationToken) is not { } user)
         {
             return Problems.Forbidden("Only users can enrol in MFA.");
         }
@@ -70,14 +71,15 @@ public static class MfaApi
         user.MfaEnabled = true;
         user.UpdatedAt = DateTimeOffset.UtcNow;
         var codes = Mfa.NewRecoveryCodes(user);
+        audit.Record(db, new AuditEntry("auth.mfa_enabled", AuditTargetType.User, user.Id, AuditSeverity.Warning));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new RecoveryCodesResponse(codes));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableAsync(
-        MfaDisableRequest request, PlatformDbContext db, Mfa mfa, HttpContext http, CancellationToken cancellationToken)
+        MfaDisableRequest request, PlatformDbContext db, Mfa mfa, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await CurrentUserAsync(db, http, cancellationToken) is not { } user)
+        if (await SignedInUserAsync(db, caller, cancellationToken) is not { } user)
         {
             return Problems.Forbidden("Only users can change MFA.");
         }
@@ -96,15 +98,16 @@ public static class MfaApi
         user.MfaSecretEncrypted = null;
         user.RecoveryCodeHashes = [];
         user.UpdatedAt = DateTimeOffset.UtcNow;
+        audit.Record(db, new AuditEntry("auth.mfa_disabled", AuditTargetType.User, user.Id, AuditSeverity.Warning));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
-        ChangePasswordRequest request, PlatformDbContext db, RefreshTokens tokens, SecurityChangeFeed securityChanges, HttpContext http,
-        CancellationToken cancellationToken)
+        ChangePasswordRequest request, PlatformDbContext db, RefreshTokens tokens, SecurityChangeFeed securityChanges, CurrentUser caller,
+        AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (await CurrentUserAsync(db, http, cancellationToken) is not { } user)
+        if (await SignedInUserAsync(db, caller, cancellationToken) is not { } user)
         {
             return Problems.Forbidden("Only users have a password.");
         }
@@ -118,14 +121,15 @@ public static class MfaApi
         user.PasswordHash = Passwords.Hash(request.NewPassword);
         user.UpdatedAt = DateTimeOffset.UtcNow;
         var ended = await tokens.RevokeAllAsync(db, user.Id, cancellationToken);
+        audit.Record(db, new AuditEntry("auth.password_changed", AuditTargetType.User, user.Id, AuditSeverity.Warning));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         ended.ToList().ForEach(securityChanges.ApplyNow);
         return TypedResults.NoContent();
     }
 
-    private static async Task<User?> CurrentUserAsync(PlatformDbContext db, HttpContext http, CancellationToken cancellationToken) =>
-        Actor.From(http.User) is { Type: AuditActorType.User } actor
+    private static async Task<User?> SignedInUserAsync(PlatformDbContext db, CurrentUser caller, CancellationToken cancellationToken) =>
+        caller.Actor is { Type: AuditActorType.User } actor
             ? await db.Users.FirstOrDefaultAsync(u => u.Id == actor.Id, cancellationToken)
             : null;
 }

@@ -17,11 +17,11 @@ public static class ChannelsApi
         var channels = api.MapGroup("/agents/{agentId:guid}/channels").WithTags("Channels");
 
         channels.MapGet("/", ListAsync).RequireAuthorization(Permissions.AgentsRead).WithSummary("The agent's channels (secrets masked).");
-        channels.MapPost("/", CreateAsync).RequireAuthorization(Permissions.AgentsWrite).Audited("agent.channel_created", AuditTargetType.Agent)
+        channels.MapPost("/", CreateAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Add a channel; secret config values are encrypted at rest and never returned.");
-        channels.MapPatch("/{channelId:guid}", UpdateAsync).RequireAuthorization(Permissions.AgentsWrite).Audited("agent.channel_updated", AuditTargetType.Agent)
+        channels.MapPatch("/{channelId:guid}", UpdateAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Partial update of a channel.");
-        channels.MapDelete("/{channelId:guid}", DeleteAsync).RequireAuthorization(Permissions.AgentsWrite).Audited("agent.channel_deleted", AuditTargetType.Agent)
+        channels.MapDelete("/{channelId:guid}", DeleteAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Remove a channel.");
         return api;
     }
@@ -45,7 +45,7 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> CreateAsync(
-        Guid agentId, CreateChannelRequest request, PlatformDbContext db, ChannelSecrets secrets, CancellationToken cancellationToken)
+        Guid agentId, CreateChannelRequest request, PlatformDbContext db, ChannelSecrets secrets, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (ChannelSecrets.Validate(request.Config) is { } configError)
         {
@@ -77,6 +77,7 @@ public static class ChannelsApi
             UpdatedAt = now,
         };
         db.AgentChannels.Add(channel);
+        audit.Record(db, new AuditEntry("agent.channel_created", AuditTargetType.Agent, agentId));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -91,7 +92,8 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid agentId, Guid channelId, UpdateChannelRequest request, PlatformDbContext db, ChannelSecrets secrets, CancellationToken cancellationToken)
+        Guid agentId, Guid channelId, UpdateChannelRequest request, PlatformDbContext db, ChannelSecrets secrets, AuditTrail audit,
+        CancellationToken cancellationToken)
     {
         if (request == new UpdateChannelRequest())
         {
@@ -117,6 +119,7 @@ public static class ChannelsApi
         }
 
         channel.UpdatedAt = DateTimeOffset.UtcNow;
+        audit.Record(db, new AuditEntry("agent.channel_updated", AuditTargetType.Agent, agentId));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -131,7 +134,7 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid agentId, Guid channelId, PlatformDbContext db, CancellationToken cancellationToken)
+        Guid agentId, Guid channelId, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
         var channel = await db.AgentChannels.FirstOrDefaultAsync(c => c.Id == channelId && c.AgentId == agentId, cancellationToken);
         if (channel is null)
@@ -140,6 +143,7 @@ public static class ChannelsApi
         }
 
         db.AgentChannels.Remove(channel);
+        audit.Record(db, new AuditEntry("agent.channel_deleted", AuditTargetType.Agent, agentId));
         await db.SaveChangesAsync(cancellationToken);
         await AgentActivityClock.TouchAsync(db, agentId, cancellationToken);
         return TypedResults.NoContent();

@@ -17,9 +17,9 @@ public static class AlertsApi
         alerts.MapGet("/", ListAsync).RequireAuthorization(Permissions.AlertsRead)
             .WithSummary("Alerts, newest first; filters severity and state (open | acknowledged | resolved).");
         alerts.MapPost("/{id:guid}/acknowledge", AcknowledgeAsync).RequireAuthorization(Permissions.AlertsManage)
-            .Audited("alert.acknowledged", AuditTargetType.Agent).WithSummary("Acknowledge an open alert.");
+            .WithSummary("Acknowledge an open alert.");
         alerts.MapPost("/{id:guid}/resolve", ResolveAsync).RequireAuthorization(Permissions.AlertsManage)
-            .Audited("alert.resolved", AuditTargetType.Agent).WithSummary("Resolve an alert.");
+            .WithSummary("Resolve an alert.");
         return api;
     }
 
@@ -53,15 +53,15 @@ public static class AlertsApi
     }
 
     private static Task<Results<Ok<AlertResponse>, ProblemHttpResult>> AcknowledgeAsync(
-        Guid id, PlatformDbContext db, AuditScope audit, HttpContext http, CancellationToken cancellationToken) =>
-        ChangeAsync(id, db, audit, http, acknowledge: true, cancellationToken);
+        Guid id, PlatformDbContext db, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken) =>
+        ChangeAsync(id, db, caller, audit, acknowledge: true, cancellationToken);
 
     private static Task<Results<Ok<AlertResponse>, ProblemHttpResult>> ResolveAsync(
-        Guid id, PlatformDbContext db, AuditScope audit, HttpContext http, CancellationToken cancellationToken) =>
-        ChangeAsync(id, db, audit, http, acknowledge: false, cancellationToken);
+        Guid id, PlatformDbContext db, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken) =>
+        ChangeAsync(id, db, caller, audit, acknowledge: false, cancellationToken);
 
     private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> ChangeAsync(
-        Guid id, PlatformDbContext db, AuditScope audit, HttpContext http, bool acknowledge, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, CurrentUser caller, AuditTrail audit, bool acknowledge, CancellationToken cancellationToken)
     {
         var alert = await db.Alerts.FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (alert is null)
@@ -74,7 +74,7 @@ public static class AlertsApi
             return Problems.Conflict(alert.ResolvedAt is not null ? "The alert is resolved." : "The alert is already acknowledged.");
         }
 
-        var actor = Actor.From(http.User)!;
+        var actor = caller.Required;
         var now = DateTimeOffset.UtcNow;
         if (acknowledge)
         {
@@ -86,11 +86,12 @@ public static class AlertsApi
             alert.ResolvedAt = now;
         }
 
-        audit.TargetId = alert.AgentId;
-        audit.TenantId = alert.TenantId;
-        audit.PlatformRow = alert.TenantId is null;
-        audit.Details["alertId"] = alert.Id;
-        audit.Details["kind"] = alert.Kind;
+        // The target is the alert's agent; a platform-wide alert has none, and then the alert itself stands for it.
+        audit.Record(db, new AuditEntry(acknowledge ? "alert.acknowledged" : "alert.resolved", AuditTargetType.Agent, alert.AgentId ?? alert.Id)
+        {
+            TenantId = alert.TenantId, PlatformRow = alert.TenantId is null,
+            Details = new Dictionary<string, object?> { ["alertId"] = alert.Id, ["kind"] = alert.Kind },
+        });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(ToResponse.Compile()(alert));
     }

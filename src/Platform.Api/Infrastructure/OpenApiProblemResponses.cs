@@ -1,13 +1,12 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Platform.Api.Audit;
 
 namespace Platform.Api.Infrastructure;
 
 /// <summary>
 /// Adds the problem responses each operation can give, derived from what the endpoint declares
-/// (authorization, route ids, body, auditing), so the document lists every status a client must handle.
+/// (authorization, route ids, body, method), so the document lists every status a client must handle.
 /// </summary>
 internal sealed class OpenApiProblemResponses : IOpenApiOperationTransformer
 {
@@ -23,7 +22,7 @@ internal sealed class OpenApiProblemResponses : IOpenApiOperationTransformer
         var anonymous = metadata.OfType<IAllowAnonymous>().Any();
         var authorized = !anonymous && metadata.OfType<IAuthorizeData>().Any();
         var hasInput = description.ParameterDescriptions.Count > 0;
-        var mutates = metadata.OfType<AuditedAttribute>().Any();
+        var mutates = description.HttpMethod is "POST" or "PUT" or "PATCH" or "DELETE";
 
         var problem = await context.GetOrCreateSchemaAsync(typeof(ApiProblem), null, cancellationToken);
         var validation = await context.GetOrCreateSchemaAsync(typeof(ApiValidationProblem), null, cancellationToken);

@@ -13,7 +13,7 @@ public static class MetricsApi
     public static RouteGroupBuilder MapMetrics(this RouteGroupBuilder api)
     {
         api.MapPost("/agents/{id:guid}/metrics", UpsertAsync).WithTags("Metrics").RequireAuthorization(Permissions.MetricsWrite)
-            .Audited("agent.metrics_recorded", AuditTargetType.Agent).WithSummary("Record one period's metrics (upsert per agent, period start and length).");
+            .WithSummary("Record one period's metrics (upsert per agent, period start and length).");
         api.MapGet("/agents/{id:guid}/metrics", SeriesAsync).WithTags("Metrics").RequireAuthorization(Permissions.AgentsRead)
             .WithSummary("The agent's metric series between from and to (default: the last 24 hours).");
         api.MapGet("/metrics/summary", SummaryAsync).WithTags("Metrics").RequireAuthorization(Permissions.AgentsRead)
@@ -22,10 +22,10 @@ public static class MetricsApi
     }
 
     private static async Task<Results<Ok<MetricPoint>, ProblemHttpResult>> UpsertAsync(
-        Guid id, PostMetricRequest request, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid id, PostMetricRequest request, PlatformDbContext db, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
         // A runtime key posts for its own agent only; to it, every other agent is missing.
-        if (!Actor.From(http.User)!.MayActFor(id))
+        if (!caller.Required.MayActFor(id))
         {
             return Problems.NotFound("agent");
         }
@@ -54,6 +54,7 @@ public static class MetricsApi
         metric.AvgResponseMs = request.AvgResponseMs;
         metric.CostUsd = request.CostUsd;
         metric.UpdatedAt = now;
+        audit.Record(db, new AuditEntry("agent.metrics_recorded", AuditTargetType.Agent, id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

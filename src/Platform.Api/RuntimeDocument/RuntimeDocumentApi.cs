@@ -25,11 +25,10 @@ public static class RuntimeDocumentApi
 
     private static async Task<Results<Ok<RuntimeDocumentResponse>, StatusCodeHttpResult, ProblemHttpResult>> GetAsync(
         Guid id, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, PlatformDbContext db, RuntimeDocuments documents,
-        HttpContext http, CancellationToken cancellationToken)
+        CurrentUser caller, AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
     {
         // Only a runtime key has the permission, and only for its own agent; to it, every other agent is missing.
-        var actor = Actor.From(http.User)!;
-        if (!actor.MayActFor(id) || await documents.LoadAsync(db, id, cancellationToken) is not { } state)
+        if (!caller.Required.MayActFor(id) || await documents.LoadAsync(db, id, cancellationToken) is not { } state)
         {
             return Problems.NotFound("agent");
         }
@@ -43,7 +42,7 @@ public static class RuntimeDocumentApi
 
         // Every 200 hands out secrets in clear: its audit row is saved before the answer leaves (a 304 reveals nothing).
         var (document, revealed) = documents.Reveal(state);
-        SecretReads.Add(db, http, actor, AuditAction, AuditTargetType.Agent, id, state.TenantId, revealed);
+        audit.RecordSecretRead(db, AuditAction, AuditTargetType.Agent, id, state.TenantId, revealed);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(document);
     }

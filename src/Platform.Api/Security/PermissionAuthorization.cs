@@ -7,7 +7,8 @@ public static class PermissionAuthorization
 {
     public static IServiceCollection AddPermissionPolicies(this IServiceCollection services)
     {
-        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        // Scoped: it reads the request's CurrentUser (authorization resolves its handlers from the request's services).
+        services.AddScoped<IAuthorizationHandler, PermissionHandler>();
         var authorization = services.AddAuthorizationBuilder();
         foreach (var permission in Permissions.All)
         {
@@ -21,11 +22,11 @@ public static class PermissionAuthorization
 
     private sealed record PermissionRequirement(string Permission) : IAuthorizationRequirement;
 
-    private sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+    private sealed class PermissionHandler(CurrentUser caller) : AuthorizationHandler<PermissionRequirement>
     {
         protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
         {
-            if (Actor.From(context.User)?.Has(requirement.Permission) == true)
+            if (caller.Actor?.Has(requirement.Permission) == true)
             {
                 context.Succeed(requirement);
             }

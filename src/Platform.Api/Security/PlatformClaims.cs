@@ -37,6 +37,7 @@ public sealed record Actor(
     /// </summary>
     public bool MayActFor(Guid agentId) => AgentId is null || AgentId == agentId;
 
+    /// <summary>Parses the principal's claims; <see cref="CurrentUser"/> does this once per request for everyone else.</summary>
     public static Actor? From(ClaimsPrincipal principal)
     {
         if (principal.Identity?.IsAuthenticated != true || !Guid.TryParse(principal.FindFirstValue(PlatformClaims.Subject), out var id))

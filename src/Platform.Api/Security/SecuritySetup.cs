@@ -26,8 +26,8 @@ public static class SecuritySetup
         services.AddSingleton<SessionRevocations>();
         services.AddSingleton<SecurityChangeFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<SecurityChangeFeed>());
-        services.AddScoped<AuditScope>();
-        services.AddSingleton<IPlatformDbInterceptor, AuditInterceptor>();
+        services.AddScoped<CurrentUser>();
+        services.AddScoped<AuditTrail>();
 
         services.AddAuthentication(SmartScheme)
             .AddPolicyScheme(SmartScheme, SmartScheme, options => options.ForwardDefaultSelector = context =>

@@ -12,9 +12,9 @@ public sealed class TenantScopeMiddleware(RequestDelegate next)
 {
     public const string TenantInfoItem = "platform.tenant";
 
-    public async Task InvokeAsync(HttpContext context, TenantContext tenantContext, TenantDirectory tenants)
+    public async Task InvokeAsync(HttpContext context, CurrentUser caller, TenantContext tenantContext, TenantDirectory tenants)
     {
-        var actor = Actor.From(context.User);
+        var actor = caller.Actor;
         if (actor is null)
         {
             await next(context);

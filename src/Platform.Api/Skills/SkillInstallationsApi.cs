@@ -17,9 +17,9 @@ public static class SkillInstallationsApi
         var installed = api.MapGroup("/agents/{agentId:guid}/skills").WithTags("Skills");
 
         installed.MapGet("/", ListAsync).RequireAuthorization(Permissions.AgentsRead).WithSummary("Skills installed on the agent.");
-        installed.MapPost("/", InstallAsync).RequireAuthorization(Permissions.SkillsInstall).Audited("agent.skill_installed", AuditTargetType.Agent)
+        installed.MapPost("/", InstallAsync).RequireAuthorization(Permissions.SkillsInstall)
             .WithSummary("Install a published skill compatible with the agent's role (else 422).");
-        installed.MapDelete("/{skillId:guid}", UninstallAsync).RequireAuthorization(Permissions.SkillsInstall).Audited("agent.skill_uninstalled", AuditTargetType.Agent)
+        installed.MapDelete("/{skillId:guid}", UninstallAsync).RequireAuthorization(Permissions.SkillsInstall)
             .WithSummary("Uninstall a skill from the agent.");
         return api;
     }
@@ -44,7 +44,7 @@ public static class SkillInstallationsApi
     }
 
     private static async Task<Results<Created<InstallationResponse>, ProblemHttpResult>> InstallAsync(
-        Guid agentId, InstallSkillRequest request, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid agentId, InstallSkillRequest request, PlatformDbContext db, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (SkillRules.ValidateJson(request.Config) is { } configError)
         {
@@ -68,7 +68,7 @@ public static class SkillInstallationsApi
             return Problems.Validation(new Dictionary<string, string[]> { ["skillId"] = [$"The skill does not support the agent's role."] }, StatusCodes.Status422UnprocessableEntity);
         }
 
-        var actor = Actor.From(http.User)!;
+        var actor = caller.Required;
         var installation = new SkillInstallation
         {
             TenantId = agent.TenantId,
@@ -80,6 +80,7 @@ public static class SkillInstallationsApi
             InstalledAt = DateTimeOffset.UtcNow,
         };
         db.SkillInstallations.Add(installation);
+        audit.Record(db, new AuditEntry("agent.skill_installed", AuditTargetType.Agent, agentId));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -95,7 +96,7 @@ public static class SkillInstallationsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> UninstallAsync(
-        Guid agentId, Guid skillId, PlatformDbContext db, CancellationToken cancellationToken)
+        Guid agentId, Guid skillId, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
         var installation = await db.SkillInstallations.FirstOrDefaultAsync(i => i.AgentId == agentId && i.SkillId == skillId, cancellationToken);
         if (installation is null)
@@ -104,6 +105,7 @@ public static class SkillInstallationsApi
         }
 
         db.SkillInstallations.Remove(installation);
+        audit.Record(db, new AuditEntry("agent.skill_uninstalled", AuditTargetType.Agent, agentId));
         await db.SaveChangesAsync(cancellationToken);
         await AgentActivityClock.TouchAsync(db, agentId, cancellationToken);
         return TypedResults.NoContent();

@@ -12,15 +12,15 @@ public static class SkillRatingsApi
 {
     public static RouteGroupBuilder MapSkillRatings(this RouteGroupBuilder skills)
     {
-        skills.MapPut("/{id:guid}/rating", RateAsync).RequireAuthorization(Permissions.SkillsInstall).Audited("skill.rated", AuditTargetType.Skill)
+        skills.MapPut("/{id:guid}/rating", RateAsync).RequireAuthorization(Permissions.SkillsInstall)
             .WithSummary("Rate a published skill 1-5; one rating per tenant user, a new one replaces it. The mean stays exact.");
         return skills;
     }
 
     private static async Task<Results<Ok<RatingResponse>, ProblemHttpResult>> RateAsync(
-        Guid id, RateSkillRequest request, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid id, RateSkillRequest request, PlatformDbContext db, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
-        if (Actor.From(http.User) is not { Type: AuditActorType.User, TenantId: { } tenantId } actor)
+        if (caller.Actor is not { Type: AuditActorType.User, TenantId: { } tenantId } actor)
         {
             return Problems.Forbidden("Ratings are given by tenant users.");
         }
@@ -46,6 +46,7 @@ public static class SkillRatingsApi
             mine.UpdatedAt = now;
         }
 
+        audit.Record(db, new AuditEntry("skill.rated", AuditTargetType.Skill, id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

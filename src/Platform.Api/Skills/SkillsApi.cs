@@ -19,13 +19,13 @@ public static class SkillsApi
         skills.MapGet("/", ListAsync).RequireAuthorization(Permissions.SkillsRead)
             .WithSummary("The marketplace: filters category, role, q, capability; sort rating | installs | name.");
         skills.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Permissions.SkillsRead).WithSummary("One skill.");
-        skills.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PlatformManage).Audited("skill.created", AuditTargetType.Skill)
+        skills.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PlatformManage)
             .WithSummary("Add a skill to the catalogue (draft).");
-        skills.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Permissions.PlatformManage).Audited("skill.updated", AuditTargetType.Skill)
+        skills.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Permissions.PlatformManage)
             .WithSummary("Partial update of a skill.");
-        skills.MapPost("/{id:guid}/publish", PublishAsync).RequireAuthorization(Permissions.PlatformManage).Audited("skill.published", AuditTargetType.Skill)
+        skills.MapPost("/{id:guid}/publish", PublishAsync).RequireAuthorization(Permissions.PlatformManage)
             .WithSummary("Publish: tenants can see and install it.");
-        skills.MapPost("/{id:guid}/deprecate", DeprecateAsync).RequireAuthorization(Permissions.PlatformManage).Audited("skill.deprecated", AuditTargetType.Skill)
+        skills.MapPost("/{id:guid}/deprecate", DeprecateAsync).RequireAuthorization(Permissions.PlatformManage)
             .WithSummary("Deprecate: existing installations stay, new ones are refused.");
         skills.MapSkillRatings();
         return api;
@@ -39,7 +39,7 @@ public static class SkillsApi
     private static readonly Func<Skill, SkillResponse> From = ToResponse.Compile();
 
     private static async Task<Results<Ok<Page<SkillResponse>>, ProblemHttpResult>> ListAsync(
-        [AsParameters] SkillListQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        [AsParameters] SkillListQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, CurrentUser caller, CancellationToken cancellationToken)
     {
         if (page.Validate(c => SortCursor.Decode(c) is not null) is { } invalid)
         {
@@ -51,7 +51,7 @@ public static class SkillsApi
             return Problems.Validation("sort", "Must be rating, installs or name.");
         }
 
-        var platformAdmin = Actor.From(http.User)?.IsPlatformAdmin == true;
+        var platformAdmin = caller.Actor?.IsPlatformAdmin == true;
         var after = page.Cursor is null ? null : SortCursor.Decode(page.Cursor);
         var query = SkillQueries.Order(SkillQueries.Filter(db.Skills.AsNoTracking(), filter, platformAdmin), filter.Sort, after);
         var rows = await query.Select(ToResponse).Take(page.Size + 1).ToListAsync(cancellationToken);
@@ -66,9 +66,9 @@ public static class SkillsApi
     }
 
     private static async Task<Results<Ok<SkillResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, CurrentUser caller, CancellationToken cancellationToken)
     {
-        var platformAdmin = Actor.From(http.User)?.IsPlatformAdmin == true;
+        var platformAdmin = caller.Actor?.IsPlatformAdmin == true;
         var skill = await db.Skills.AsNoTracking()
             .Where(s => s.Id == id && (platformAdmin || s.Status == SkillStatus.Published || s.Status == SkillStatus.Deprecated))
             .Select(ToResponse).FirstOrDefaultAsync(cancellationToken);
@@ -76,7 +76,7 @@ public static class SkillsApi
     }
 
     private static async Task<Results<Created<SkillResponse>, ProblemHttpResult>> CreateAsync(
-        CreateSkillRequest request, PlatformDbContext db, CancellationToken cancellationToken)
+        CreateSkillRequest request, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (Errors(request.Capabilities, request.Permissions) is { Count: > 0 } errors)
         {
@@ -97,6 +97,7 @@ public static class SkillsApi
             CreatedAt = now, UpdatedAt = now,
         };
         db.Skills.Add(skill);
+        audit.Record(db, new AuditEntry("skill.created", AuditTargetType.Skill, skill.Id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -110,7 +111,7 @@ public static class SkillsApi
     }
 
     private static async Task<Results<Ok<SkillResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateSkillRequest request, PlatformDbContext db, CancellationToken cancellationToken)
+        Guid id, UpdateSkillRequest request, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
         var errors = Errors(request.Capabilities, request.Permissions);
         if (request == new UpdateSkillRequest())
@@ -138,18 +139,21 @@ public static class SkillsApi
         skill.Permissions = request.Permissions is null ? skill.Permissions : Document(request.Permissions);
         skill.Publisher = request.Publisher ?? skill.Publisher;
         skill.UpdatedAt = DateTimeOffset.UtcNow;
+        audit.Record(db, new AuditEntry("skill.updated", AuditTargetType.Skill, id));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(From(skill));
     }
 
-    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> PublishAsync(Guid id, PlatformDbContext db, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, SkillStatus.Published, [SkillStatus.Draft, SkillStatus.Deprecated], db, cancellationToken);
+    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> PublishAsync(
+        Guid id, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, SkillStatus.Published, [SkillStatus.Draft, SkillStatus.Deprecated], "skill.published", db, audit, cancellationToken);
 
-    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> DeprecateAsync(Guid id, PlatformDbContext db, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, SkillStatus.Deprecated, [SkillStatus.Published], db, cancellationToken);
+    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> DeprecateAsync(
+        Guid id, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, SkillStatus.Deprecated, [SkillStatus.Published], "skill.deprecated", db, audit, cancellationToken);
 
     private static async Task<Results<Ok<SkillResponse>, ProblemHttpResult>> SetStatusAsync(
-        Guid id, SkillStatus to, SkillStatus[] from, PlatformDbContext db, CancellationToken cancellationToken)
+        Guid id, SkillStatus to, SkillStatus[] from, string action, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
         var skill = await db.Skills.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (skill is null)
@@ -164,6 +168,7 @@ public static class SkillsApi
 
         skill.Status = to;
         skill.UpdatedAt = DateTimeOffset.UtcNow;
+        audit.Record(db, new AuditEntry(action, AuditTargetType.Skill, id));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(From(skill));
     }

@@ -16,25 +16,25 @@ public static class InvitesApi
     public static RouteGroupBuilder MapInvites(this RouteGroupBuilder team)
     {
         team.MapGet("/invites", ListAsync).RequireAuthorization(Permissions.TeamRead).WithSummary("Invites of the tenant.");
-        team.MapPost("/invites", CreateAsync).RequireAuthorization(Permissions.TeamManage).Audited("team.invite_created", AuditTargetType.Team)
+        team.MapPost("/invites", CreateAsync).RequireAuthorization(Permissions.TeamManage)
             .WithSummary("Invite someone; the token is returned once.");
-        team.MapDelete("/invites/{id:guid}", RevokeAsync).RequireAuthorization(Permissions.TeamManage).Audited("team.invite_revoked", AuditTargetType.Team)
+        team.MapDelete("/invites/{id:guid}", RevokeAsync).RequireAuthorization(Permissions.TeamManage)
             .WithSummary("Revoke a pending invite.");
         return team;
     }
 
     public static RouteGroupBuilder MapInviteAcceptance(this RouteGroupBuilder api)
     {
-        api.MapPost("/invites/accept", AcceptAsync).WithTags("Team").AllowAnonymous().Audited("team.invite_accepted", AuditTargetType.Team)
+        api.MapPost("/invites/accept", AcceptAsync).WithTags("Team").AllowAnonymous()
             .WithSummary("Accept an invite: creates the user in the inviting tenant and returns tokens.");
         return api;
     }
 
     private static async Task<Results<Ok<Page<InviteResponse>>, ProblemHttpResult>> ListAsync(
         [AsParameters] InviteListQuery filter, [AsParameters] TenantSelector selector, [AsParameters] PageRequest page,
-        PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        PlatformDbContext db, CurrentUser caller, CancellationToken cancellationToken)
     {
-        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        var (tenantId, problem) = TeamScope.Resolve(caller, selector);
         if ((problem ?? page.Validate()) is { } invalid)
         {
             return invalid;
@@ -52,9 +52,9 @@ public static class InvitesApi
 
     private static async Task<Results<Created<CreatedInviteResponse>, ProblemHttpResult>> CreateAsync(
         CreateInviteRequest request, [AsParameters] TenantSelector selector, PlatformDbContext db, Invites invites,
-        HttpContext http, CancellationToken cancellationToken)
+        CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
-        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        var (tenantId, problem) = TeamScope.Resolve(caller, selector);
         if (problem is not null)
         {
             return problem;
@@ -76,8 +76,9 @@ public static class InvitesApi
             return Problems.Conflict("A pending invite for this email exists; revoke it first.");
         }
 
-        var actor = Actor.From(http.User)!;
+        var actor = caller.Required;
         var issued = invites.Create(db, tenantId, email, request.Role.Value, actor.Type == AuditActorType.User ? actor.Id : null);
+        audit.Record(db, new AuditEntry("team.invite_created", AuditTargetType.Team, issued.Id));
         await db.SaveChangesAsync(cancellationToken);
         var now = DateTimeOffset.UtcNow;
         return TypedResults.Created($"/api/v1/team/invites/{issued.Id}",
@@ -85,9 +86,9 @@ public static class InvitesApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid id, [AsParameters] TenantSelector selector, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid id, [AsParameters] TenantSelector selector, PlatformDbContext db, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
-        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        var (tenantId, problem) = TeamScope.Resolve(caller, selector);
         if (problem is not null)
         {
             return problem;
@@ -105,13 +106,14 @@ public static class InvitesApi
         }
 
         invite.Status = InviteStatus.Revoked;
+        audit.Record(db, new AuditEntry("team.invite_revoked", AuditTargetType.Team, id));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> AcceptAsync(
         AcceptInviteRequest request, PlatformDbContext db, TenantContext tenantContext, LoginGuard guard, RefreshTokens tokens,
-        AuditScope audit, HttpContext http, CancellationToken cancellationToken)
+        AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
     {
         var tokenHash = Secrets.Hash(request.Token);
         if (await guard.CheckAsync("invite-accept", http, tokenHash, guard.Limits.InviteAcceptPerIp, guard.Limits.InviteAcceptPerToken) is { } wait)
@@ -147,9 +149,7 @@ public static class InvitesApi
         invite.Status = InviteStatus.Accepted;
         invite.AcceptedAt = now;
         var refresh = tokens.Issue(db, user, http);
-        audit.ActorUserId = user.Id;
-        audit.TenantId = invite.TenantId;
-        audit.TargetId = invite.Id;
+        audit.Record(db, new AuditEntry("team.invite_accepted", AuditTargetType.Team, invite.Id) { ActorUserId = user.Id, TenantId = invite.TenantId });
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -17,17 +17,17 @@ public static class TeamApi
 
         team.MapGet("/members", ListMembersAsync).RequireAuthorization(Permissions.TeamRead).WithSummary("Members of the tenant.");
         team.MapPatch("/members/{userId:guid}", UpdateMemberAsync).RequireAuthorization(Permissions.TeamManage)
-            .Audited("team.member_role_changed", AuditTargetType.Team, AuditSeverity.Warning).WithSummary("Change a member's role (never the last tenant_admin).");
+            .WithSummary("Change a member's role (never the last tenant_admin).");
         team.MapDelete("/members/{userId:guid}", RemoveMemberAsync).RequireAuthorization(Permissions.TeamManage)
-            .Audited("team.member_removed", AuditTargetType.Team, AuditSeverity.Warning).WithSummary("Remove a member and their account (never the last tenant_admin).");
+            .WithSummary("Remove a member and their account (never the last tenant_admin).");
         team.MapInvites();
         return api;
     }
 
     private static async Task<Results<Ok<Page<TeamMemberResponse>>, ProblemHttpResult>> ListMembersAsync(
-        [AsParameters] TenantSelector selector, [AsParameters] PageRequest page, PlatformDbContext db, HttpContext http, CancellationToken cancellationToken)
+        [AsParameters] TenantSelector selector, [AsParameters] PageRequest page, PlatformDbContext db, CurrentUser caller, CancellationToken cancellationToken)
     {
-        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        var (tenantId, problem) = TeamScope.Resolve(caller, selector);
         if ((problem ?? page.Validate()) is { } invalid)
         {
             return invalid;
@@ -41,9 +41,9 @@ public static class TeamApi
 
     private static async Task<Results<Ok<TeamMemberResponse>, ProblemHttpResult>> UpdateMemberAsync(
         Guid userId, UpdateMemberRequest request, [AsParameters] TenantSelector selector, PlatformDbContext db,
-        RefreshTokens tokens, SecurityChangeFeed securityChanges, HttpContext http, CancellationToken cancellationToken)
+        RefreshTokens tokens, SecurityChangeFeed securityChanges, CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
-        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        var (tenantId, problem) = TeamScope.Resolve(caller, selector);
         if (problem is not null)
         {
             return problem;
@@ -75,6 +75,7 @@ public static class TeamApi
 
             // Sessions carry the old role: end them so the change takes effect at the next sign-in.
             ended = await tokens.RevokeAllAsync(db, userId, cancellationToken);
+            audit.Record(db, new AuditEntry("team.member_role_changed", AuditTargetType.Team, userId, AuditSeverity.Warning));
             await db.SaveChangesAsync(cancellationToken);
         }
 
@@ -86,9 +87,9 @@ public static class TeamApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveMemberAsync(
         Guid userId, [AsParameters] TenantSelector selector, PlatformDbContext db, RefreshTokens tokens, SecurityChangeFeed securityChanges,
-        HttpContext http, CancellationToken cancellationToken)
+        CurrentUser caller, AuditTrail audit, CancellationToken cancellationToken)
     {
-        var (tenantId, problem) = TeamScope.Resolve(http, selector);
+        var (tenantId, problem) = TeamScope.Resolve(caller, selector);
         if (problem is not null)
         {
             return problem;
@@ -109,6 +110,7 @@ public static class TeamApi
         // The user's refresh tokens go with the row; ending the sessions first ends their access tokens on every replica.
         var ended = await tokens.RevokeAllAsync(db, userId, cancellationToken);
         db.Users.Remove(member.User);
+        audit.Record(db, new AuditEntry("team.member_removed", AuditTargetType.Team, userId, AuditSeverity.Warning));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         ended.ToList().ForEach(securityChanges.ApplyNow);

@@ -7,9 +7,9 @@ namespace Platform.Api.Team;
 internal static class TeamScope
 {
     /// <summary>The tenant to act on, or the problem to answer.</summary>
-    public static (Guid TenantId, ProblemHttpResult? Problem) Resolve(HttpContext http, TenantSelector selector)
+    public static (Guid TenantId, ProblemHttpResult? Problem) Resolve(CurrentUser caller, TenantSelector selector)
     {
-        var actor = Actor.From(http.User)!;
+        var actor = caller.Required;
         if (actor.IsPlatformAdmin)
         {
             return selector.TenantId is { } chosen

@@ -18,18 +18,18 @@ public static class TenantsApi
         var tenants = api.MapGroup("/tenants").WithTags("Tenants");
 
         tenants.MapGet("/", ListAsync).RequireAuthorization(Permissions.PlatformManage).WithSummary("All tenants (platform).");
-        tenants.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PlatformManage).Audited("tenant.created", AuditTargetType.Tenant)
+        tenants.MapPost("/", CreateAsync).RequireAuthorization(Permissions.PlatformManage)
             .WithSummary("Create a tenant: status provisioning, with an invite for its admin email.");
         tenants.MapGet("/current", CurrentAsync).RequireAuthorization(Permissions.TenantRead).WithSummary("The caller's tenant.");
         tenants.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Permissions.TenantRead).WithSummary("One tenant.");
-        tenants.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Permissions.TenantUpdate).Audited("tenant.updated", AuditTargetType.Tenant)
+        tenants.MapPatch("/{id:guid}", UpdateAsync).RequireAuthorization(Permissions.TenantUpdate)
             .WithSummary("Partial update (platform: plan, status, resourceLimits; tenant admin: companyName, modelDefaults).");
         tenants.MapPost("/{id:guid}/suspend", SuspendAsync).RequireAuthorization(Permissions.PlatformManage)
-            .Audited("tenant.suspended", AuditTargetType.Tenant, AuditSeverity.Warning).WithSummary("Suspend: the tenant's users and keys get 403.");
+            .WithSummary("Suspend: the tenant's users and keys get 403.");
         tenants.MapPost("/{id:guid}/activate", ActivateAsync).RequireAuthorization(Permissions.PlatformManage)
-            .Audited("tenant.activated", AuditTargetType.Tenant).WithSummary("Activate a tenant.");
+            .WithSummary("Activate a tenant.");
         tenants.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(Permissions.PlatformManage)
-            .Audited("tenant.deleted", AuditTargetType.Tenant, AuditSeverity.Critical).WithSummary("Delete the tenant and everything of it.");
+            .WithSummary("Delete the tenant and everything of it.");
         return api;
     }
 
@@ -69,7 +69,7 @@ public static class TenantsApi
     }
 
     private static async Task<Results<Created<TenantCreatedResponse>, ProblemHttpResult>> CreateAsync(
-        CreateTenantRequest request, PlatformDbContext db, Invites invites, CancellationToken cancellationToken)
+        CreateTenantRequest request, PlatformDbContext db, Invites invites, AuditTrail audit, CancellationToken cancellationToken)
     {
         var email = request.AdminEmail.Trim().ToLowerInvariant();
         if (await db.Users.AnyAsync(u => u.Email == email, cancellationToken))
@@ -85,13 +85,14 @@ public static class TenantsApi
         };
         db.Tenants.Add(tenant);
         var invite = invites.Create(db, tenant.Id, email, UserRole.TenantAdmin, invitedBy: null);
+        audit.Record(db, new AuditEntry("tenant.created", AuditTargetType.Tenant, tenant.Id));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", new TenantCreatedResponse(From(tenant, agentCount: 0), invite));
     }
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> CurrentAsync(
-        PlatformDbContext db, HttpContext http, CancellationToken cancellationToken) =>
-        Actor.From(http.User)?.TenantId is { } tenantId
+        PlatformDbContext db, CurrentUser caller, CancellationToken cancellationToken) =>
+        caller.Actor?.TenantId is { } tenantId
             ? await GetAsync(tenantId, db, cancellationToken)
             : Problems.NotFound("current tenant");
 
@@ -104,9 +105,10 @@ public static class TenantsApi
     }
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> UpdateAsync(
-        Guid id, UpdateTenantRequest request, PlatformDbContext db, HttpContext http, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
+        Guid id, UpdateTenantRequest request, PlatformDbContext db, CurrentUser caller, AuditTrail audit, SecurityChangeFeed securityChanges,
+        CancellationToken cancellationToken)
     {
-        var actor = Actor.From(http.User)!;
+        var actor = caller.Required;
         if (TenantUpdateRules.Validate(request, actor) is { Count: > 0 } errors)
         {
             return Problems.Validation(errors);
@@ -122,21 +124,24 @@ public static class TenantsApi
         TenantUpdateRules.Apply(request, tenant);
         var changed = SecurityChange.TenantChanged(id, DateTimeOffset.UtcNow);
         db.SecurityChanges.Add(changed);
+        audit.Record(db, new AuditEntry("tenant.updated", AuditTargetType.Tenant, id));
         await db.SaveChangesAsync(cancellationToken);
         securityChanges.ApplyNow(changed);
         return TypedResults.Ok(From(tenant, agentCount));
     }
 
     private static Task<Results<Ok<TenantResponse>, ProblemHttpResult>> SuspendAsync(
-        Guid id, PlatformDbContext db, SecurityChangeFeed securityChanges, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, TenantStatus.Suspended, db, securityChanges, cancellationToken);
+        Guid id, PlatformDbContext db, AuditTrail audit, SecurityChangeFeed securityChanges, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, TenantStatus.Suspended, new AuditEntry("tenant.suspended", AuditTargetType.Tenant, id, AuditSeverity.Warning),
+            db, audit, securityChanges, cancellationToken);
 
     private static Task<Results<Ok<TenantResponse>, ProblemHttpResult>> ActivateAsync(
-        Guid id, PlatformDbContext db, SecurityChangeFeed securityChanges, CancellationToken cancellationToken) =>
-        SetStatusAsync(id, TenantStatus.Active, db, securityChanges, cancellationToken);
+        Guid id, PlatformDbContext db, AuditTrail audit, SecurityChangeFeed securityChanges, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, TenantStatus.Active, new AuditEntry("tenant.activated", AuditTargetType.Tenant, id), db, audit, securityChanges, cancellationToken);
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> SetStatusAsync(
-        Guid id, TenantStatus status, PlatformDbContext db, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
+        Guid id, TenantStatus status, AuditEntry entry, PlatformDbContext db, AuditTrail audit, SecurityChangeFeed securityChanges,
+        CancellationToken cancellationToken)
     {
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (tenant is null)
@@ -151,6 +156,7 @@ public static class TenantsApi
             tenant.UpdatedAt = DateTimeOffset.UtcNow;
             var changed = SecurityChange.TenantChanged(id, tenant.UpdatedAt);
             db.SecurityChanges.Add(changed);
+            audit.Record(db, entry);
             await db.SaveChangesAsync(cancellationToken);
             securityChanges.ApplyNow(changed);
         }
@@ -159,7 +165,7 @@ public static class TenantsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, PlatformDbContext db, AuditScope audit, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
+        Guid id, PlatformDbContext db, AuditTrail audit, SecurityChangeFeed securityChanges, CancellationToken cancellationToken)
     {
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (tenant is null)
@@ -167,12 +173,15 @@ public static class TenantsApi
             return Problems.NotFound("tenant");
         }
 
-        // The row outlives the tenant: a tenant's own audit rows go with it (ON DELETE CASCADE).
-        audit.PlatformRow = true;
-        audit.Details["companyName"] = tenant.CompanyName;
         var changed = SecurityChange.TenantChanged(id, DateTimeOffset.UtcNow);
         db.SecurityChanges.Add(changed);
         db.Tenants.Remove(tenant);
+
+        // A platform row: it outlives the tenant, whose own audit rows go with it (ON DELETE CASCADE).
+        audit.Record(db, new AuditEntry("tenant.deleted", AuditTargetType.Tenant, id, AuditSeverity.Critical)
+        {
+            PlatformRow = true, Details = new Dictionary<string, object?> { ["companyName"] = tenant.CompanyName },
+        });
         await db.SaveChangesAsync(cancellationToken);
         securityChanges.ApplyNow(changed);
         return TypedResults.NoContent();

@@ -72,13 +72,8 @@ public static class PlatformDataHostingExtensions
         builder.Services.AddScoped<TenantContext>();
 
         // Pooled: a request rents a context and gives it the request's TenantContext, which the
-        // middleware fills in before the handler's first query. The interceptors are singletons that
-        // read per-request state themselves.
-        builder.Services.AddPooledDbContextFactory<PlatformDbContext>((services, options) =>
-        {
-            PlatformDbContext.Configure(options, connectionString);
-            options.AddInterceptors(services.GetServices<IPlatformDbInterceptor>());
-        });
+        // middleware fills in before the handler's first query.
+        builder.Services.AddPooledDbContextFactory<PlatformDbContext>(options => PlatformDbContext.Configure(options, connectionString));
         builder.Services.AddScoped(services =>
             services.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContext(services.GetRequiredService<TenantContext>()));
 
