@@ -8,6 +8,9 @@ internal sealed class ArchiveChain(ArchiveStore store, TimeProvider clock)
 {
     private readonly Dictionary<string, ChainHead?> _heads = [];
 
+    // Each tenant's manifest keys in chain order, as listed and then appended.
+    private readonly Dictionary<string, List<ArchiveKey>> _manifests = [];
+
     // Archive objects the tenants' listings showed: only these can be leftovers of a stopped run.
     private readonly HashSet<ArchiveKey> _listedObjects = [];
 
@@ -19,40 +22,52 @@ internal sealed class ArchiveChain(ArchiveStore store, TimeProvider clock)
             return cached;
         }
 
-        ArchiveKey? latest = null;
+        var manifests = new List<ArchiveKey>();
         await foreach (var (key, kind) in store.ListAsync(tenant, cancellationToken))
         {
             if (kind == ArchiveKeyKind.Data)
             {
                 _listedObjects.Add(key);
             }
-            else if (latest is null || key > latest.Value)
+            else
             {
-                latest = key;
+                manifests.Add(key);
             }
         }
 
-        ChainHead? head = null;
-        if (latest is { } headKey)
+        manifests.Sort();
+        _manifests[tenant] = manifests;
+        return _heads[tenant] = manifests.Count == 0 ? null : await ReadAsync(manifests[^1], cancellationToken);
+    }
+
+    /// <summary>
+    /// Drops the tenant's head, a manifest a stopped run tore while writing it (<see cref="TornManifestCheck"/>): the
+    /// manifest before it becomes the head again (null when there is none), so the torn part is archived again under
+    /// its own key, linked to that one, and its torn manifest is overwritten then.
+    /// </summary>
+    public async Task<ChainHead?> StepBackAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var manifests = _manifests[tenant];
+        manifests.RemoveAt(manifests.Count - 1);
+        return _heads[tenant] = manifests.Count == 0 ? null : await ReadAsync(manifests[^1], cancellationToken);
+    }
+
+    private async Task<ChainHead> ReadAsync(ArchiveKey key, CancellationToken cancellationToken)
+    {
+        byte[]? bytes;
+        try
         {
-            byte[]? bytes;
-            try
-            {
-                bytes = await store.GetBytesAsync(headKey.ManifestKey, ArchiveStore.MaxManifestBytes, cancellationToken);
-            }
-            catch (InvalidDataException)
-            {
-                bytes = null; // too big to be a manifest
-            }
-
-            // An unreadable head is reported (and the tenant skipped) by the caller.
-            head = bytes is null
-                ? new ChainHead(headKey, string.Empty, null)
-                : new ChainHead(headKey, ArchiveManifest.Sha256Hex(bytes), ArchiveManifest.TryParse(bytes));
+            bytes = await store.GetBytesAsync(key.ManifestKey, ArchiveStore.MaxManifestBytes, cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            bytes = null; // too big to be a manifest
         }
 
-        _heads[tenant] = head;
-        return head;
+        // The caller judges a head that is not a manifest: a torn write is stepped back over, anything else refused.
+        return bytes is null
+            ? new ChainHead(key, string.Empty, null)
+            : new ChainHead(key, ArchiveManifest.Sha256Hex(bytes), ArchiveManifest.TryParse(bytes));
     }
 
     /// <summary>
@@ -100,6 +115,7 @@ internal sealed class ArchiveChain(ArchiveStore store, TimeProvider clock)
         }
 
         _heads[key.Tenant] = new ChainHead(key, sha, manifest);
+        _manifests[key.Tenant].Add(key);
         return sha;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -8,12 +9,17 @@ namespace Platform.Worker.Archival;
 /// One audit row as an archive line, written from the fields of <see cref="ArchiveFileWriter"/>'s COPY:
 /// <c>{"id":…,"tenantId":…,"actorType":…,"actorId":…,"action":…,"targetType":…,"targetId":…,"severity":…,
 /// "details":…,"ipAddress":…,"userAgent":…,"createdAt":"yyyy-MM-ddTHH:mm:ss.ffffffZ"}</c>. The id comes first
-/// (<see cref="ArchivedRowDeleter"/> reads it from there) and created_at always has six fractional digits
+/// (<see cref="TryReadId(ReadOnlySpan{char}, out Guid)"/> reads it from there) and created_at always has six fractional digits
 /// in UTC, so lines sort as their rows do.
 /// </summary>
 internal static class ArchiveLine
 {
     public const int FieldCount = 12;
+
+    /// <summary>How long a line's start up to the end of its id is: <c>{"id":"</c>, 36 characters and <c>"</c>.</summary>
+    public const int IdPrefixLength = 44;
+
+    private const int IdStart = 7;
 
     /// <summary>Only what JSON requires is escaped: the archive is a file, never HTML, and keeps non-ASCII text readable.</summary>
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
@@ -72,5 +78,21 @@ internal static class ArchiveLine
         json.WriteString(Names[11], formatted[..length]);
         json.WriteEndObject();
         return (createdAt, reader.Uuid(0));
+    }
+
+    /// <summary>The row id a line (or the start of one) begins with; false when it does not begin as this class writes lines.</summary>
+    public static bool TryReadId(ReadOnlySpan<char> line, out Guid id)
+    {
+        id = default;
+        return line.Length >= IdPrefixLength && line.StartsWith("{\"id\":\"", StringComparison.Ordinal) && line[IdPrefixLength - 1] == '"'
+            && Guid.TryParseExact(line.Slice(IdStart, 36), "D", out id);
+    }
+
+    /// <inheritdoc cref="TryReadId(ReadOnlySpan{char}, out Guid)"/>
+    public static bool TryReadId(ReadOnlySpan<byte> line, out Guid id)
+    {
+        id = default;
+        return line.Length >= IdPrefixLength && line.StartsWith("{\"id\":\""u8) && line[IdPrefixLength - 1] == (byte)'"'
+            && Utf8Parser.TryParse(line.Slice(IdStart, 36), out id, out var consumed, 'D') && consumed == 36;
     }
 }

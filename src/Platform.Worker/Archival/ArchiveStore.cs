@@ -109,20 +109,26 @@ internal sealed class ArchiveStore(IAmazonS3 s3, S3ArchiveOptions options)
     /// </summary>
     public async Task<ObjectDigest?> DigestAsync(string key, bool decompress, Stream? copyTo, CancellationToken cancellationToken)
     {
-        GetObjectResponse response;
-        try
-        {
-            response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        using var response = await GetAsync(key, cancellationToken);
+        if (response is null)
         {
             return null;
         }
 
-        using (response)
+        await using var body = response.ResponseStream;
+        return await DigestAsync(body, decompress, copyTo, cancellationToken);
+    }
+
+    /// <summary>An object to read through (its <c>ResponseStream</c>); null when it does not exist.</summary>
+    public async Task<GetObjectResponse?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        try
         {
-            await using var body = response.ResponseStream;
-            return await DigestAsync(body, decompress, copyTo, cancellationToken);
+            return await s3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
         }
     }
 

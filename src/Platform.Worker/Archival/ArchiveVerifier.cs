@@ -67,6 +67,12 @@ public sealed class ArchiveVerifier(
             if (manifest is null)
             {
                 problems.Add($"{key.ManifestKey} is not a manifest (sha256 {sha}).");
+                if (key == manifests[^1])
+                {
+                    notes.Add($"{key.ManifestKey} is the chain's head. If a run was stopped while writing it, the next archival run writes it again, " +
+                        $"once it finds every row of {key.ObjectKey} still in PostgreSQL; otherwise the run refuses the tenant until it is repaired.");
+                }
+
                 (previousKey, previousSha) = (key.ManifestKey, sha);
                 continue;
             }

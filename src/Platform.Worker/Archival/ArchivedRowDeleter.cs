@@ -14,8 +14,6 @@ namespace Platform.Worker.Archival;
 /// </summary>
 internal sealed class ArchivedRowDeleter(DbContextOptions<PlatformDbContext> dbOptions, S3ArchiveOptions options, ILogger logger)
 {
-    private const string IdLinePrefix = "{\"id\":\"";
-
     /// <summary>
     /// Rows already gone are fine; a file that does not hold <paramref name="expectedRows"/> rows deletes nothing.
     /// Returns how many rows were deleted.
@@ -34,7 +32,7 @@ internal sealed class ArchivedRowDeleter(DbContextOptions<PlatformDbContext> dbO
         long deleted = 0;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            ids.Add(ParseId(line));
+            ids.Add(ArchiveLine.TryReadId(line, out var id) ? id : throw new InvalidDataException("An archive line does not start with its row id."));
             lines++;
             if (ids.Count == options.DeleteBatchSize)
             {
@@ -64,17 +62,5 @@ internal sealed class ArchivedRowDeleter(DbContextOptions<PlatformDbContext> dbO
             ids.Clear();
             return affected;
         }
-    }
-
-    private static Guid ParseId(string line)
-    {
-        // Every line is written by ArchiveFileWriter, id first.
-        if (line.Length > IdLinePrefix.Length + 36 && line.StartsWith(IdLinePrefix, StringComparison.Ordinal) && line[IdLinePrefix.Length + 36] == '"'
-            && Guid.TryParseExact(line.AsSpan(IdLinePrefix.Length, 36), "D", out var id))
-        {
-            return id;
-        }
-
-        throw new InvalidDataException("An archive line does not start with its row id.");
     }
 }

@@ -22,8 +22,8 @@ namespace Platform.Worker.Archival;
 /// exactly the archived rows go, and commit.</item>
 /// </list>
 /// Keys are deterministic and nothing is deleted before its object and manifest are verified, so a
-/// run stopped anywhere (S3 down, crash after the upload, crash after the manifest) loses no row and
-/// leaves no duplicate object: the next run picks up where it stopped. Rows that reach a day after it
+/// run stopped anywhere (S3 down, crash after the upload, while writing the manifest, after it) loses no
+/// row and leaves no duplicate object: the next run picks up where it stopped. Rows that reach a day after it
 /// was archived are archived as a further part of the same day while that day is the chain's head;
 /// older than that, they are held in PostgreSQL and the run fails so someone looks at them.
 /// </summary>
@@ -41,6 +41,7 @@ public sealed class AuditArchiver
     private readonly ArchiveStore _store;
     private readonly ArchiveUploader _uploader;
     private readonly StoppedRunRecovery _recovery;
+    private readonly TornManifestCheck _tornManifest;
 
     public AuditArchiver(
         [FromKeyedServices(ArchiveSetup.S3ClientKey)] IAmazonS3 s3,
@@ -58,6 +59,7 @@ public sealed class AuditArchiver
         _store = new ArchiveStore(s3, _options);
         _uploader = new ArchiveUploader(_store);
         _recovery = new StoppedRunRecovery(_store, new ArchivedRowDeleter(dbOptions, _options, logger), logger);
+        _tornManifest = new TornManifestCheck(_store, dbOptions, _options, logger);
     }
 
     /// <summary>Test seam: runs after each step of a group, so a test can stop the run there.</summary>
@@ -120,12 +122,15 @@ public sealed class AuditArchiver
         }
 
         var head = await run.Chain.GetHeadAsync(tenant, cancellationToken);
-        if (head is { Manifest: null })
+        if (head is { Manifest: null } unreadable)
         {
-            _logger.LogError("The latest manifest of {Tenant}, s3://{Bucket}/{Key}, cannot be read as a manifest: the tenant is not archived until it is repaired",
-                tenant, _store.Bucket, head.Key.ManifestKey);
-            Fail(run, tenant, counts);
-            return;
+            // Torn by a run stopped while writing it: the chain goes on from the manifest before, and the part is redone.
+            (var resumable, head) = await _tornManifest.StepOverAsync(unreadable, run.Chain, counts, cancellationToken);
+            if (!resumable)
+            {
+                Fail(run, tenant, counts);
+                return;
+            }
         }
 
         if (head is not null && head.Key.Day > group.Day)
@@ -221,14 +226,4 @@ public sealed class AuditArchiver
 
         public long HeldRows { get; set; }
     }
-}
-
-/// <summary>Where a test may stop a run (<see cref="AuditArchiver.AfterStep"/>).</summary>
-internal enum ArchiveStep
-{
-    /// <summary>The object is uploaded (or reused) and verified; no manifest yet, nothing deleted.</summary>
-    ObjectStored,
-
-    /// <summary>The manifest is written and verified; nothing deleted yet.</summary>
-    ManifestWritten,
 }
