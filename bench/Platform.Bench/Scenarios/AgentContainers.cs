@@ -8,15 +8,13 @@ using Platform.Runtime;
 
 namespace Platform.Bench.Scenarios;
 
-/// <summary>P6's fixture: the agents (in its own database) and their running containers on the engine, and their removal.</summary>
-internal static class P6AgentContainers
+/// <summary>Agents (in a scenario's own database) with running containers on the engine, as the provisioner leaves them, and their removal.</summary>
+internal static class AgentContainers
 {
-    public const string Image = "platform-local/agent-runtime:test";
-    public const int Containers = 100;
     private const int Tenants = 10;
 
-    /// <summary>10 active tenants with 10 active agents each, as the owner.</summary>
-    public static async Task<List<(Guid TenantId, Guid AgentId)>> InsertAgentsAsync(PlatformDatabase database, CancellationToken ct)
+    /// <summary>10 new active tenants sharing <paramref name="count"/> active agents, as the owner.</summary>
+    public static async Task<List<(Guid TenantId, Guid AgentId)>> InsertAgentsAsync(PlatformDatabase database, int count, CancellationToken ct)
     {
         await using var db = database.CreateOwnerContext();
         var now = DateTimeOffset.UtcNow;
@@ -25,19 +23,19 @@ internal static class P6AgentContainers
         {
             var tenant = new Tenant
             {
-                CompanyName = $"P6 tenant {t + 1}",
-                AdminEmail = $"p6-admin-{t + 1}@bench.test",
+                CompanyName = $"Runtime tenant {Guid.NewGuid():N}",
+                AdminEmail = $"runtime-admin-{Guid.NewGuid():N}@bench.test",
                 Status = TenantStatus.Active,
                 CreatedAt = now,
                 UpdatedAt = now,
             };
             db.Tenants.Add(tenant);
-            for (var a = 0; a < Containers / Tenants; a++)
+            for (var a = 0; a < count / Tenants; a++)
             {
                 var agent = new Agent
                 {
                     TenantId = tenant.Id,
-                    Name = $"p6-agent-{t + 1}-{a + 1}",
+                    Name = $"runtime-agent-{t + 1}-{a + 1}",
                     Role = AgentRole.Engineering,
                     Status = AgentStatus.Active,
                     CreatedAt = now,
@@ -52,7 +50,7 @@ internal static class P6AgentContainers
         return agents;
     }
 
-    /// <summary>Labelled like the provisioner's (agent, tenant, scope), network none, 64 MB, no health check.</summary>
+    /// <summary>The quiet image, labelled like the provisioner's (agent, tenant, scope), network none, 64 MB, no health check; 8 at a time.</summary>
     public static Task CreateContainersAsync(
         IDockerClient client, string scope, List<(Guid TenantId, Guid AgentId)> agents, Dictionary<Guid, string> created, CancellationToken ct) =>
         Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (agent, token) =>
@@ -60,7 +58,7 @@ internal static class P6AgentContainers
             var response = await client.Containers.CreateContainerAsync(new CreateContainerParameters
             {
                 Name = RuntimeLabels.WorkloadName(agent.AgentId),
-                Image = Image,
+                Image = AgentImages.Quiet,
                 Labels = new Dictionary<string, string>
                 {
                     [RuntimeLabels.AgentId] = agent.AgentId.ToString(),
@@ -110,7 +108,7 @@ internal static class P6AgentContainers
         }
         catch (Exception ex)
         {
-            Console.Error.WriteLine($"P6: listing the containers of {scope} failed: {ex.Message}");
+            Console.Error.WriteLine($"listing the containers of {scope} failed: {ex.Message}");
         }
 
         var failed = 0;
@@ -127,9 +125,9 @@ internal static class P6AgentContainers
             catch (Exception ex)
             {
                 Interlocked.Increment(ref failed);
-                Console.Error.WriteLine($"P6: removing container {id} failed: {ex.Message}");
+                Console.Error.WriteLine($"removing container {id} failed: {ex.Message}");
             }
         });
-        Console.WriteLine($"P6: removed {ids.Count - failed} containers in {watch.Elapsed.TotalSeconds:0.0} s" + (failed > 0 ? $", {failed} failed" : ""));
+        Console.WriteLine($"removed {ids.Count - failed} containers in {watch.Elapsed.TotalSeconds:0.0} s" + (failed > 0 ? $", {failed} failed" : ""));
     }
 }
