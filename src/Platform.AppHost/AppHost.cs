@@ -58,6 +58,6 @@ foreach (var schedule in builder.Configuration.GetSection("Jobs:Schedules").GetC
 
 ArchiveStorage.Configure(builder, worker);
 ModelProviderParameters.Configure(builder, api);
-AgentContainers.Configure(builder, worker, api);
+AgentRuntime.Configure(builder, worker, api);
 
 builder.Build().Run();

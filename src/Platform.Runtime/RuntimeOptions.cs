@@ -16,7 +16,15 @@ public sealed class RuntimeOptions
     /// The engine's or manager's API: <c>unix://</c>, <c>npipe://</c>, or <c>tcp://host:2376</c> with TLS client
     /// certificates. Defaults to <c>DOCKER_HOST</c>, else the local socket.
     /// </summary>
-    public string Endpoint { get; set; } = DefaultEndpoint();
+    public string Endpoint
+    {
+        get => _endpoint;
+
+        // An empty value (a deployment parameter left blank) means the default, not an endpoint.
+        set => _endpoint = string.IsNullOrWhiteSpace(value) ? DefaultEndpoint() : value.Trim();
+    }
+
+    private string _endpoint = DefaultEndpoint();
 
     /// <summary>A folder with <c>ca.pem</c>, <c>cert.pem</c> and <c>key.pem</c> (as <c>docker --tlsverify</c> uses them).</summary>
     public string? CertificateDirectory { get; set; }

@@ -45,7 +45,21 @@ public sealed class PublishManifestTests
         Assert.False(resources.GetProperty("data-protection-certificate").GetProperty("inputs").GetProperty("value").TryGetProperty("default", out _));
         Assert.Equal("{app-role-password.value}", Env(resources, "migrator", "Migrator__AppRolePassword"));
         Assert.Equal("{platform-admin-password.value}", Env(resources, "migrator", "Migrator__PlatformAdminPassword"));
-        Assert.Equal("none", Env(resources, "worker", "Runtime__Backend"));
+        // Agents run on the operator's engine or swarm: both the worker and the API get its settings as parameters, the
+        // client key as a secret, and nothing switches the runtime off.
+        foreach (var service in new[] { "worker", "api" })
+        {
+            Assert.Equal("{runtime-backend.value}", Env(resources, service, "Runtime__Backend"));
+            Assert.Equal("{runtime-endpoint.value}", Env(resources, service, "Runtime__Endpoint"));
+            Assert.Equal("{runtime-ca-certificate.value}", Env(resources, service, "Runtime__CaCertificate"));
+            Assert.Equal("{runtime-client-certificate.value}", Env(resources, service, "Runtime__ClientCertificate"));
+            Assert.Equal("{runtime-client-key.value}", Env(resources, service, "Runtime__ClientKey"));
+            Assert.Equal("{api.bindings.http.url}", Env(resources, service, "Runtime__ApiBaseUrl"));
+            Assert.False(resources.GetProperty(service).GetProperty("env").TryGetProperty("Docker__Enabled", out _));
+        }
+
+        Assert.True(resources.GetProperty("runtime-client-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.Equal("none", resources.GetProperty("runtime-backend").GetProperty("inputs").GetProperty("value").GetProperty("default").Str("value"));
     }
 
     private static string Env(JsonElement resources, string resource, string name) =>

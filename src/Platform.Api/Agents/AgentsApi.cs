@@ -149,6 +149,9 @@ public static class AgentsApi
         agent.ToolPolicy = toolPolicy ?? agent.ToolPolicy;
         agent.AssistedUser = assistedUser ?? agent.AssistedUser;
         agent.UpdatedAt = DateTimeOffset.UtcNow;
+
+        // A user's write counts as activity: it wakes an idle agent (see AgentActivityClock).
+        agent.LastActiveAt = agent.UpdatedAt;
         try
         {
             await db.SaveChangesAsync(cancellationToken);

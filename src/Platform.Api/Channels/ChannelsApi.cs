@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Platform.Api.Agents;
 using Platform.Api.Audit;
 using Platform.Api.Infrastructure;
 using Platform.Api.Security;
@@ -85,6 +86,7 @@ public static class ChannelsApi
             return Problems.Conflict("The agent already has a channel of this type and name.");
         }
 
+        await AgentActivityClock.TouchAsync(db, agentId, cancellationToken);
         return TypedResults.Created($"/api/v1/agents/{agentId}/channels/{channel.Id}", ToResponse(channel));
     }
 
@@ -124,6 +126,7 @@ public static class ChannelsApi
             return Problems.Conflict("The agent already has a channel of this type and name.");
         }
 
+        await AgentActivityClock.TouchAsync(db, agentId, cancellationToken);
         return TypedResults.Ok(ToResponse(channel));
     }
 
@@ -138,6 +141,7 @@ public static class ChannelsApi
 
         db.AgentChannels.Remove(channel);
         await db.SaveChangesAsync(cancellationToken);
+        await AgentActivityClock.TouchAsync(db, agentId, cancellationToken);
         return TypedResults.NoContent();
     }
 

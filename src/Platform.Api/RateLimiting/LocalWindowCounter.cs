@@ -3,9 +3,10 @@ using System.Collections.Concurrent;
 namespace Platform.Api.RateLimiting;
 
 /// <summary>
-/// Fixed-window counters in this replica's memory: what rate limits count with while Redis is unavailable. Each
-/// replica then enforces the limit on its own, so a tenant may get up to the limit per replica: limits stay on, a
-/// little looser, rather than off.
+/// Fixed-window counters in this replica's memory: what rate limits count with while Redis is unavailable. Each window
+/// remembers the last count Redis reported for it, so a fallback in the middle of a window goes on from there rather
+/// than from zero; other replicas' requests during the fallback are what it cannot see, so limits stay on, a little
+/// looser, rather than off.
 /// </summary>
 public sealed class LocalWindowCounter
 {
@@ -15,8 +16,7 @@ public sealed class LocalWindowCounter
 
     public long Add(string key, long index, int amount)
     {
-        var window = _windows.AddOrUpdate(key, _ => new Window(index), (_, existing) => existing.Index == index ? existing : new Window(index));
-        var count = Interlocked.Add(ref window.Count, amount);
+        var count = Interlocked.Add(ref WindowOf(key, index).Count, amount);
         if (Interlocked.Increment(ref _calls) % PruneEvery == 0)
         {
             Prune(index);
@@ -24,6 +24,25 @@ public sealed class LocalWindowCounter
 
         return count;
     }
+
+    /// <summary>Remembers the shared count Redis just reported for the window, as the floor of a later fallback.</summary>
+    public void Observe(string key, long index, long sharedCount)
+    {
+        var window = WindowOf(key, index);
+        for (var current = Volatile.Read(ref window.Count); current < sharedCount;)
+        {
+            var seen = Interlocked.CompareExchange(ref window.Count, sharedCount, current);
+            if (seen == current)
+            {
+                break;
+            }
+
+            current = seen;
+        }
+    }
+
+    private Window WindowOf(string key, long index) =>
+        _windows.AddOrUpdate(key, _ => new Window(index), (_, existing) => existing.Index == index ? existing : new Window(index));
 
     private void Prune(long currentIndex)
     {

@@ -47,6 +47,7 @@ public sealed class RedisWindowCounter(RedisGate redis, LocalWindowCounter local
             "rate limit");
         if (shared.Succeeded)
         {
+            local.Observe(key, index, shared.Value);
             return new WindowCount(index, shared.Value, retryAfter);
         }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Platform.Api.Agents;
 using Platform.Api.Audit;
 using Platform.Api.Infrastructure;
 using Platform.Api.Security;
@@ -88,6 +89,7 @@ public static class SkillInstallationsApi
             return Problems.Conflict("The skill is already installed on this agent.");
         }
 
+        await AgentActivityClock.TouchAsync(db, agentId, cancellationToken);
         return TypedResults.Created($"/api/v1/agents/{agentId}/skills/{skill.Id}",
             new InstallationResponse(installation.Id, agentId, skill.Id, skill.Slug, skill.Name, installation.Version, installation.Config, installation.InstalledAt));
     }
@@ -103,6 +105,7 @@ public static class SkillInstallationsApi
 
         db.SkillInstallations.Remove(installation);
         await db.SaveChangesAsync(cancellationToken);
+        await AgentActivityClock.TouchAsync(db, agentId, cancellationToken);
         return TypedResults.NoContent();
     }
 }
