@@ -50,6 +50,9 @@ internal sealed class P9Agent : IAsyncDisposable
             ["Runtime__Scope"] = options.Scope,
             ["Runtime__AgentImage"] = options.AgentImage,
             ["Runtime__StopGracePeriodSeconds"] = options.StopGracePeriodSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+            // A wake protects nothing; the key ring stays unencrypted in this throwaway database.
+            ["DataProtection__RequireCertificate"] = "false",
         });
         var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
         try
