@@ -1,10 +1,9 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Microsoft.EntityFrameworkCore;
 using Platform.Data.Entities;
-using Platform.Tests.Support;
 using Platform.Runtime;
+using Platform.Tests.Support;
 
 namespace Platform.Bench.Scenarios;
 
@@ -13,12 +12,16 @@ internal static class AgentContainers
 {
     private const int Tenants = 10;
 
-    /// <summary>10 new active tenants sharing <paramref name="count"/> active agents, as the owner.</summary>
-    public static async Task<List<(Guid TenantId, Guid AgentId)>> InsertAgentsAsync(PlatformDatabase database, int count, CancellationToken ct)
+    /// <summary>
+    /// <paramref name="count"/> active agents of 10 new tenants, each with a running container of the quiet image labelled
+    /// like the provisioner's (agent, tenant, scope; network none, 64 MB, no health check; 8 at a time) and its id in
+    /// agents.container_id; returns the container ids.
+    /// </summary>
+    public static async Task<IReadOnlyCollection<string>> AddAsync(PlatformDatabase database, IDockerClient client, string scope, int count, CancellationToken ct)
     {
         await using var db = database.CreateOwnerContext();
         var now = DateTimeOffset.UtcNow;
-        var agents = new List<(Guid, Guid)>();
+        var agents = new List<Agent>();
         for (var t = 0; t < Tenants; t++)
         {
             var tenant = new Tenant
@@ -30,72 +33,49 @@ internal static class AgentContainers
                 UpdatedAt = now,
             };
             db.Tenants.Add(tenant);
-            for (var a = 0; a < count / Tenants; a++)
+            agents.AddRange(Enumerable.Range(1, count / Tenants).Select(a => new Agent
             {
-                var agent = new Agent
-                {
-                    TenantId = tenant.Id,
-                    Name = $"runtime-agent-{t + 1}-{a + 1}",
-                    Role = AgentRole.Engineering,
-                    Status = AgentStatus.Active,
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                };
-                db.Agents.Add(agent);
-                agents.Add((tenant.Id, agent.Id));
-            }
+                TenantId = tenant.Id,
+                Name = $"runtime-agent-{a}",
+                Role = AgentRole.Engineering,
+                Status = AgentStatus.Active,
+                CreatedAt = now,
+                UpdatedAt = now,
+            }));
         }
 
+        db.Agents.AddRange(agents);
         await db.SaveChangesAsync(ct);
-        return agents;
-    }
 
-    /// <summary>The quiet image, labelled like the provisioner's (agent, tenant, scope), network none, 64 MB, no health check; 8 at a time.</summary>
-    public static Task CreateContainersAsync(
-        IDockerClient client, string scope, List<(Guid TenantId, Guid AgentId)> agents, Dictionary<Guid, string> created, CancellationToken ct) =>
-        Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (agent, token) =>
+        var created = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (agent, token) =>
         {
             var response = await client.Containers.CreateContainerAsync(new CreateContainerParameters
             {
-                Name = RuntimeLabels.WorkloadName(agent.AgentId),
+                Name = RuntimeLabels.WorkloadName(agent.Id),
                 Image = AgentImages.Quiet,
                 Labels = new Dictionary<string, string>
                 {
-                    [RuntimeLabels.AgentId] = agent.AgentId.ToString(),
+                    [RuntimeLabels.AgentId] = agent.Id.ToString(),
                     [RuntimeLabels.TenantId] = agent.TenantId.ToString(),
                     [RuntimeLabels.Scope] = scope,
                 },
                 HostConfig = new HostConfig { NetworkMode = "none", Memory = 64 * 1024 * 1024, MemorySwap = 64 * 1024 * 1024 },
             }, token);
-            lock (created)
-            {
-                created[agent.AgentId] = response.ID;
-            }
-
             await client.Containers.StartContainerAsync(response.ID, new ContainerStartParameters(), token);
+            agent.ContainerId = response.ID;
+            created.Add(response.ID);
         });
-
-    /// <summary>agents.container_id, as the provisioner leaves it.</summary>
-    public static async Task RecordContainerIdsAsync(PlatformDatabase database, Dictionary<Guid, string> created, CancellationToken ct)
-    {
-        await using var db = database.CreateOwnerContext();
-        var ids = created.Keys.ToArray();
-        foreach (var agent in await db.Agents.Where(a => ids.Contains(a.Id)).ToListAsync(ct))
-        {
-            agent.ContainerId = created[agent.Id];
-        }
-
         await db.SaveChangesAsync(ct);
+        return created;
     }
 
-    /// <summary>Force-removes every container of the scope (and any created one the listing missed); never throws.</summary>
-    public static async Task RemoveContainersAsync(IDockerClient client, string scope, string[] created)
+    /// <summary>Force-removes every container of the scope; never throws.</summary>
+    public static async Task RemoveAsync(IDockerClient client, string scope)
     {
-        var watch = Stopwatch.StartNew();
-        var ids = new HashSet<string>(created, StringComparer.Ordinal);
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             var listed = await client.Containers.ListContainersAsync(new ContainersListParameters
             {
                 All = true,
@@ -104,30 +84,12 @@ internal static class AgentContainers
                     ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabels.Scope}={scope}"] = true },
                 },
             }, timeout.Token);
-            ids.UnionWith(listed.Select(c => c.ID));
+            await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = timeout.Token }, async (container, token) =>
+                await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, token));
         }
         catch (Exception ex)
         {
-            Console.Error.WriteLine($"listing the containers of {scope} failed: {ex.Message}");
+            Console.Error.WriteLine($"removing the containers of {scope} failed: {ex.Message}");
         }
-
-        var failed = 0;
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, _) =>
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token);
-            }
-            catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-            }
-            catch (Exception ex)
-            {
-                Interlocked.Increment(ref failed);
-                Console.Error.WriteLine($"removing container {id} failed: {ex.Message}");
-            }
-        });
-        Console.WriteLine($"removed {ids.Count - failed} containers in {watch.Elapsed.TotalSeconds:0.0} s" + (failed > 0 ? $", {failed} failed" : ""));
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Docker.DotNet;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,7 +7,6 @@ using Platform.Runtime;
 using Platform.Runtime.Engine;
 using Platform.Tests.Support;
 using Platform.Worker.Containers;
-using static Platform.Bench.Scenarios.AgentContainers;
 using static Platform.Bench.Scenarios.Formatting;
 using static Platform.Bench.Scenarios.Statistics;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -19,19 +17,16 @@ namespace Platform.Bench.Scenarios;
 /// P6: one sweep of the worker's poller (DockerPoller.PollOnceAsync through the engine backend: list, inspect and
 /// one-shot stats of each container, one batch of container_health rows, alerts) against <c>docker stats --no-stream</c>
 /// of the same running containers, at 100 and then at 500 containers (busybox, network none); median of 3 each,
-/// interleaved. The 500 sweep against the 100 sweep shows how the cost grows. Then the real poller loop at 500
-/// (15 s interval, ~45 s), with this process's CPU time sampled over the idle windows between its sweeps.
+/// interleaved. The 500 sweep against the 100 sweep shows how the cost grows.
 /// </summary>
 public sealed class P6DockerPoll : IScenario
 {
     private const int Runs = 3;
-    private const int LoopIntervalSeconds = 15;
-    private const int LoopIdleWindows = 3;
     private static readonly int[] Sizes = [100, 500];
 
     // Five times the containers: linear growth with a little room for the fixed part of a sweep (its database batch).
     private const double MaxGrowth = 6;
-    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(20);
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(15);
 
     public string Id => "P6";
 
@@ -52,7 +47,7 @@ public sealed class P6DockerPoll : IScenario
         await AgentImages.BuildAsync(host);
 
         using var client = new DockerClientBuilder().WithEndpoint(new Uri(host)).WithTimeout(TimeSpan.FromSeconds(60)).Build();
-        var created = new Dictionary<Guid, string>();
+        var ids = new List<string>();
         var database = await PlatformDatabase.CreateAsync(environment.Postgres);
         try
         {
@@ -61,20 +56,11 @@ public sealed class P6DockerPoll : IScenario
             var sweeps = new Dictionary<int, double>();
             foreach (var size in Sizes)
             {
-                var agents = await InsertAgentsAsync(database, size - created.Count, ct);
                 var watch = Stopwatch.StartNew();
-                await CreateContainersAsync(client, scope, agents, created, ct);
-                Console.WriteLine($"P6: {created.Count} containers running ({agents.Count} started in {watch.Elapsed.TotalSeconds:0.0} s)");
-                await RecordContainerIdsAsync(database, created, ct);
-
-                string[] ids;
-                lock (created)
-                {
-                    ids = [.. created.Values];
-                }
-
-                await DockerStatsAsync(ids, dockerEnvironment); // warm-up of the engine's stats path
-                var (row, sweep) = await CompareSweepsAsync(host, scope, dbOptions, ids, dockerEnvironment, ct);
+                ids.AddRange(await AgentContainers.AddAsync(database, client, scope, size - ids.Count, ct));
+                Console.WriteLine($"P6: {ids.Count} containers running (started in {watch.Elapsed.TotalSeconds:0.0} s)");
+                await DockerStatsAsync([.. ids], dockerEnvironment); // warm-up of the engine's stats path
+                var (row, sweep) = await CompareSweepsAsync(host, scope, dbOptions, [.. ids], dockerEnvironment, ct);
                 rows.Add(row);
                 sweeps[size] = sweep;
             }
@@ -82,18 +68,11 @@ public sealed class P6DockerPoll : IScenario
             var (small, large) = (Sizes[0], Sizes[^1]);
             rows.Add(new ResultRow(Id, $"{Title} at {large} vs at {small} containers (cost grows at most linearly)", Ms(sweeps[large]), Ms(sweeps[small]),
                 ResultsTable.Ratio(sweeps[large], sweeps[small]), $"≤ {MaxGrowth}×", sweeps[large] <= MaxGrowth * sweeps[small]));
-            rows.AddRange(await MeasureLoopAsync(host, scope, dbOptions, large, ct));
             return rows;
         }
         finally
         {
-            string[] started;
-            lock (created)
-            {
-                started = [.. created.Values];
-            }
-
-            await RemoveContainersAsync(client, scope, started);
+            await AgentContainers.RemoveAsync(client, scope);
             await ScenarioDatabases.DropAsync(database);
         }
     }
@@ -132,54 +111,6 @@ public sealed class P6DockerPoll : IScenario
         return (new ResultRow(Id, title, oursText, Ms(r), ResultsTable.Ratio(o, r), "≤ 2×", o <= 2 * r && problems.Count == 0), o);
     }
 
-    /// <summary>
-    /// The real loop (BackgroundService) until 3 idle windows have passed and the next sweep has finished; the clock it
-    /// is given marks each window (its Task.Delay between sweeps).
-    /// </summary>
-    private async Task<IReadOnlyList<ResultRow>> MeasureLoopAsync(
-        string host, string scope, DbContextOptions<PlatformDbContext> dbOptions, int containers, CancellationToken ct)
-    {
-        var options = Options(host, scope);
-        var clock = new P6SweepClock();
-        var logger = new StderrWarningLogger<DockerPoller>();
-        using var runtime = new EngineRuntime(options, NullLogger<EngineRuntime>.Instance);
-        using var poller = new DockerPoller(runtime, MsOptions.Create(options), MsOptions.Create(new RuntimeLoopOptions { PollIntervalSeconds = LoopIntervalSeconds }),
-            dbOptions, new AlertStore(TimeProvider.System), logger, clock);
-
-        var cpuStart = P6SweepClock.CpuTime();
-        var wall = Stopwatch.StartNew();
-        await poller.StartAsync(ct);
-        try
-        {
-            var deadline = TimeSpan.FromSeconds(LoopIntervalSeconds * (LoopIdleWindows + 2));
-            while (clock.IdleWindowsStarted <= LoopIdleWindows && wall.Elapsed < deadline)
-            {
-                await Task.Delay(250, ct);
-            }
-        }
-        finally
-        {
-            await poller.StopAsync(CancellationToken.None);
-        }
-
-        var cpuTotal = P6SweepClock.CpuTime() - cpuStart;
-        var windows = clock.CompletedWindows();
-        var idleWall = windows.Sum(w => w.Wall.TotalSeconds);
-        var idleCpu = windows.Sum(w => w.Cpu.TotalSeconds);
-        var idlePercent = idleWall > 0 ? idleCpu / idleWall * 100 : double.NaN;
-        Console.WriteLine($"P6: loop: {windows.Count} idle windows ({string.Join(", ", windows.Select(w => $"{w.Wall.TotalSeconds:0.0} s, {w.Cpu.TotalMilliseconds:0} ms CPU"))}), " +
-            $"{poller.Iterations} sweeps, {logger.Errors} errors logged");
-        var met = windows.Count >= LoopIdleWindows && logger.Errors == 0 && idlePercent < 5;
-        var perSweep = (cpuTotal.TotalMilliseconds - (idleCpu * 1000)) / Math.Max(1, poller.Iterations);
-        return
-        [
-            new ResultRow(Id, $"Poller loop over {containers} containers ({LoopIntervalSeconds} s interval): CPU between sweeps, {windows.Count} idle windows",
-                Percent(idlePercent) + " of a core", "-", "-", "< 5 % of a core", met),
-            new ResultRow(Id, $"Poller loop over {containers} containers: CPU per sweep ({poller.Iterations} sweeps in {wall.Elapsed.TotalSeconds:0} s)",
-                F(perSweep, "0") + " ms", "-", "-", "(context)"),
-        ];
-    }
-
     private static RuntimeOptions Options(string host, string scope)
     {
         var options = new RuntimeOptions { Endpoint = host, Scope = scope, AgentImage = AgentImages.Quiet, RestartPolicy = "no" };
@@ -197,6 +128,4 @@ public sealed class P6DockerPoll : IScenario
         return lines == ids.Length + 1 ? watch.Elapsed.TotalMilliseconds
             : throw new InvalidOperationException($"docker stats printed {lines} lines for {ids.Length} containers");
     }
-
-    private static string Percent(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + " %";
 }
