@@ -8,7 +8,7 @@ namespace Platform.Bench.Scenarios;
 
 /// <summary>
 /// P9's memory rows: 50 agents on the engine backend (the holding image: a shell with 8 MB), created, frozen and
-/// stopped through the runtime, the engine's and the kernel's figures read at each stage (<see cref="EngineMemory"/>).
+/// stopped through the runtime; at each stage the runtime's own observation (engine stats), the memory cgroups and the shims.
 /// </summary>
 internal static class P9StageMemory
 {
@@ -17,19 +17,11 @@ internal static class P9StageMemory
 
     public static async Task<IReadOnlyList<ResultRow>> MeasureAsync(string id, string host, CancellationToken ct)
     {
-        var options = new RuntimeOptions
-        {
-            Endpoint = host,
-            Scope = "bench-p9m-" + Guid.NewGuid().ToString("N")[..8],
-            AgentImage = AgentImages.Holding,
-            StopGracePeriodSeconds = 2,
-        };
-        using var runtime = new EngineRuntime(options, NullLogger<EngineRuntime>.Instance);
+        using var runtime = new EngineRuntime(P9Agent.Options("engine", host), NullLogger<EngineRuntime>.Instance);
         var workloads = new ConcurrentBag<string>();
         var each = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct };
         try
         {
-            var engineAlone = await ReadAsync(runtime, host, "no agents", workloads, ct);
             await Parallel.ForEachAsync(Enumerable.Range(0, Agents), each, async (_, token) =>
                 workloads.Add(await runtime.CreateAsync(new AgentWorkloadSpec(Guid.NewGuid(), Guid.NewGuid(), new Dictionary<string, string>(), 0.5m, 64), token)));
             var active = await ReadAsync(runtime, host, "active", workloads, ct);
@@ -38,15 +30,14 @@ internal static class P9StageMemory
             await Parallel.ForEachAsync(workloads, each, async (workload, token) => await runtime.StopAsync(workload, token));
             var stopped = await ReadAsync(runtime, host, "stopped", workloads, ct);
 
-            var stoppedShare = stopped.AgentsMib / active.AgentsMib;
+            string PerAgent(StageMemory stage) => $"{stage}; {F(stage.TotalMib / Agents)} MiB per agent";
             return
             [
-                new ResultRow(id, $"Memory of {Agents} agents active (8 MB each held by its shell)", active.Describe(Agents),
-                    $"engine alone: dockerd + containerd {F(engineAlone.DaemonsRssMib, "0")} MiB RSS", "-", "(context)"),
-                new ResultRow(id, $"Memory of {Agents} agents frozen (docker pause) vs active", frozen.Describe(Agents), $"{F(active.AgentsMib, "0")} MiB",
-                    ResultsTable.Ratio(frozen.AgentsMib, active.AgentsMib), "(context: pause frees CPU only)"),
-                new ResultRow(id, $"Memory of {Agents} agents stopped vs active", stopped.Describe(Agents), $"{F(active.AgentsMib, "0")} MiB",
-                    ResultsTable.Ratio(stopped.AgentsMib, active.AgentsMib), "≤ 0.05× (stopping frees it)", stoppedShare <= 0.05),
+                new ResultRow(id, $"Memory of {Agents} agents active (each shell holds 8 MB)", PerAgent(active), "-", "-", "(context)"),
+                new ResultRow(id, $"Memory of {Agents} agents frozen (docker pause) vs active", PerAgent(frozen), $"{F(active.TotalMib, "0")} MiB",
+                    ResultsTable.Ratio(frozen.TotalMib, active.TotalMib), "(context: pause frees CPU only)"),
+                new ResultRow(id, $"Memory of {Agents} agents stopped vs active", PerAgent(stopped), $"{F(active.TotalMib, "0")} MiB",
+                    ResultsTable.Ratio(stopped.TotalMib, active.TotalMib), "≤ 0.05× (stopping frees it)", stopped.TotalMib <= 0.05 * active.TotalMib),
             ];
         }
         finally
@@ -58,14 +49,12 @@ internal static class P9StageMemory
         }
     }
 
-    /// <summary>After a short settling time: the runtime's own observation (engine stats) and the kernel's figures.</summary>
     private static async Task<StageMemory> ReadAsync(EngineRuntime runtime, string host, string stage, IEnumerable<string> workloads, CancellationToken ct)
     {
         await Task.Delay(Settle, ct);
         var observed = await runtime.ObserveAsync(await runtime.ListAsync(ct), DateTimeOffset.UtcNow, ct);
-        var memory = EngineMemory.Read(stage, host, observed.Sum(o => o.MemoryMb), workloads);
-        Console.WriteLine($"P9 memory, {stage}: {memory.Describe(Math.Max(1, observed.Count))} ({observed.Count} containers, " +
-            $"{string.Join(", ", observed.GroupBy(o => o.State).Select(g => $"{g.Count()} {g.Key}"))})");
+        var memory = EngineMemory.Read(host, observed.Sum(o => o.MemoryMb), workloads);
+        Console.WriteLine($"P9 memory, {stage}: {memory} ({string.Join(", ", observed.GroupBy(o => o.State).Select(g => $"{g.Count()} {g.Key}"))})");
         return memory;
     }
 }
