@@ -1,0 +1,33 @@
+namespace Platform.Bench.Scenarios;
+
+/// <summary>The agent images the runtime scenarios run, built on an engine without a registry.</summary>
+internal static class AgentImages
+{
+    /// <summary>busybox running <c>sleep 3600</c> (scripts/build-agent-image.sh): a container that costs the engine as little as one can.</summary>
+    public const string Quiet = "platform-local/agent-runtime:test";
+
+    /// <summary>
+    /// A busybox shell that holds 8 MB in a variable, so that memory figures mean something, and exits at once on
+    /// SIGTERM, so that stopping it does not wait for the grace period (an agent that obeys SIGTERM).
+    /// </summary>
+    public const string Holding = "platform-local/agent-runtime:bench-holding";
+
+    private const string HoldingScript = "trap 'exit 0' TERM; x=$(printf '%8000000s' ''); while true; do sleep 1 & wait $!; done";
+
+    public static async Task BuildAsync(string dockerHost)
+    {
+        var environment = new Dictionary<string, string> { ["DOCKER_HOST"] = dockerHost };
+        await Tools.RunAsync("bash", [Path.Combine(BenchEnvironment.RepositoryRoot, "scripts", "build-agent-image.sh"), Quiet], environment);
+        var name = "bench-holding-" + Guid.NewGuid().ToString("N")[..8];
+        await Tools.RunAsync("docker", ["create", "--name", name, "--network", "none", Quiet], environment);
+        try
+        {
+            var command = System.Text.Json.JsonSerializer.Serialize(new[] { "/bin/sh", "-c", HoldingScript });
+            await Tools.RunAsync("docker", ["commit", "--change", "CMD " + command, name, Holding], environment);
+        }
+        finally
+        {
+            await Tools.RunAsync("docker", ["rm", "-f", name], environment);
+        }
+    }
+}

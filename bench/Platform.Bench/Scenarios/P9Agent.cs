@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Platform.Runtime;
+using Platform.Tests.Support;
+
+namespace Platform.Bench.Scenarios;
+
+/// <summary>
+/// One agent whose workload exists, behind a Release API configured with the same runtime and scope: a tenant signed
+/// up through the API, the agent created through it, its workload created by the runtime and its row updated as the
+/// owner, as tests/Platform.Api.Tests/AgentRuntimeTests sets one up (the worker's provisioner does that in production).
+/// </summary>
+internal sealed class P9Agent : IAsyncDisposable
+{
+    private readonly ReleaseProcess _api;
+    private readonly HttpClient _http;
+    private readonly PlatformDatabase _database;
+    private readonly IAgentRuntime _runtime;
+
+    private P9Agent(ReleaseProcess api, HttpClient http, PlatformDatabase database, IAgentRuntime runtime, Guid id, string workload)
+    {
+        (_api, _http, _database, _runtime) = (api, http, database, runtime);
+        Id = id;
+        Workload = workload;
+    }
+
+    public Guid Id { get; }
+
+    public string Workload { get; }
+
+    /// <summary>A scope of its own on the runtime, the holding image, and a short grace period (the image obeys SIGTERM anyway).</summary>
+    public static RuntimeOptions Options(string backend, string endpoint) => new()
+    {
+        Backend = backend,
+        Endpoint = endpoint,
+        Scope = $"bench-p9-{backend}-{Guid.NewGuid().ToString("N")[..8]}",
+        AgentImage = AgentImages.Holding,
+        StopGracePeriodSeconds = 2,
+    };
+
+    public static async Task<P9Agent> StartAsync(
+        BenchEnvironment environment, PlatformDatabase database, RuntimeOptions options, IAgentRuntime runtime, CancellationToken ct)
+    {
+        var api = await environment.StartApiAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__platformdb"] = BenchEnvironment.WithoutPoolSize(database.AppConnectionString),
+            ["Runtime__Backend"] = options.Backend,
+            ["Runtime__Endpoint"] = options.Endpoint,
+            ["Runtime__Scope"] = options.Scope,
+            ["Runtime__AgentImage"] = options.AgentImage,
+            ["Runtime__StopGracePeriodSeconds"] = options.StopGracePeriodSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+
+            // A wake protects nothing; the key ring stays unencrypted in this throwaway database.
+            ["DataProtection__RequireCertificate"] = "false",
+        });
+        var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        try
+        {
+            var email = $"p9-{Guid.NewGuid():N}@bench.test";
+            using var signUp = await http.PostAsJsonAsync("/api/v1/auth/signup",
+                new { companyName = "P9 " + options.Backend, name = "P9 admin", email, password = BenchData.Password }, ct);
+            using var session = JsonDocument.Parse(await Expect(signUp, HttpStatusCode.Created, ct));
+            var tenantId = session.RootElement.GetProperty("user").GetProperty("tenantId").GetGuid();
+            http.DefaultRequestHeaders.Authorization = new("Bearer", session.RootElement.GetProperty("accessToken").GetString());
+
+            using var created = await http.PostAsJsonAsync("/api/v1/agents", new { name = "P9 agent" }, ct);
+            var id = JsonDocument.Parse(await Expect(created, HttpStatusCode.Created, ct)).RootElement.GetProperty("id").GetGuid();
+            var workload = await runtime.CreateAsync(
+                new AgentWorkloadSpec(id, tenantId, new Dictionary<string, string> { ["PLATFORM_AGENT_ID"] = id.ToString() }, 0.5m, 64), ct);
+            await Sql.ExecuteAsync(database.OwnerConnectionString, "UPDATE agents SET status = 'active', container_id = @w, last_active_at = now() WHERE id = @a",
+                new Dictionary<string, object> { ["w"] = workload, ["a"] = id });
+            Console.WriteLine($"P9 {options.Backend}: agent {id}, workload {workload[..12]}, API {api.BaseAddress}");
+            return new P9Agent(api, http, database, runtime, id, workload);
+        }
+        catch
+        {
+            http.Dispose();
+            ProcessStopper.Stop(api);
+            throw;
+        }
+    }
+
+    /// <summary>The row as the worker's hibernation sweep leaves it (the workload is put into the stage by the caller).</summary>
+    public Task MarkIdleAsync(string stage, CancellationToken ct) => Sql.ExecuteAsync(_database.OwnerConnectionString,
+        "UPDATE agents SET status = 'idle', idle_stage = @s, idle_since = now(), idle_reason = 'bench', last_active_at = now() - interval '1 hour' WHERE id = @a",
+        new Dictionary<string, object> { ["s"] = stage, ["a"] = Id });
+
+    /// <summary>POST /agents/{id}/wake; true when it answered 200 with the agent active.</summary>
+    public async Task<bool> WakeAsync(CancellationToken ct)
+    {
+        using var response = await _http.PostAsync($"/api/v1/agents/{Id}/wake", null, ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            Console.WriteLine($"P9: wake answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+            return false;
+        }
+
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return body.RootElement.GetProperty("status").GetString() == "active";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _runtime.RemoveAsync(Workload, CancellationToken.None);
+        }
+        finally
+        {
+            _http.Dispose();
+            ProcessStopper.Stop(_api);
+        }
+    }
+
+    private static async Task<string> Expect(HttpResponseMessage response, HttpStatusCode status, CancellationToken ct)
+    {
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return response.StatusCode == status ? body : throw new InvalidOperationException($"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {body}");
+    }
+}
