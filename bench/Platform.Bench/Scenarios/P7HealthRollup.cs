@@ -109,9 +109,9 @@ public sealed class P7HealthRollup : IScenario
             SELECT uuid_v7(), 'P7 Bench ' || lpad(i::text, 2, '0'), 'p7-admin-' || i || '@bench.test', 'active', 'enterprise',
                    '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now()
             FROM generate_series(1, 10) AS i;
-            INSERT INTO agents (id, tenant_id, name, description, role, status, model_tier, thinking_mode, tool_policy, created_at, updated_at, last_active_at)
+            INSERT INTO agents (id, tenant_id, name, description, role, status, model_tier, thinking_mode, tool_policy, provision_attempts, created_at, updated_at, last_active_at)
             SELECT uuid_v7(), t.id, 'p7-agent-' || a, 'P7 agent ' || a, (ARRAY['pm','engineering','operations','custom'])[1 + a % 4]::agent_role,
-                   'active', 'sonnet', 'off', '{"allowed":[],"denied":[],"approval_rules":[]}', now(), now(), now()
+                   'active', 'sonnet', 'off', '{"allowed":[],"denied":[],"approval_rules":[]}', 0, now(), now(), now()
             FROM tenants t, generate_series(1, {{Containers / 10}}) AS a WHERE t.company_name LIKE 'P7 Bench %';
             INSERT INTO container_health (id, tenant_id, agent_id, container_id, status, cpu_percent, memory_mb, memory_limit_mb,
                                           restart_count, sample_count, resolution, recorded_at)
