@@ -48,6 +48,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         ["ConnectionStrings__platformdb"] = WithoutPoolSize(Database.AppConnectionString),
         ["ConnectionStrings__redis"] = Redis.ConnectionString,
         ["Jwt__SigningKey"] = BenchData.SigningKey,
+        ["DataProtection__Certificate"] = TestCertificates.DataProtectionPfxBase64,
         ["AbuseLimits__LoginPerIp"] = "100000",
         ["AbuseLimits__LoginPerAccount"] = "100000",
         ["AbuseLimits__RefreshPerIp"] = "100000",
@@ -65,6 +66,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         {
             ["ConnectionStrings__platformdb"] = Database.AppConnectionString,
             ["Jwt__SigningKey"] = BenchData.SigningKey,
+            ["DataProtection__Certificate"] = TestCertificates.DataProtectionPfxBase64,
             ["Logging__LogLevel__Default"] = "Warning",
         }, settings), outputLog);
 

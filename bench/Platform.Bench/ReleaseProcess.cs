@@ -8,16 +8,14 @@ public sealed class ReleaseProcess : IAsyncDisposable
     private static readonly SemaphoreSlim PublishLock = new(1, 1);
     private static readonly HashSet<string> Published = [];
     private readonly Process _process;
-    private readonly StreamWriter? _log;
     private int _disposed;
 
-    private ReleaseProcess(Process process, int port, TimeSpan startup, double startupCpuSeconds, StreamWriter? log)
+    private ReleaseProcess(Process process, int port, TimeSpan startup, double startupCpuSeconds)
     {
         _process = process;
         Port = port;
         Startup = startup;
         StartupCpuSeconds = startupCpuSeconds;
-        _log = log;
     }
 
     public int Port { get; }
@@ -36,37 +34,30 @@ public sealed class ReleaseProcess : IAsyncDisposable
 
     public long RssBytes => ProcStat.RssBytes(_process.Id);
 
-    /// <param name="outputLog">A file that receives the app's stdout and stderr (its logs); stdout is discarded without one.</param>
+    /// <param name="outputLog">A file that receives the app's output (its logs); without one its stdout is dropped and its stderr is the bench's.</param>
     public static async Task<ReleaseProcess> StartAsync(
         string project, string dll, string healthPath, IDictionary<string, string> environment, string? outputLog = null)
     {
         var output = await PublishAsync(project);
         var port = Platform.Tests.Support.ServerProcess.FreeTcpPort();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(output, dll));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+
+        // exec: the process this run starts, stops and measures is the app itself, with its output redirected by the shell.
+        var start = new ProcessStartInfo("sh") { UseShellExecute = false };
+        var redirect = outputLog is null ? ">/dev/null" : ">>\"$BENCH_APP_LOG\" 2>&1";
+        foreach (var argument in new[] { "-c", $"exec \"$@\" {redirect}", "sh", "dotnet", Path.Combine(output, dll), "--urls", $"http://127.0.0.1:{port}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["BENCH_APP_LOG"] = outputLog ?? "";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
-        var log = outputLog is null ? null : new StreamWriter(outputLog, append: true) { AutoFlush = true };
         var watch = Stopwatch.StartNew();
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                Console.Error.WriteLine($"[{dll}] {e.Data}");
-                Write(log, e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (watch.Elapsed < TimeSpan.FromMinutes(1) && !process.HasExited)
         {
@@ -76,7 +67,7 @@ public sealed class ReleaseProcess : IAsyncDisposable
                 if (response.IsSuccessStatusCode)
                 {
                     var cpu = ProcStat.CpuSeconds(process.Id);
-                    return new ReleaseProcess(process, port, watch.Elapsed, cpu, log);
+                    return new ReleaseProcess(process, port, watch.Elapsed, cpu);
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
@@ -86,7 +77,7 @@ public sealed class ReleaseProcess : IAsyncDisposable
             await Task.Delay(20);
         }
 
-        await new ReleaseProcess(process, port, default, 0, log).DisposeAsync();
+        await new ReleaseProcess(process, port, default, 0).DisposeAsync();
         throw new InvalidOperationException($"{dll} did not answer {healthPath} successfully");
     }
 
@@ -113,36 +104,9 @@ public sealed class ReleaseProcess : IAsyncDisposable
         {
             Stop();
             _process.Dispose();
-            if (_log is not null)
-            {
-                lock (_log)
-                {
-                    _log.Dispose();
-                }
-            }
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    private static void Write(StreamWriter? log, string? line)
-    {
-        if (log is null || line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            try
-            {
-                log.WriteLine(line);
-            }
-            catch (ObjectDisposedException)
-            {
-                // A last line after the process was disposed.
-            }
-        }
     }
 
     private static async Task<string> PublishAsync(string project)

@@ -73,7 +73,7 @@ public sealed class ResultsTable
     {
         Directory.CreateDirectory(directory);
         var raw = new StringBuilder().AppendLine($"## {stamp} — {Machine}: {what}").AppendLine().Append(Render())
-            .AppendLine().AppendLine("```").Append(ConsoleCapture.Text).AppendLine("```").AppendLine();
+            .AppendLine().AppendLine("```").Append(ConsoleOutput()).AppendLine("```").AppendLine();
         await File.AppendAllTextAsync(Path.Combine(directory, $"{now:yyyy-MM-dd}.md"), raw.ToString());
         foreach (var stale in Directory.GetFiles(directory, "*.md").Order(StringComparer.Ordinal).SkipLast(KeptRawFiles))
         {
@@ -81,57 +81,13 @@ public sealed class ResultsTable
         }
     }
 
+    /// <summary>What the run printed so far: bench/run.sh tees the console into the file PLATFORM_BENCH_LOG names.</summary>
+    private static string ConsoleOutput() =>
+        Environment.GetEnvironmentVariable("PLATFORM_BENCH_LOG") is { Length: > 0 } log && File.Exists(log) ? File.ReadAllText(log).TrimEnd() + "\n" : "(no console log)\n";
+
     private static string Line(ResultRow r) =>
         $"| {r.Id} | {r.Scenario} | {r.Goal} | {r.Ours} | {r.Reference} | {r.Ratio} | {r.Met switch { true => "yes", false => "**no**", null => "-" }} |";
 
     private static string Render(IEnumerable<string> lines) =>
         new StringBuilder().AppendLine(Header).AppendLine("|---|---|---|---|---|---|---|").AppendJoin('\n', lines).AppendLine().ToString();
-}
-
-/// <summary>Everything the run writes to the console (stdout and stderr), kept for its raw output file.</summary>
-public static class ConsoleCapture
-{
-    private static readonly StringWriter Captured = new(CultureInfo.InvariantCulture);
-
-    public static string Text
-    {
-        get
-        {
-            lock (Captured)
-            {
-                return Captured.ToString();
-            }
-        }
-    }
-
-    public static void Start()
-    {
-        Console.SetOut(new Tee(Console.Out));
-        Console.SetError(new Tee(Console.Error));
-    }
-
-    private sealed class Tee(TextWriter inner) : TextWriter
-    {
-        public override Encoding Encoding => inner.Encoding;
-
-        public override void Write(char value)
-        {
-            inner.Write(value);
-            lock (Captured)
-            {
-                Captured.Write(value);
-            }
-        }
-
-        public override void Write(string? value)
-        {
-            inner.Write(value);
-            lock (Captured)
-            {
-                Captured.Write(value);
-            }
-        }
-
-        public override void WriteLine(string? value) => Write(value + Environment.NewLine);
-    }
 }

@@ -55,7 +55,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
     internal sealed class Subscriber(SoakTenant tenant, int round, Uri api)
     {
         private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly HashSet<Guid> _activities = [];
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _activities = new();
         private string? _lastEventId;
 
         public SoakTenant Tenant => tenant;
@@ -64,32 +64,12 @@ internal sealed class FeedSubscribers : IAsyncDisposable
 
         public Task Ready => _ready.Task;
 
-        public int Received
-        {
-            get
-            {
-                lock (_activities)
-                {
-                    return _activities.Count;
-                }
-            }
-        }
+        public int Received => _activities.Count;
 
-        /// <summary>Activity events that arrived a second time.</summary>
-        public int Duplicates { get; private set; }
-
-        /// <summary>Streams that ended or broke before the soak did, and were resumed; connection attempts that failed.</summary>
+        /// <summary>Streams that ended or broke before the soak did, and were resumed.</summary>
         public int Reconnects { get; private set; }
 
-        public int FailedConnects { get; private set; }
-
-        public bool HasReceived(Guid activityId)
-        {
-            lock (_activities)
-            {
-                return _activities.Contains(activityId);
-            }
-        }
+        public bool HasReceived(Guid activityId) => _activities.ContainsKey(activityId);
 
         public async Task RunAsync(HttpClient http, CancellationToken stop)
         {
@@ -107,14 +87,14 @@ internal sealed class FeedSubscribers : IAsyncDisposable
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException)
                 {
-                    FailedConnects++;
+                    Reconnects++;
                     Console.Error.WriteLine($"soak feed: {api}: {ex.Message}");
                     await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
                 }
             }
         }
 
-        /// <summary>Keeps each activity's id (the first "id" of the event's JSON) to tell which posts were missed.</summary>
+        /// <summary>Keeps each activity's id to tell which posts were missed.</summary>
         private void OnEvent(string? type, string? id, string? data)
         {
             if (type == "ready")
@@ -125,13 +105,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
             {
                 _lastEventId = id ?? _lastEventId;
                 using var json = System.Text.Json.JsonDocument.Parse(data);
-                lock (_activities)
-                {
-                    if (!_activities.Add(json.RootElement.GetProperty("id").GetGuid()))
-                    {
-                        Duplicates++;
-                    }
-                }
+                _activities.TryAdd(json.RootElement.GetProperty("id").GetGuid(), 0);
             }
         }
     }

@@ -94,8 +94,8 @@ internal sealed class SoakReport(
             Console.WriteLine($"{name} every 30 s, MiB/cores: {string.Join(" ", samples.Where(s => s.Name == name).Select(s => s.Rss is { } b ? $"{b / 1048576.0:0}/{s.Cores:0.00}" : "exited"))}");
         }
 
-        Console.WriteLine($"SSE: {subscribers.Count} subscribers received {N(subscribers.Sum(s => s.Received))} of {N(subscribers.Sum(s => s.Tenant.Posted.Count))} activity events " +
-            $"(duplicates {subscribers.Sum(s => s.Duplicates)}); {subscribers.Sum(s => s.Reconnects)} streams resumed, {subscribers.Sum(s => s.FailedConnects)} failed connects");
+        Console.WriteLine($"SSE: {subscribers.Count} subscribers received {N(subscribers.Sum(s => s.Received))} of {N(subscribers.Sum(s => s.Tenant.Posted.Count))} " +
+            $"activity events; {subscribers.Sum(s => s.Reconnects)} streams resumed");
         foreach (var missed in Missed().Take(10))
         {
             Console.WriteLine($"    activity {missed.Activity} (tenant {missed.Tenant}): missed by {missed.Who}");
