@@ -45,7 +45,7 @@ public sealed class ResultsTable
             .Where(m => !ids.Contains(m.Split(' ')[0])) ?? [];
         var runs = old.SkipWhile(l => l != RunsHeading).Skip(2).Where(l => l.StartsWith("- ", StringComparison.Ordinal));
         var goals = _rows.Where(r => r.Met is not null).ToList();
-        var summary = $"- {stamp} — {Machine}: {what}; {goals.Count(r => r.Met == true)} of {goals.Count} goal rows met" +
+        var summary = $"- {stamp} — {Machine}, load average {ProcStat.LoadAverage()}: {what}; {goals.Count(r => r.Met == true)} of {goals.Count} goal rows met" +
             (goals.Any(r => r.Met == false) ? $" (not: {string.Join(", ", goals.Where(r => r.Met == false).Select(r => r.Id).Distinct())})" : "") +
             $"; raw output in results/{now:yyyy-MM-dd}.md";
 
