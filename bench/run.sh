@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks (bench/run.sh [all | p1 ... p8]) and appends their table to bench/RESULTS.md.
+# Runs the benchmarks (bench/run.sh [all | p1 ... p8]); their table goes to bench/RESULTS.md, the console to bench/results/.
 # Starts its own PostgreSQL, Redis and S3 server on loopback (and, as root, a private Docker engine);
 # every load is bounded in time and targets 127.0.0.1 only.
 #   bench/soak/run.sh runs the soak through this script (bench/run.sh soak [--minutes N] ...).
@@ -26,4 +26,6 @@ trap 'bash "$root/scripts/docker-engine.sh" stop "$state/docker" >/dev/null 2>&1
 if [[ $(id -u) -eq 0 && -z "${DOCKER_HOST:-}" ]]; then
   export DOCKER_HOST=$(bash "$root/scripts/docker-engine.sh" start "$state/docker")
 fi
-dotnet run -c Release --project "$root/bench/Platform.Bench" -- "$@"
+# The console goes to bench/results/ too (the bench appends it there with the run's table).
+export PLATFORM_BENCH_LOG="$state/console.log"
+dotnet run -c Release --project "$root/bench/Platform.Bench" -- "$@" 2>&1 | tee "$PLATFORM_BENCH_LOG"

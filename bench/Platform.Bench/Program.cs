@@ -1,17 +1,21 @@
 using Platform.Bench;
 
-// bench/run.sh SCENARIO...: each scenario measures ours and its reference in the same run and
-// appends its rows to bench/RESULTS.md. bench/run.sh soak ... (bench/soak/run.sh) is the soak instead.
+// bench/run.sh SCENARIO...: each scenario measures ours and its reference in the same run; the table goes to
+// bench/RESULTS.md. bench/run.sh soak ... (bench/soak/run.sh) is the soak instead.
 if (args is ["soak", .. var soakArgs])
 {
     return await Platform.Bench.Soak.SoakCommand.RunAsync(soakArgs);
 }
 
-var requested = args.Length == 0 ? ["all"] : args;
-var scenarios = ScenarioCatalog.Select(requested);
+IScenario[] all = [.. typeof(IScenario).Assembly.GetTypes()
+    .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IScenario).IsAssignableFrom(t))
+    .Select(t => (IScenario)Activator.CreateInstance(t)!)
+    .OrderBy(s => s.Id, StringComparer.Ordinal)];
+var wanted = (args.Length == 0 ? ["all"] : args).Select(a => a.ToUpperInvariant()).ToHashSet();
+var scenarios = all.Where(s => wanted.Contains("ALL") || wanted.Contains(s.Id.ToUpperInvariant())).ToList();
 if (scenarios.Count == 0)
 {
-    Console.Error.WriteLine($"usage: bench/run.sh [all | {string.Join(" | ", ScenarioCatalog.All.Select(s => s.Id))}]...");
+    Console.Error.WriteLine($"usage: bench/run.sh [all | {string.Join(" | ", all.Select(s => s.Id.ToLowerInvariant()))}]...");
     return 2;
 }
 
@@ -30,8 +34,21 @@ foreach (var scenario in scenarios)
         results.Add(new ResultRow(scenario.Id, scenario.Title, "failed", "-", "-", ex.Message));
     }
 
-    results.Print();
+    Console.WriteLine(results.Render());
 }
 
-await results.AppendToAsync(Path.Combine(BenchEnvironment.RepositoryRoot, "bench", "RESULTS.md"));
+await results.SaveAsync(string.Join(", ", scenarios.Select(s => s.Id)));
 return 0;
+
+namespace Platform.Bench
+{
+    /// <summary>One benchmark: ours and its reference, measured in the same run.</summary>
+    public interface IScenario
+    {
+        string Id { get; }
+
+        string Title { get; }
+
+        Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment);
+    }
+}

@@ -2,22 +2,20 @@ using System.Diagnostics;
 
 namespace Platform.Bench;
 
-/// <summary>A Release-published app started as its own process on a free loopback port, ready when /health (or /) answers.</summary>
+/// <summary>A Release-published app started as its own process on a free loopback port, ready when its health path answers 2xx.</summary>
 public sealed class ReleaseProcess : IAsyncDisposable
 {
     private static readonly SemaphoreSlim PublishLock = new(1, 1);
     private static readonly HashSet<string> Published = [];
     private readonly Process _process;
-    private readonly StreamWriter? _outputLog;
     private int _disposed;
 
-    private ReleaseProcess(Process process, int port, TimeSpan startup, TimeSpan? alive, StreamWriter? outputLog)
+    private ReleaseProcess(Process process, int port, TimeSpan startup, double startupCpuSeconds)
     {
         _process = process;
         Port = port;
         Startup = startup;
-        Alive = alive;
-        _outputLog = outputLog;
+        StartupCpuSeconds = startupCpuSeconds;
     }
 
     public int Port { get; }
@@ -27,118 +25,88 @@ public sealed class ReleaseProcess : IAsyncDisposable
     /// <summary>From process start to the first successful health answer.</summary>
     public TimeSpan Startup { get; }
 
-    /// <summary>From process start to the first successful /alive answer (liveness only); null for apps without /alive.</summary>
-    public TimeSpan? Alive { get; }
+    /// <summary>CPU time (user + system, every thread) the process had used when it first answered healthy.</summary>
+    public double StartupCpuSeconds { get; }
 
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Resident set size, from /proc.</summary>
-    public long RssBytes
-    {
-        get
-        {
-            var status = File.ReadAllLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return long.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        }
-    }
+    public long RssBytes => ProcStat.RssBytes(_process.Id);
 
-    /// <param name="outputLog">A file that receives the app's stdout and stderr (its logs); stdout is discarded without one.</param>
-    public static async Task<ReleaseProcess> StartAsync(string project, string dll, IDictionary<string, string> environment, string? outputLog = null)
+    /// <param name="outputLog">A file that receives the app's output (its logs); without one its stdout is dropped and its stderr is the bench's.</param>
+    public static async Task<ReleaseProcess> StartAsync(
+        string project, string dll, string healthPath, IDictionary<string, string> environment, string? outputLog = null)
     {
         var output = await PublishAsync(project);
         var port = Platform.Tests.Support.ServerProcess.FreeTcpPort();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(output, dll));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+
+        // exec: the process this run starts, stops and measures is the app itself, with its output redirected by the shell.
+        var start = new ProcessStartInfo("sh") { UseShellExecute = false };
+        var redirect = outputLog is null ? ">/dev/null" : ">>\"$BENCH_APP_LOG\" 2>&1";
+        foreach (var argument in new[] { "-c", $"exec \"$@\" {redirect}", "sh", "dotnet", Path.Combine(output, dll), "--urls", $"http://127.0.0.1:{port}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["BENCH_APP_LOG"] = outputLog ?? "";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
-        var log = outputLog is null ? null : new StreamWriter(outputLog, append: true) { AutoFlush = true };
         var watch = Stopwatch.StartNew();
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                Console.Error.WriteLine($"[{dll}] {e.Data}");
-                Write(log, e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        try
-        {
-            // Platform apps answer /alive (liveness) before /health (their dependencies): both times are kept.
-            var platformApp = dll.StartsWith("Platform", StringComparison.Ordinal);
-            TimeSpan? alive = platformApp ? await WaitForAsync(process, port, "/alive", dll, watch) : null;
-            var healthy = await WaitForAsync(process, port, platformApp ? "/health" : "/", dll, watch);
-            return new ReleaseProcess(process, port, healthy, alive, log);
-        }
-        catch
-        {
-            Kill(process);
-            process.Dispose();
-            log?.Dispose();
-            throw;
-        }
-    }
-
-    private static async Task<TimeSpan> WaitForAsync(Process process, int port, string path, string dll, Stopwatch watch)
-    {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (true)
+        while (watch.Elapsed < TimeSpan.FromMinutes(1) && !process.HasExited)
         {
             try
             {
-                using var response = await http.GetAsync($"http://127.0.0.1:{port}{path}");
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}{healthPath}"));
                 if (response.IsSuccessStatusCode)
                 {
-                    return watch.Elapsed;
+                    var cpu = ProcStat.CpuSeconds(process.Id);
+                    return new ReleaseProcess(process, port, watch.Elapsed, cpu);
                 }
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-            }
-            catch (TaskCanceledException) when (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-            }
-
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"{dll} did not answer {path} successfully");
             }
 
             await Task.Delay(20);
         }
+
+        await new ReleaseProcess(process, port, default, 0).DisposeAsync();
+        throw new InvalidOperationException($"{dll} did not answer {healthPath} successfully");
     }
 
-    private static void Write(StreamWriter? log, string? line)
+    /// <summary>Ends the app now (its CPU and connections are gone before the next step); disposing it later only releases it.</summary>
+    public void Stop()
     {
-        if (log is null || line is null)
+        try
         {
-            return;
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited between the check and the kill, or disposed already.
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Stop();
+            _process.Dispose();
         }
 
-        lock (log)
-        {
-            try
-            {
-                log.WriteLine(line);
-            }
-            catch (ObjectDisposedException)
-            {
-                // A last line after the process was disposed.
-            }
-        }
+        return ValueTask.CompletedTask;
     }
 
     private static async Task<string> PublishAsync(string project)
@@ -160,53 +128,6 @@ public sealed class ReleaseProcess : IAsyncDisposable
         finally
         {
             PublishLock.Release();
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited between the check and the kill.
-        }
-    }
-
-    /// <summary>Kills the app if it still runs; safe to call more than once (scenarios stop processes early, the environment disposes them again).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited between the check and the kill.
-        }
-
-        _process.Dispose();
-        if (_outputLog is not null)
-        {
-            lock (_outputLog)
-            {
-                _outputLog.Dispose();
-            }
         }
     }
 }

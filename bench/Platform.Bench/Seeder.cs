@@ -71,9 +71,9 @@ public static class Seeder
             SELECT uuid_v7(), tenant_id, id, role, now() FROM users WHERE email LIKE 'bench-user-%'
             """),
         ("agents", """
-            INSERT INTO agents (id, tenant_id, name, description, role, status, model_tier, thinking_mode, tool_policy, created_at, updated_at, last_active_at)
+            INSERT INTO agents (id, tenant_id, name, description, role, status, model_tier, thinking_mode, tool_policy, provision_attempts, created_at, updated_at, last_active_at)
             SELECT uuid_v7(), t.id, 'agent-' || a, 'Bench agent ' || a, (ARRAY['pm','engineering','operations','custom'])[1 + a % 4]::agent_role,
-                   'active', 'sonnet', 'off', '{"allowed":["tool.a","tool.b"],"denied":[],"approval_rules":[]}', now(), now(), now() - (a || ' minutes')::interval
+                   'active', 'sonnet', 'off', '{"allowed":["tool.a","tool.b"],"denied":[],"approval_rules":[]}', 0, now(), now(), now() - (a || ' minutes')::interval
             FROM tenants t, generate_series(1, 100) AS a WHERE t.company_name LIKE 'Bench %'
             """),
         ("channels", """

@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Npgsql;
 
 namespace Platform.Bench;
 
 public sealed record LoadResult(double RequestsPerSecond, double P99Ms, double MeanMs, long Requests, long Errors)
 {
-    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:0} req/s, p99 {P99Ms:0.0} ms");
+    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:0} req/s, p99 {P99Ms:0.0} ms, {Errors} errors");
 }
 
-/// <summary>The external tools the benchmarks drive: bombardier for HTTP, pgbench for PostgreSQL; every run is bounded in time.</summary>
+/// <summary>The external tools the benchmarks drive: wrk for HTTP, pgbench for PostgreSQL; every run is bounded in time and loopback only.</summary>
 public static class Tools
 {
     public static async Task<string> RunAsync(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
@@ -37,38 +38,49 @@ public static class Tools
         return await stdout;
     }
 
-    /// <summary>wrk against a loopback URL for a fixed duration (2 threads); method, headers and body through a Lua script.</summary>
+    /// <summary>
+    /// wrk (2 threads) for a fixed duration. Method, headers and body go into its Lua script, followed by
+    /// <paramref name="lua"/> (e.g. a <c>request</c> function that spreads the requests over paths).
+    /// </summary>
     public static async Task<LoadResult> WrkAsync(
-        Uri url, int connections, TimeSpan duration, IDictionary<string, string>? headers = null, string method = "GET", string? body = null)
+        Uri url, int connections, TimeSpan duration, IDictionary<string, string>? headers = null, string method = "GET", string? body = null, string? lua = null)
     {
-        var lua = new System.Text.StringBuilder();
-        lua.AppendLine($"wrk.method = \"{method}\"");
+        if (!url.IsLoopback)
+        {
+            throw new InvalidOperationException($"Load goes to loopback only, not {url}");
+        }
+
+        var script = new StringBuilder().AppendLine($"wrk.method = \"{method}\"");
         if (body is not null)
         {
-            lua.AppendLine($"wrk.body = [==[{body}]==]");
+            script.AppendLine($"wrk.body = [==[{body}]==]").AppendLine("wrk.headers[\"Content-Type\"] = \"application/json\"");
         }
 
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {
-            lua.AppendLine($"wrk.headers[\"{name}\"] = \"{value}\"");
+            script.AppendLine($"wrk.headers[\"{name}\"] = \"{value}\"");
         }
 
-        lua.AppendLine("""
+        script.AppendLine(lua).AppendLine("""
             done = function(summary, latency, requests)
-              io.write(string.format("RESULT %d %d %.3f %.3f %d\n", summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+              local e = summary.errors
+              io.write(string.format("RESULT %d %d %.3f %.3f %d\n", summary.requests, e.status + e.connect + e.read + e.write + e.timeout,
                 latency:percentile(99) / 1000, latency.mean / 1000, summary.duration))
             end
             """);
-        var script = Path.Combine(Path.GetTempPath(), $"wrk-{Guid.NewGuid():N}.lua");
-        await File.WriteAllTextAsync(script, lua.ToString());
-        var output = await RunAsync("wrk", ["-t", Math.Min(2, connections).ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture),
-            "-d", $"{(int)duration.TotalSeconds}s", "-s", script, url.ToString()]);
-        File.Delete(script);
-        var fields = output.Split('\n').First(l => l.StartsWith("RESULT ", StringComparison.Ordinal)).Split(' ');
-        var requests = long.Parse(fields[1], CultureInfo.InvariantCulture);
-        var micros = double.Parse(fields[5], CultureInfo.InvariantCulture);
-        return new LoadResult(requests / (micros / 1_000_000), double.Parse(fields[3], CultureInfo.InvariantCulture),
-            double.Parse(fields[4], CultureInfo.InvariantCulture), requests, long.Parse(fields[2], CultureInfo.InvariantCulture));
+        var path = Path.Combine(Path.GetTempPath(), $"wrk-{Guid.NewGuid():N}.lua");
+        await File.WriteAllTextAsync(path, script.ToString());
+        try
+        {
+            var output = await RunAsync("wrk", ["-t", I(Math.Min(2, connections)), "-c", I(connections), "-d", $"{(int)duration.TotalSeconds}s", "--timeout", "30s", "-s", path, url.ToString()]);
+            var f = output.Split('\n').First(l => l.StartsWith("RESULT ", StringComparison.Ordinal)).Split(' ');
+            var requests = long.Parse(f[1], CultureInfo.InvariantCulture);
+            return new LoadResult(requests / (double.Parse(f[5], CultureInfo.InvariantCulture) / 1_000_000), D(f[3]), D(f[4]), requests, long.Parse(f[2], CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>pgbench running a custom script for a fixed duration; p99 from its per-transaction log.</summary>
@@ -81,29 +93,30 @@ public static class Tools
         await File.WriteAllTextAsync(scriptPath, script);
         List<string> args =
         [
-            "-n", "-f", scriptPath, "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", Math.Min(clients, Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture),
-            "-T", ((int)duration.TotalSeconds).ToString(CultureInfo.InvariantCulture), "-M", protocol, "--log", "--log-prefix", Path.Combine(directory, "log"),
-            "-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!, builder.Database!,
+            "-n", "-f", scriptPath, "-c", I(clients), "-j", I(Math.Min(clients, Environment.ProcessorCount)), "-T", I((int)duration.TotalSeconds), "-M", protocol,
+            "--log", "--log-prefix", Path.Combine(directory, "log"), "-h", builder.Host!, "-p", I(builder.Port), "-U", builder.Username!, builder.Database!,
         ];
         foreach (var (name, value) in variables ?? new Dictionary<string, string>())
         {
             args.AddRange(["-D", $"{name}={value}"]);
         }
 
-        var environment = new Dictionary<string, string> { ["PGPASSWORD"] = builder.Password ?? "" };
-        var output = await RunAsync("pgbench", args, environment);
-        var tps = double.Parse(output.Split('\n').First(l => l.StartsWith("tps = ", StringComparison.Ordinal)).Split(' ')[2], CultureInfo.InvariantCulture);
+        try
+        {
+            var output = await RunAsync("pgbench", args, new Dictionary<string, string> { ["PGPASSWORD"] = builder.Password ?? "" });
+            var tps = D(output.Split('\n').First(l => l.StartsWith("tps = ", StringComparison.Ordinal)).Split(' ')[2]);
 
-        // Log lines: client_id transaction_no time(us) script_no time_epoch time_us
-        var latencies = Directory.GetFiles(directory, "log*")
-            .SelectMany(File.ReadLines)
-            .Select(l => double.Parse(l.Split(' ')[2], CultureInfo.InvariantCulture) / 1000)
-            .Order()
-            .ToArray();
-        var p99 = latencies.Length == 0 ? 0 : latencies[(int)Math.Min(latencies.Length - 1, Math.Ceiling(latencies.Length * 0.99) - 1)];
-        Directory.Delete(directory, recursive: true);
-        return new LoadResult(tps, p99, latencies.Length == 0 ? 0 : latencies.Average(), latencies.Length, 0);
+            // Log lines: client_id transaction_no time(us) script_no time_epoch time_us
+            var latencies = Directory.GetFiles(directory, "log*").SelectMany(File.ReadLines).Select(l => D(l.Split(' ')[2]) / 1000).Order().ToArray();
+            return new LoadResult(tps, Scenarios.Statistics.PercentileOfSorted(latencies, 0.99), latencies.DefaultIfEmpty(0).Average(), latencies.Length, 0);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
-    public static double Seconds(Stopwatch watch) => watch.Elapsed.TotalSeconds;
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static double D(string value) => double.Parse(value, CultureInfo.InvariantCulture);
 }

@@ -1,21 +1,15 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
+using static Platform.Bench.Scenarios.Formatting;
 
 namespace Platform.Bench.Scenarios;
 
 /// <summary>
-/// P1: GET /api/v1/agents?limit=50 with a JWT under row-level security, against pgbench running the
-/// same statements as the application role (one round trip: the tenant settings and the page with its
-/// channels) and against bare Kestrel returning the same JSON from memory.
+/// P1: GET /api/v1/agents?limit=50 with a JWT under row-level security, against pgbench running the same statements as
+/// the application role (one round trip: the tenant settings and the page with its channels), and against bare Kestrel
+/// returning the same JSON from memory (context). 16 and 64 connections, 15 s each after a 20 s warm-up.
 /// </summary>
 public sealed class P1AgentList : IScenario
 {
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
-
-    public string Id => "P1";
-
-    public string Title => "GET /agents?limit=50 (JWT, RLS)";
 
     // The endpoint's round trip: tenant settings prepended to the page query (agents newest first, with all channels).
     private const string PageSql = """
@@ -27,20 +21,20 @@ public sealed class P1AgentList : IScenario
         ORDER BY a.id DESC, c.id;
         """;
 
+    public string Id => "P1";
+
+    public string Title => "GET /agents?limit=50 (JWT, RLS)";
+
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
         var data = await environment.DataAsync();
-        var api = await environment.StartApiAsync();
-        using var http = new HttpClient { BaseAddress = api.BaseAddress };
-        var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { email = data.UserEmailOfFirstTenant, password = BenchData.Password });
-        login.EnsureSuccessStatusCode();
-        var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString()!;
+        await using var api = await environment.StartApiAsync();
+        var token = await SeededData.AccessTokenAsync(api.BaseAddress, data.UserEmailOfFirstTenant);
         var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" };
         var url = new Uri(api.BaseAddress, "/api/v1/agents?limit=50");
-
+        using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        var body = await http.GetStringAsync(url);
-        var bare = await environment.StartBareKestrelAsync(body);
+        await using var bare = await environment.StartBareKestrelAsync(await http.GetStringAsync(url));
 
         var rows = new List<ResultRow>();
         foreach (var connections in new[] { 16, 64 })
@@ -50,23 +44,16 @@ public sealed class P1AgentList : IScenario
             var pg = await Tools.PgBenchAsync(environment.Database.AppConnectionString, PageSql, connections, Duration,
                 new Dictionary<string, string> { ["tenant"] = $"'{data.TenantIds[0]}'" }, protocol: "simple");
             var kestrel = await Tools.WrkAsync(new Uri(bare.BaseAddress, "/api/v1/agents"), connections, Duration);
+            Console.WriteLine($"P1 {connections} conn: API {ours.Describe()}; pgbench {pg.Describe()}; bare Kestrel {kestrel.Describe()}");
 
-            var throughput = ours.RequestsPerSecond / pg.RequestsPerSecond;
-            var tail = ours.P99Ms / pg.P99Ms;
-            rows.Add(new ResultRow(Id, $"{Title}, {connections} conn: req/s vs pgbench", $"{ours.RequestsPerSecond:0}", $"{pg.RequestsPerSecond:0}",
-                ResultsTable.Ratio(ours.RequestsPerSecond, pg.RequestsPerSecond), "≥ 0.50×", throughput >= 0.5));
-            rows.Add(new ResultRow(Id, $"{Title}, {connections} conn: p99 vs pgbench", F(ours.P99Ms) + " ms", F(pg.P99Ms) + " ms",
-                ResultsTable.Ratio(ours.P99Ms, pg.P99Ms), "≤ 3×", tail <= 3));
-            rows.Add(new ResultRow(Id, $"{Title}, {connections} conn: req/s vs bare Kestrel", $"{ours.RequestsPerSecond:0}", $"{kestrel.RequestsPerSecond:0}",
+            var title = $"{Title}, {connections} conn";
+            rows.Add(new(Id, $"{title}: req/s vs pgbench", F(ours.RequestsPerSecond, "0"), F(pg.RequestsPerSecond, "0"),
+                ResultsTable.Ratio(ours.RequestsPerSecond, pg.RequestsPerSecond), "≥ 0.50×", ours.RequestsPerSecond >= 0.5 * pg.RequestsPerSecond && ours.Errors == 0));
+            rows.Add(new(Id, $"{title}: p99 vs pgbench", Ms(ours.P99Ms), Ms(pg.P99Ms), ResultsTable.Ratio(ours.P99Ms, pg.P99Ms), "≤ 3×", ours.P99Ms <= 3 * pg.P99Ms));
+            rows.Add(new(Id, $"{title}: req/s vs bare Kestrel", F(ours.RequestsPerSecond, "0"), F(kestrel.RequestsPerSecond, "0"),
                 ResultsTable.Ratio(ours.RequestsPerSecond, kestrel.RequestsPerSecond), "(context)"));
-            if (ours.Errors > 0)
-            {
-                Console.WriteLine($"P1 {connections}: {ours.Errors} non-2xx responses");
-            }
         }
 
         return rows;
     }
-
-    private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 }

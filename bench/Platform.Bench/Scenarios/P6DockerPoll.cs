@@ -51,7 +51,7 @@ public sealed class P6DockerPoll : IScenario
         var database = await PlatformDatabase.CreateAsync(environment.Postgres);
         try
         {
-            var dbOptions = ScenarioDatabases.AppOptions(database.AppConnectionString);
+            var dbOptions = Sql.AppOptions(database.AppConnectionString);
             var rows = new List<ResultRow>();
             var sweeps = new Dictionary<int, double>();
             foreach (var size in Sizes)
@@ -73,7 +73,7 @@ public sealed class P6DockerPoll : IScenario
         finally
         {
             await AgentContainers.RemoveAsync(client, scope);
-            await ScenarioDatabases.DropAsync(database);
+            await Sql.DropAsync(database);
         }
     }
 

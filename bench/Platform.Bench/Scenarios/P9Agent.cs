@@ -76,7 +76,7 @@ internal sealed class P9Agent : IAsyncDisposable
         catch
         {
             http.Dispose();
-            ProcessStopper.Stop(api);
+            api.Stop();
             throw;
         }
     }
@@ -109,7 +109,7 @@ internal sealed class P9Agent : IAsyncDisposable
         finally
         {
             _http.Dispose();
-            ProcessStopper.Stop(_api);
+            _api.Stop();
         }
     }
 

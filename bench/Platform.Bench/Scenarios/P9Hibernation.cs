@@ -55,7 +55,7 @@ public sealed class P9Hibernation : IScenario
         }
         finally
         {
-            await ScenarioDatabases.DropAsync(database);
+            await Sql.DropAsync(database);
         }
     }
 

@@ -1,22 +1,21 @@
-using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Npgsql;
 
 namespace Platform.Bench.Scenarios;
 
-/// <summary>Addresses into the shared seeded data set (<see cref="Seeder"/>), read as the owner.</summary>
+/// <summary>Addresses into the seeded data set (<see cref="Seeder"/>), and credentials for load against the API.</summary>
 internal static class SeededData
 {
-    /// <summary>The seeded tenant "Bench NNN" (1-based).</summary>
-    public static Guid Tenant(BenchData data, int tenantNo) => data.TenantIds[tenantNo - 1];
-
     public static string UserEmail(int tenantNo, int userNo) => $"bench-user-{tenantNo}-{userNo}@bench.test";
 
-    /// <summary>The first <paramref name="count"/> agents of a tenant (by name).</summary>
+    /// <summary>The first <paramref name="count"/> seeded agents of a tenant (by name), read as the owner.</summary>
     public static async Task<IReadOnlyList<Guid>> AgentIdsAsync(BenchEnvironment environment, Guid tenantId, int count)
     {
         await using var connection = environment.OwnerConnection();
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT id FROM agents WHERE tenant_id = @tenant ORDER BY name LIMIT @count", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT id FROM agents WHERE tenant_id = @tenant AND description LIKE 'Bench agent %' ORDER BY name LIMIT @count", connection);
         command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("count", count);
         var ids = new List<Guid>();
@@ -29,13 +28,37 @@ internal static class SeededData
         return ids;
     }
 
-    /// <summary>A number (a count) from a statement with one <c>@tenant</c> parameter.</summary>
-    public static async Task<long> ScalarAsync(BenchEnvironment environment, string sql, Guid tenantId)
+    /// <summary>Signs in; returns the whole answer (accessToken, refreshToken, expiresIn).</summary>
+    public static async Task<JsonElement> LoginAsync(HttpClient http, Uri api, string email)
     {
-        await using var connection = environment.OwnerConnection();
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("tenant", tenantId);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        using var login = await http.PostAsJsonAsync(new Uri(api, "/api/v1/auth/login"), new { email, password = BenchData.Password });
+        if (!login.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"login of {email}: {(int)login.StatusCode} {await login.Content.ReadAsStringAsync()}");
+        }
+
+        return JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>Signs in and returns the access token (a JWT).</summary>
+    public static async Task<string> AccessTokenAsync(Uri api, string email)
+    {
+        using var http = new HttpClient();
+        return (await LoginAsync(http, api, email)).GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>Creates an API key of the tenant whose admin is bench-user-N-1; returns its id and secret.</summary>
+    public static async Task<(Guid Id, string Secret)> CreateApiKeyAsync(Uri api, int tenantNo, string name, params string[] scopes)
+    {
+        using var http = new HttpClient { BaseAddress = api };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await AccessTokenAsync(api, UserEmail(tenantNo, 1)));
+        using var created = await http.PostAsJsonAsync("/api/v1/api-keys", new { name, scopes });
+        if (!created.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST /api/v1/api-keys: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+        }
+
+        using var json = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        return (json.RootElement.GetProperty("apiKey").GetProperty("id").GetGuid(), json.RootElement.GetProperty("key").GetString()!);
     }
 }

@@ -1,57 +1,48 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Npgsql;
+using Platform.Bench.Scenarios;
 
 namespace Platform.Bench.Soak;
 
-/// <summary>One seeded tenant as the soak uses it: its signed-in users, an API key, its agents, and the activities posted to it.</summary>
-internal sealed class SoakTenant(int number, Guid id, UserSession admin, IReadOnlyList<UserSession> members, string apiKey, IReadOnlyList<Guid> agents)
+/// <summary>One seeded tenant as the soak plays it: its signed-in users (the first is the admin), an API key, its agents, its posts.</summary>
+internal sealed class SoakTenant(int number, IReadOnlyList<UserSession> users, string apiKey, IReadOnlyList<Guid> agents)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _posted = new();
+    private readonly ConcurrentDictionary<Guid, byte> _posted = new();
 
-    public int Number { get; } = number;
+    public int Number => number;
 
-    public Guid Id { get; } = id;
+    public UserSession Admin => users[0];
 
-    /// <summary>The tenant_admin (audit logs need audit:read).</summary>
-    public UserSession Admin { get; } = admin;
+    public IReadOnlyList<UserSession> Members => [.. users.Skip(1)];
 
-    public IReadOnlyList<UserSession> Members { get; } = members;
+    public IReadOnlyList<UserSession> Users => users;
 
     /// <summary>A key with agents:read, activities:write and metrics:write, as an agent runtime holds.</summary>
-    public string ApiKey { get; } = apiKey;
+    public string ApiKey => apiKey;
 
-    public IReadOnlyList<Guid> Agents { get; } = agents;
+    public IReadOnlyList<Guid> Agents => agents;
 
-    /// <summary>Activities this tenant's feed must deliver to each of its subscribers (answered 201).</summary>
-    public long ActivitiesPosted => _posted.Count;
-
-    public IReadOnlyCollection<Guid> PostedIds => [.. _posted.Keys];
+    /// <summary>Activities (answered 201) this tenant's feed must deliver to each of its subscribers.</summary>
+    public IReadOnlyCollection<Guid> Posted => [.. _posted.Keys];
 
     public void CountPosted(Guid activityId) => _posted.TryAdd(activityId, 0);
-}
 
-/// <summary>
-/// Who the soak plays: the first N seeded tenants ("Bench 001" ...), each with its 10 users signed in once
-/// (user 1 is the tenant admin), an API key made by the admin, and its 100 seeded agents.
-/// </summary>
-internal static class SoakCast
-{
-    public const int UsersPerTenant = 10;
-
+    /// <summary>The first N seeded tenants ("Bench 001" ...), each with its 10 users signed in once, a new API key and its 100 agents.</summary>
     public static async Task<IReadOnlyList<SoakTenant>> SignInAsync(BenchEnvironment environment, BenchData data, Uri api, int tenants, string runId)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        using var logins = new SemaphoreSlim(4); // bcrypt: a few at a time keeps the API's 2 cores answering health probes
-        var cast = await Task.WhenAll(Enumerable.Range(1, tenants).Select(async n =>
+        using var logins = new SemaphoreSlim(4); // bcrypt: a few at a time keeps the API answering its health probes
+        return await Task.WhenAll(Enumerable.Range(1, tenants).Select(async n =>
         {
-            var users = Enumerable.Range(1, UsersPerTenant).Select(u => new UserSession($"bench-user-{n}-{u}@bench.test")).ToArray();
+            var users = Enumerable.Range(1, 10).Select(u => new UserSession(SeededData.UserEmail(n, u))).ToArray();
             await Task.WhenAll(users.Select(async user =>
             {
                 await logins.WaitAsync();
                 try
                 {
-                    await user.LoginAsync(http, api);
+                    user.Take(await SeededData.LoginAsync(http, api, user.Email));
                 }
                 finally
                 {
@@ -59,43 +50,70 @@ internal static class SoakCast
                 }
             }));
 
-            var tenantId = data.TenantIds[n - 1];
-            var key = await CreateApiKeyAsync(http, api, users[0], $"soak {runId}");
-            return new SoakTenant(n, tenantId, users[0], users[1..], key, await AgentIdsAsync(environment, tenantId));
+            var (_, key) = await SeededData.CreateApiKeyAsync(api, n, $"soak {runId}", "agents:read", "activities:write", "metrics:write");
+            return new SoakTenant(n, users, key, await SeededData.AgentIdsAsync(environment, data.TenantIds[n - 1], 100));
         }));
-        return cast;
+    }
+}
+
+/// <summary>
+/// One signed-in user, as a browser keeps it: a single login (bcrypt is expensive), then the refresh token is rotated when
+/// three quarters of the access token's life are over. Requests read <see cref="AccessToken"/> when they are built.
+/// </summary>
+internal sealed class UserSession(string email)
+{
+    /// <summary>The recorder's kind of token refreshes: requests of their own, outside the fixed-rate schedule.</summary>
+    public const string RefreshKind = "POST /auth/refresh";
+
+    private volatile string _accessToken = "";
+    private string _refreshToken = "";
+    private long _renewAt;
+
+    public string Email => email;
+
+    public string AccessToken => _accessToken;
+
+    public int Refreshes { get; private set; }
+
+    public int Relogins { get; private set; }
+
+    public void Take(JsonElement tokens)
+    {
+        _refreshToken = tokens.GetProperty("refreshToken").GetString()!;
+        _accessToken = tokens.GetProperty("accessToken").GetString()!;
+        _renewAt = Stopwatch.GetTimestamp() + (long)(tokens.GetProperty("expiresIn").GetInt32() * 0.75 * Stopwatch.Frequency);
     }
 
-    private static async Task<string> CreateApiKeyAsync(HttpClient http, Uri api, UserSession admin, string name)
+    /// <summary>Rotates the tokens when due; a refused refresh falls back to a new login.</summary>
+    public async Task RenewIfDueAsync(HttpClient http, Uri api, LatencyRecorder recorder, TimeSpan sinceStart, CancellationToken stop)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "/api/v1/api-keys"))
+        if (Stopwatch.GetTimestamp() < _renewAt)
         {
-            Content = JsonContent.Create(new { name, scopes = new[] { "agents:read", "activities:write", "metrics:write" } }),
-        };
-        request.Headers.Authorization = new("Bearer", admin.AccessToken);
-        using var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"POST /api/v1/api-keys: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            return;
         }
 
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("key").GetString()!;
-    }
-
-    private static async Task<IReadOnlyList<Guid>> AgentIdsAsync(BenchEnvironment environment, Guid tenantId)
-    {
-        await using var connection = environment.OwnerConnection();
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT id FROM agents WHERE tenant_id = @tenant AND description LIKE 'Bench agent %' ORDER BY name", connection);
-        command.Parameters.AddWithValue("tenant", tenantId);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        var started = Stopwatch.GetTimestamp();
+        try
         {
-            ids.Add(reader.GetGuid(0));
-        }
+            using var response = await http.PostAsJsonAsync(new Uri(api, "/api/v1/auth/refresh"), new { refreshToken = _refreshToken }, stop);
+            var status = (int)response.StatusCode;
+            recorder.Record(RefreshKind, sinceStart, status switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus },
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, status);
+            if (response.IsSuccessStatusCode)
+            {
+                Take(JsonDocument.Parse(await response.Content.ReadAsStringAsync(stop)).RootElement);
+                Refreshes++;
+                return;
+            }
 
-        return ids;
+            Console.Error.WriteLine($"soak: refresh of {email} answered {status}; logging in again");
+            Take(await SeededData.LoginAsync(http, api, email));
+            Relogins++;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
+        {
+            recorder.Record(RefreshKind, sinceStart, ex is TaskCanceledException ? Outcome.Timeout : Outcome.ConnectionError, null);
+            Console.Error.WriteLine($"soak: refresh of {email} failed: {ex.Message}");
+        }
     }
 }

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Platform.Bench;
+
+/// <summary>How a scheduled request ended.</summary>
+public enum Outcome
+{
+    Success,
+    ServerError,
+
+    /// <summary>Any other status (4xx, or 1xx/3xx).</summary>
+    OtherStatus,
+    Timeout,
+    ConnectionError,
+
+    /// <summary>Not sent: too many requests were still in flight (the client's own overload guard).</summary>
+    NotSent,
+}
+
+/// <summary>A request ready to send, its kind (a row of the report) and what to do with a 2xx answer.</summary>
+public sealed record PlannedRequest(string Kind, HttpRequestMessage Message, Func<HttpResponseMessage, Task>? OnSuccess = null);
+
+/// <summary>Latencies (ms, from the scheduled send time to the answer's last byte) and outcomes per request kind and minute.</summary>
+public sealed class LatencyRecorder(int minutes = 1)
+{
+    private readonly ConcurrentDictionary<string, (long[] Outcomes, List<double> Latencies)[]> _kinds = new();
+    private readonly ConcurrentDictionary<(string Kind, int Status), long> _statuses = new();
+
+    public int Minutes => minutes;
+
+    public IReadOnlyList<string> Kinds => [.. _kinds.Keys.Order(StringComparer.Ordinal)];
+
+    public void Record(string kind, TimeSpan scheduledAt, Outcome outcome, double? latencyMs, int? status = null)
+    {
+        var bucket = _kinds.GetOrAdd(kind, _ => [.. Enumerable.Range(0, minutes).Select(_ => (new long[Enum.GetValues<Outcome>().Length], new List<double>()))])
+            [Math.Clamp((int)scheduledAt.TotalMinutes, 0, minutes - 1)];
+        lock (bucket.Latencies)
+        {
+            bucket.Outcomes[(int)outcome]++;
+            if (latencyMs is { } ms)
+            {
+                bucket.Latencies.Add(ms);
+            }
+        }
+
+        if (status is { } code && outcome != Outcome.Success)
+        {
+            _statuses.AddOrUpdate((kind, code), 1, (_, n) => n + 1);
+        }
+    }
+
+    /// <summary>Counts of one outcome, over every kind or one, every minute or one.</summary>
+    public long Count(Outcome outcome, string? kind = null, int? minute = null) =>
+        Select(kind, minute).Sum(b => { lock (b.Latencies) { return b.Outcomes[(int)outcome]; } });
+
+    public long Total(string? kind = null, int? minute = null) => Enum.GetValues<Outcome>().Sum(o => Count(o, kind, minute));
+
+    /// <summary>Sorted latencies of answered requests.</summary>
+    public double[] Latencies(string? kind = null, int? minute = null) =>
+        [.. Select(kind, minute).SelectMany(b => { lock (b.Latencies) { return b.Latencies.ToArray(); } }).Order()];
+
+    /// <summary>Non-2xx statuses as "409 ×3 (POST /agents/{id}/metrics)", most frequent first.</summary>
+    public IReadOnlyList<string> StatusSummary(Func<int, bool> which) =>
+        [.. _statuses.Where(s => which(s.Key.Status)).OrderByDescending(s => s.Value).Select(s => $"{s.Key.Status} ×{s.Value} ({s.Key.Kind})")];
+
+    private IEnumerable<(long[] Outcomes, List<double> Latencies)> Select(string? kind, int? minute) =>
+        (kind is null ? _kinds.Values.ToArray() : _kinds.TryGetValue(kind, out var one) ? [one] : [])
+            .SelectMany(buckets => minute is { } m ? [buckets[m]] : buckets);
+}
+
+/// <summary>
+/// Open-loop load: request i is due at i / rate seconds whatever happened to earlier ones, and its latency runs from that
+/// due time, so a stalled server shows as latency instead of as a quietly lower rate (no coordinated omission). Only a
+/// guard against an unbounded pile of requests in flight (rate × timeout) drops sends, counted as <see cref="Outcome.NotSent"/>.
+/// </summary>
+public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, LatencyRecorder recorder, double rate, TimeSpan timeout)
+{
+    private readonly int _maxInFlight = (int)Math.Max(100, rate * timeout.TotalSeconds);
+    private int _inFlight;
+    private int _reported;
+
+    /// <summary>The load's clock: started by <see cref="RunAsync"/>, the time base of every latency and minute.</summary>
+    public Stopwatch Clock { get; } = new();
+
+    public long Scheduled { get; private set; }
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Sends for <paramref name="duration"/> or until <paramref name="stop"/>, then waits for the answers (within the timeout).</summary>
+    public async Task RunAsync(TimeSpan duration, CancellationToken stop = default)
+    {
+        Clock.Start();
+        var total = (long)Math.Round(duration.TotalSeconds * rate);
+        while (Scheduled < total && !stop.IsCancellationRequested)
+        {
+            var due = TimeSpan.FromSeconds(Scheduled / rate);
+            if (due - Clock.Elapsed is { Ticks: > 0 } wait)
+            {
+                // Late wake-ups are caught up by sending every request that is due, each timed from its own due time.
+                await Task.WhenAny(Task.Delay(wait, stop));
+                continue;
+            }
+
+            Scheduled++;
+            var planned = next();
+            if (Volatile.Read(ref _inFlight) >= _maxInFlight)
+            {
+                recorder.Record(planned.Kind, due, Outcome.NotSent, null);
+                planned.Message.Dispose();
+                continue;
+            }
+
+            Interlocked.Increment(ref _inFlight);
+            _ = SendAsync(planned, due);
+        }
+
+        var drain = Stopwatch.StartNew();
+        while (InFlight > 0 && drain.Elapsed < timeout + TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+
+    private async Task SendAsync(PlannedRequest planned, TimeSpan due)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            using var message = planned.Message;
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, deadline.Token);
+            var status = (int)response.StatusCode;
+            var outcome = status switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus };
+            recorder.Record(planned.Kind, due, outcome, (Clock.Elapsed - due).TotalMilliseconds, status);
+            if (outcome == Outcome.Success && planned.OnSuccess is { } onSuccess)
+            {
+                await onSuccess(response);
+            }
+            else if (outcome != Outcome.Success)
+            {
+                var text = await response.Content.ReadAsStringAsync(CancellationToken.None);
+                Report(planned.Kind, $"{status} {(text.Length > 300 ? text[..300] + " …" : text)}");
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            recorder.Record(planned.Kind, due, Outcome.Timeout, null);
+            Report(planned.Kind, $"no answer within {timeout.TotalSeconds:0} s");
+        }
+        catch (Exception ex)
+        {
+            // A broken connection, or a bug of the client itself: counted, never lost in an unobserved task.
+            recorder.Record(planned.Kind, due, Outcome.ConnectionError, null);
+            Report(planned.Kind, $"{ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    /// <summary>The first 20 failures are printed as they happen; the counts of all are in the recorder.</summary>
+    private void Report(string kind, string what)
+    {
+        if (Interlocked.Increment(ref _reported) <= 20)
+        {
+            Console.Error.WriteLine($"{Clock.Elapsed:mm\\:ss} {kind}: {what}");
+        }
+    }
+}
