@@ -1,36 +1,7 @@
 using System.Linq.Expressions;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Platform.Api.Infrastructure;
-
-/// <summary><c>?limit=</c> (default 50, max 200) and the opaque <c>?cursor=</c> of every list.</summary>
-public sealed class PageRequest
-{
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 200;
-
-    public int? Limit { get; init; }
-
-    public string? Cursor { get; init; }
-
-    public int Size => Limit ?? DefaultLimit;
-
-    /// <summary>Null when valid, else the problem to return.</summary>
-    public ProblemHttpResult? Validate(Func<string, bool>? cursorIsValid = null)
-    {
-        if (Size is < 1 or > MaxLimit)
-        {
-            return Problems.Validation("limit", $"Must be between 1 and {MaxLimit}.");
-        }
-
-        var valid = cursorIsValid ?? (c => KeysetCursor.Decode(c) is not null);
-        return Cursor is not null && !valid(Cursor) ? Problems.Validation("cursor", "Not a cursor this API issued.") : null;
-    }
-}
-
-/// <summary>One page of a list: <c>{ items, nextCursor }</c>.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>
 /// Keyset pagination on the UUIDv7 primary key (creation order): no OFFSET, so every page costs one
@@ -71,24 +42,5 @@ public static class KeysetPaging
             ? Expression.LessThan(compare, Expression.Constant(0))
             : Expression.GreaterThan(compare, Expression.Constant(0));
         return Expression.Lambda<Func<TEntity, bool>>(condition, key.Parameters);
-    }
-}
-
-/// <summary>Cursors are opaque to clients: the last key of the page, base64url.</summary>
-public static class KeysetCursor
-{
-    public static string Encode(Guid key) =>
-        Convert.ToBase64String(key.ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static Guid? Decode(string cursor)
-    {
-        if (cursor.Length != 22)
-        {
-            return null;
-        }
-
-        var base64 = cursor.Replace('-', '+').Replace('_', '/') + "==";
-        Span<byte> bytes = stackalloc byte[16];
-        return Convert.TryFromBase64String(base64, bytes, out var written) && written == 16 ? new Guid(bytes) : null;
     }
 }

@@ -1,14 +1,5 @@
 namespace Platform.Runtime;
 
-public enum LogStream
-{
-    Stdout,
-    Stderr,
-}
-
-/// <summary>One line a workload wrote, with the runtime's own timestamp.</summary>
-public sealed record LogLine(DateTimeOffset Timestamp, LogStream Stream, string Line);
-
 /// <summary>Which lines to read: the last <paramref name="Tail"/> (1–5,000), optionally only since a time, then optionally new ones.</summary>
 public sealed record LogQuery(int Tail, DateTimeOffset? Since, bool Follow)
 {
