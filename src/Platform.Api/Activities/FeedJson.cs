@@ -9,7 +9,7 @@ internal static class FeedJson
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        Infrastructure.HttpSetup.Configure(options);
+        Http.HttpSetup.Configure(options);
         return options;
     }
 }

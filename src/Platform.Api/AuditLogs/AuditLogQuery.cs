@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Data.Entities;
 
 namespace Platform.Api.AuditLogs;

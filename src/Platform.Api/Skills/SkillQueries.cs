@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Data.Entities;
 
 namespace Platform.Api.Skills;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 
 namespace Platform.Api.Skills;
 

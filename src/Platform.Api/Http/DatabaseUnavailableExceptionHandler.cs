@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// A request that failed because PostgreSQL is unreachable or restarting is answered 503 <c>service_unavailable</c> with

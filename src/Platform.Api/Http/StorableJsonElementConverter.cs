@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// Free-form JSON fields (<c>details</c>, <c>capabilities</c>, <c>config</c>...) are kept as the client sent them, so the

@@ -1,4 +1,4 @@
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>The shape of every error response, as the OpenAPI document describes it (RFC 7807 plus code and traceId).</summary>
 public record ApiProblem(string Type, string Title, int Status, string? Detail, string Instance, string Code, string TraceId);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// Attribute validation reports C# member names (<c>NewPassword</c>); clients send camelCase JSON, so

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// A string in a request body that PostgreSQL could not store (<see cref="StorableText"/>). The serializer fills in

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// Text PostgreSQL can store. It refuses NUL in <c>text</c> and in <c>jsonb</c> strings, and UTF-16 text with an unpaired

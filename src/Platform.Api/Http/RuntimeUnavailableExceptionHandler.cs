@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Platform.Runtime;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// An endpoint that needs the agent runtime (logs, wake, restart) while it does not answer is answered 503

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 public static class DbExceptions
 {

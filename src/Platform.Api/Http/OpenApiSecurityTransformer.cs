@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>Describes the two ways to authenticate so that generated clients and the reference page offer both.</summary>
 internal sealed class OpenApiSecurityTransformer : IOpenApiDocumentTransformer

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// An enum in a query string, written as on the wire (<c>?status=tool_call</c>): minimal APIs bind enums

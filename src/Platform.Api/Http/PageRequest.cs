@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary><c>?limit=</c> (default 50, max 200) and the opaque <c>?cursor=</c> of every list.</summary>
 public sealed class PageRequest

@@ -1,4 +1,4 @@
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>Cursors are opaque to clients: the last key of the page, base64url.</summary>
 public static class KeysetCursor

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// Follows a <see cref="JsonException.Path"/> (<c>$.toolPolicy.approvalRules[0].tool</c>, <c>$['odd name']</c>) through the

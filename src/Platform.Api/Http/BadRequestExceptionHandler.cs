@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// Malformed JSON, wrong types, unknown fields, text PostgreSQL cannot store and oversized bodies become a 400 (413,

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Platform.Api.Audit;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// Adds the problem responses each operation can give, derived from what the endpoint declares

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Platform.AppHost.Tests;
 
 /// <summary>The few API calls the scale-out tests need to set up tenants, over a replica's own client.</summary>
-internal static class PlatformApi
+internal static class ApiCalls
 {
     public const string Password = "correct-horse-battery-staple";
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Primitives;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// Finds the route or query value a parameter failed to bind from, through the endpoint's binding metadata: the

@@ -1,4 +1,4 @@
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// The query-string and route-value half of <see cref="StorableText"/> (the JSON converters are the body half): Kestrel

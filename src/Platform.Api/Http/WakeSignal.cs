@@ -1,4 +1,4 @@
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>Wakes a background loop early; signals that arrive while it is awake coalesce into one.</summary>
 public sealed class WakeSignal : IDisposable

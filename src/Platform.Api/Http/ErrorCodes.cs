@@ -1,4 +1,4 @@
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>The stable error codes of the API contract.</summary>
 public static class ErrorCodes

@@ -14,7 +14,7 @@ using Platform.Api.Skills;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
 
-namespace Platform.Api.Infrastructure;
+namespace Platform.Api.Http;
 
 /// <summary>
 /// JSON metadata generated at build time for every request and response body an endpoint declares. Without it, building
