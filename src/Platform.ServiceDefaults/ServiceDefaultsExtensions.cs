@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Cross-cutting defaults every Platform service shares: telemetry over OTLP, health checks,
-/// service discovery and HttpClient resilience.
+/// service discovery, HttpClient resilience and the host's <see cref="TimeProvider"/>.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -28,6 +29,9 @@ public static class ServiceDefaultsExtensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+
+        // The one clock of the host. TryAdd: a test that registered its own clock first keeps it.
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

@@ -6,7 +6,6 @@ public static class JobsSetup
     {
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<JobScheduleOptions>().BindConfiguration(JobScheduleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobAudit>();
         builder.Services.AddTransient<CleanupJobs>();
         builder.Services.AddTransient<HealthRollupJob>();
