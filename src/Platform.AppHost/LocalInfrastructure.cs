@@ -1,5 +1,3 @@
-using HealthChecks.NpgSql;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Platform.AppHost;

@@ -27,6 +27,7 @@ public static class PlatformDataHostingExtensions
     /// Registers <see cref="PlatformDbContext"/> (scoped, with the tenant interceptor) and a scoped
     /// <see cref="TenantContext"/>, enriched by Aspire with health check, tracing and metrics.
     /// </summary>
+    /// <param name="builder">The host to register the data services in.</param>
     /// <param name="exportsTelemetry">
     /// Whether the host sends telemetry anywhere (ServiceDefaults' <c>ExportsTelemetry()</c>): the context's spans and
     /// metrics are recorded only then.
