@@ -46,7 +46,7 @@ public static class ServiceDefaultsExtensions
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         // Without a destination (tests, benchmarks, a bare `dotnet run`) the SDK would still build every span
-        // and log record only to drop it: about 5 % of a request's CPU. The dashboard and azd always set one.
+        // and log record only to drop it, a measurable share of each request's CPU. The dashboard and azd always set one.
         if (!builder.ExportsTelemetry())
         {
             return builder;

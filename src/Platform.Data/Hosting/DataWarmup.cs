@@ -8,7 +8,7 @@ namespace Platform.Data.Hosting;
 /// <summary>
 /// Builds the EF models and opens each pool's first connection (Npgsql then loads the server's types) while the host
 /// is still starting, instead of inside the first request, the readiness probe's included. Building the write model
-/// alone took ~170 ms of CPU inside the first /health (bench P8); here it overlaps with building the request pipeline.
+/// is the largest part of the first /health's CPU (bench P8); here it overlaps with building the request pipeline.
 /// A request that arrives first waits for the same build.
 /// </summary>
 public sealed partial class DataWarmup(IServiceProvider services, ILogger<DataWarmup> logger) : IHostedService
