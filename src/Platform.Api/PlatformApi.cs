@@ -6,7 +6,6 @@ using Platform.Api.AuditLogs;
 using Platform.Api.Auth;
 using Platform.Api.Channels;
 using Platform.Api.Health;
-using Platform.Api.Infrastructure;
 using Platform.Api.Metrics;
 using Platform.Api.PlatformOverview;
 using Platform.Api.RuntimeDocument;

@@ -1,5 +1,5 @@
 using Platform.Api;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Api.RateLimiting;
 using Platform.Api.Redis;
 using Platform.Api.Security;

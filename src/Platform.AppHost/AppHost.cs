@@ -4,13 +4,13 @@ using Platform.AppHost;
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Secrets are parameters: generated and kept in user secrets on a developer machine, asked of the operator on deploy.
-var appRolePassword = builder.AddParameter("app-role-password", Secrets.Generated(), secret: true, persist: true);
+var appRolePassword = builder.AddParameter("app-role-password", SecretParameter.Generated(), secret: true, persist: true);
 // AddParameter(name, value) ignores configuration: read Parameters:platform-admin-email first, as for the other parameters.
 var adminEmail = builder.AddParameter("platform-admin-email",
     builder.Configuration["Parameters:platform-admin-email"] ?? "admin@platform.local", publishValueAsDefault: true);
-var adminPassword = builder.AddParameter("platform-admin-password", Secrets.Generated(), secret: true, persist: true);
-var sampleUserPassword = builder.AddParameter("sample-user-password", Secrets.Generated(), secret: true, persist: true);
-var jwtSigningKey = builder.AddParameter("jwt-signing-key", Secrets.Generated(48), secret: true, persist: true);
+var adminPassword = builder.AddParameter("platform-admin-password", SecretParameter.Generated(), secret: true, persist: true);
+var sampleUserPassword = builder.AddParameter("sample-user-password", SecretParameter.Generated(), secret: true, persist: true);
+var jwtSigningKey = builder.AddParameter("jwt-signing-key", SecretParameter.Generated(48), secret: true, persist: true);
 // Encrypts the Data Protection key ring (which encrypts MFA and channel secrets) at rest in PostgreSQL: generated once
 // for a development machine, the operator's own certificate in a deployment.
 var dataProtectionCertificate = builder.ExecutionContext.IsPublishMode

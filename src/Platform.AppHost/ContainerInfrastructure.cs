@@ -13,7 +13,7 @@ internal static class ContainerInfrastructure
         var images = ContainerImages.From(builder.Configuration);
         var persist = builder.Configuration.GetValue("Infrastructure:PersistData", true);
 
-        var postgresPassword = builder.AddParameter("postgres-password", Secrets.Generated(), secret: true, persist: true);
+        var postgresPassword = builder.AddParameter("postgres-password", SecretParameter.Generated(), secret: true, persist: true);
         var postgres = builder.AddPostgres("postgres", password: postgresPassword)
             .WithImageRegistry(images.Postgres.Registry)
             .WithImage(images.Postgres.Image, images.Postgres.Tag);

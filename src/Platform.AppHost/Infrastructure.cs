@@ -13,9 +13,3 @@ internal sealed record Infrastructure(
     /// <summary>The login role of the API and the Worker; the Migrator creates it and it owns nothing.</summary>
     public const string AppRoleName = "platform_app";
 }
-
-internal static class Secrets
-{
-    // Letters and digits only: the values travel through connection strings and shell environments.
-    public static GenerateParameterDefault Generated(int length = 24) => new() { MinLength = length, Special = false };
-}

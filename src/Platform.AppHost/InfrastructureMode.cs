@@ -3,12 +3,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace Platform.AppHost;
 
-internal enum InfrastructureKind
-{
-    Containers,
-    Local,
-}
-
 /// <summary>
 /// Chooses how PostgreSQL and Redis run: <c>containers</c> (the normal path with Docker Desktop),
 /// <c>local</c> (the machine's installed binaries) or <c>auto</c> (containers only when a container

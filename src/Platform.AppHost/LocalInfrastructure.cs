@@ -1,5 +1,3 @@
-using HealthChecks.NpgSql;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Platform.AppHost;
@@ -19,8 +17,8 @@ internal static class LocalInfrastructure
             builder.Configuration["Infrastructure:StateDirectory"] ?? Path.Combine(repositoryRoot, ".state", "local"));
         Directory.CreateDirectory(stateDirectory);
 
-        var postgresPassword = builder.AddParameter("postgres-password", Secrets.Generated(), secret: true, persist: true);
-        var redisPassword = builder.AddParameter("redis-password", Secrets.Generated(), secret: true, persist: true);
+        var postgresPassword = builder.AddParameter("postgres-password", SecretParameter.Generated(), secret: true, persist: true);
+        var redisPassword = builder.AddParameter("redis-password", SecretParameter.Generated(), secret: true, persist: true);
         var pgData = Path.Combine(stateDirectory, "postgres", "data");
 
         var postgresInit = builder.AddExecutable("postgres-init", "bash", repositoryRoot, script, "postgres-init")

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Platform.Data.Tenancy;
 
 namespace Platform.Data;
 

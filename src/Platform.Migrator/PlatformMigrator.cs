@@ -106,6 +106,3 @@ public sealed class PlatformMigrator(string ownerConnectionString, MigratorOptio
         return PlatformDbContext.Create(builder.Options, tenant);
     }
 }
-
-/// <summary>An expected failure whose message alone tells the operator what to fix.</summary>
-public sealed class MigrationFailedException(string message, Exception? inner = null) : Exception(message, inner);

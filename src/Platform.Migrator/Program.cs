@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Platform.Migrator;
 
 internal static class Program

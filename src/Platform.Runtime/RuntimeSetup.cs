@@ -18,7 +18,6 @@ public static class RuntimeSetup
     {
         builder.Services.AddOptions<RuntimeOptions>().BindConfiguration(RuntimeOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RuntimeOptions>, RuntimeOptionsValidator>());
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IAgentRuntime>(services =>
         {
             var options = services.GetRequiredService<IOptions<RuntimeOptions>>().Value;

@@ -79,25 +79,37 @@ public sealed class ApiFixture : IAsyncLifetime, IScenarioHost
             await _secondReplica.Value.DisposeAsync();
         }
 
-        if (_runtimeApi.IsValueCreated)
+        try
         {
-            await RemoveWorkloadsAsync(_runtimeApi.Value);
-            await _runtimeApi.Value.DisposeAsync();
-        }
+            if (_runtimeApi.IsValueCreated)
+            {
+                try
+                {
+                    await RemoveWorkloadsAsync(_runtimeApi.Value);
+                }
+                finally
+                {
+                    await _runtimeApi.Value.DisposeAsync();
+                }
+            }
 
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
+            if (_api is not null)
+            {
+                await _api.DisposeAsync();
+            }
         }
-
-        if (_redis is not null)
+        finally
         {
-            await _redis.DisposeAsync();
-        }
+            // The servers go even when the engine cannot be reached to clean up: no orphaned PostgreSQL or Redis.
+            if (_redis is not null)
+            {
+                await _redis.DisposeAsync();
+            }
 
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
+            if (_postgres is not null)
+            {
+                await _postgres.DisposeAsync();
+            }
         }
     }
 }

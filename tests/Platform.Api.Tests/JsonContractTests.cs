@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Platform.Api.Agents;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 
 namespace Platform.Api.Tests;
 

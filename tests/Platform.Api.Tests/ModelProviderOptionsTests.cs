@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 using Platform.Api.RuntimeDocument;
 
 namespace Platform.Api.Tests;

@@ -15,11 +15,11 @@ public sealed class ActivityFeedAcrossReplicasTests(ScaleOutApp app)
         var ct = TestContext.Current.CancellationToken;
         app.Describe();
         using var anonymous = ScaleOutApp.Client(app.Api[0]);
-        var (_, accessToken) = await PlatformApi.SignUpAsync(anonymous);
+        var (_, accessToken) = await ApiCalls.SignUpAsync(anonymous);
         using var admin = ScaleOutApp.Client(app.Api[1], accessToken);
-        var agentId = (await PlatformApi.PostAsync(admin, "/api/v1/agents", new { name = "Feeder" }, HttpStatusCode.Created))
+        var agentId = (await ApiCalls.PostAsync(admin, "/api/v1/agents", new { name = "Feeder" }, HttpStatusCode.Created))
             .GetProperty("id").GetGuid();
-        var runtimeKey = (await PlatformApi.PostAsync(admin, "/api/v1/api-keys",
+        var runtimeKey = (await ApiCalls.PostAsync(admin, "/api/v1/api-keys",
             new { name = "runtime", scopes = new[] { "activities:write" } }, HttpStatusCode.Created)).GetProperty("key").GetString()!;
 
         var feeds = new List<(Replica Replica, SseStream Feed)>();
@@ -38,7 +38,7 @@ public sealed class ActivityFeedAcrossReplicasTests(ScaleOutApp app)
             {
                 using var runtime = ScaleOutApp.Client(poster, apiKey: runtimeKey);
                 var summary = $"posted through {poster.Name}";
-                var posted = await PlatformApi.PostAsync(runtime, $"/api/v1/agents/{agentId}/activities",
+                var posted = await ApiCalls.PostAsync(runtime, $"/api/v1/agents/{agentId}/activities",
                     new { type = "message", summary }, HttpStatusCode.Created);
 
                 foreach (var (replica, feed) in feeds)

@@ -20,11 +20,11 @@ public sealed class RateLimitAcrossReplicasTests(ScaleOutApp app)
         Assert.Equal(ScaleOutApp.ApiReplicaCount, app.Api.Select(r => r.ProcessId).Distinct().Count());
 
         using var anonymous = ScaleOutApp.Client(app.Api[0]);
-        using var platform = ScaleOutApp.Client(app.Api[1], await PlatformApi.PlatformAdminTokenAsync(anonymous));
+        using var platform = ScaleOutApp.Client(app.Api[1], await ApiCalls.PlatformAdminTokenAsync(anonymous));
         for (var attempt = 1; ; attempt++)
         {
-            var (tenantId, accessToken) = await PlatformApi.SignUpAsync(anonymous);
-            await PlatformApi.PatchAsync(platform, $"/api/v1/tenants/{tenantId}",
+            var (tenantId, accessToken) = await ApiCalls.SignUpAsync(anonymous);
+            await ApiCalls.PatchAsync(platform, $"/api/v1/tenants/{tenantId}",
                 new { resourceLimits = new { requestsPerMinute = Budget } }, HttpStatusCode.OK);
 
             await WaitForRoomInTheWindowAsync(ct);

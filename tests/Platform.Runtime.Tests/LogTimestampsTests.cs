@@ -1,4 +1,4 @@
-using Platform.Runtime.Swarm;
+using Platform.Runtime.Docker;
 
 namespace Platform.Runtime.Tests;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet;
-using Docker.DotNet.Models;
 using Platform.Runtime.Swarm;
 
 namespace Platform.Runtime.Tests;

@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Platform.Tests.Support;
 
 /// <summary>

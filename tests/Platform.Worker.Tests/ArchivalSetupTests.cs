@@ -45,6 +45,7 @@ public sealed class ArchivalSetupTests(WorkerFixture fixture, LocalS3Fixture s3)
             ["Archive:AccessKey"] = LocalS3.AccessKey,
             ["Archive:SecretKey"] = LocalS3.SecretKey,
         });
+        builder.Services.AddSingleton(TimeProvider.System); // the host's clock, as AddServiceDefaults registers it
         builder.AddPlatformData(exportsTelemetry: false);
         builder.AddAuditArchival();
         using (var host = builder.Build())

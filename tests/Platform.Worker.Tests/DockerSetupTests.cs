@@ -172,6 +172,7 @@ public sealed class DockerSetupTests(WorkerFixture fixture, DockerEngineFixture 
             ["Runtime:ProvisionIntervalSeconds"] = "3600",
         });
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton(TimeProvider.System); // the host's clock, as AddServiceDefaults registers it
         builder.AddPlatformData(exportsTelemetry: false);
         builder.AddAgentContainers();
         return builder.Build();

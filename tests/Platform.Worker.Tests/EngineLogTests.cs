@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Docker.DotNet.Models;
 using Platform.Runtime;
-using Platform.Runtime.Engine;
 
 namespace Platform.Worker.Tests;
 

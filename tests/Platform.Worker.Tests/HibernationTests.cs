@@ -1,7 +1,5 @@
-using Docker.DotNet.Models;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data.Entities;
-using Platform.Runtime;
 using Platform.Worker.Containers;
 
 namespace Platform.Worker.Tests;

@@ -1,7 +1,7 @@
-using Platform.Data.Security;
 using Docker.DotNet.Models;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data.Entities;
+using Platform.Data.Security;
 using Platform.Runtime;
 using Platform.Worker.Containers;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Platform.Api.Audit;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Api.Security;
 using Platform.Data;
 using Platform.Data.Entities;

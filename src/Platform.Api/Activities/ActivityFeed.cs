@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Api.Redis;
 using StackExchange.Redis;
 

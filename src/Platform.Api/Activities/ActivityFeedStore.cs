@@ -53,15 +53,3 @@ public sealed class ActivityFeedStore(DbContextOptions<PlatformDbContext> dbOpti
 
 /// <summary>One event of the feed: its tenant, its position (the SSE id) and the activity as the API returns it.</summary>
 public sealed record FeedItem(Guid TenantId, FeedCursor Cursor, string Json);
-
-internal static class FeedJson
-{
-    public static readonly JsonSerializerOptions Options = CreateOptions();
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        Infrastructure.HttpSetup.Configure(options);
-        return options;
-    }
-}

@@ -3,7 +3,7 @@ using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Api.Security;
 using Platform.Data;
 using Platform.Data.Entities;

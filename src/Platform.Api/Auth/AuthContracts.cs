@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Platform.Api.Security;
 using Platform.Data.Entities;
 using Platform.Data.Security;
 
@@ -39,9 +38,4 @@ public sealed record UserResponse(
 {
     public static UserResponse From(User user) => new(
         user.Id, user.Email, user.Name, user.Role, user.TenantId, Security.Permissions.ForRole(user.Role), user.MfaEnabled, user.CreatedAt);
-}
-
-internal static class Emails
-{
-    public static string Normalize(string email) => email.Trim().ToLowerInvariant();
 }

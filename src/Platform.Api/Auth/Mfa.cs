@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using OtpNet;
-using Platform.Api.Security;
 using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Data.Security;

@@ -1,4 +1,4 @@
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Data.Entities;
 
 namespace Platform.Api.Health;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using StackExchange.Redis;
 
 namespace Platform.Api.Redis;

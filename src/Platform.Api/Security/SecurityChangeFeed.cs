@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Api.Redis;
 using Platform.Data;
 using Platform.Data.Entities;

@@ -15,7 +15,6 @@ public static class SecuritySetup
     {
         var services = builder.Services;
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
         services.AddHttpContextAccessor();
         services.AddSingleton<AccessTokens>();

@@ -1,29 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Platform.Data;
-using Platform.Data.Entities;
 using Platform.Data.Tenancy;
 
 namespace Platform.Api.Security;
-
-/// <summary>What every request needs to know about its tenant, without a query per request.</summary>
-public sealed record TenantInfo(Guid Id, TenantStatus Status, TenantPlan Plan, ResourceLimits Limits)
-{
-    public int RequestsPerMinute => Limits.RequestsPerMinute ?? Plan switch
-    {
-        TenantPlan.Starter => 60,
-        TenantPlan.Growth => 600,
-        _ => 6000,
-    };
-
-    /// <summary>Null means unlimited.</summary>
-    public int? MaxAgents => Limits.MaxAgents ?? Plan switch
-    {
-        TenantPlan.Starter => 3,
-        TenantPlan.Growth => 25,
-        _ => null,
-    };
-}
 
 /// <summary>
 /// Tenant status and plan, cached in memory for a short time. A change made through the API is evicted on every

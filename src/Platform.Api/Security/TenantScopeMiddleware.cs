@@ -1,4 +1,4 @@
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Data.Entities;
 using Platform.Data.Tenancy;
 

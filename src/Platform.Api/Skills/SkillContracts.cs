@@ -1,6 +1,6 @@
-using Platform.Api.Infrastructure;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using Platform.Api.Http;
 using Platform.Data.Entities;
 
 namespace Platform.Api.Skills;
@@ -57,17 +57,4 @@ public sealed class SkillListQuery
     /// <summary><c>rating</c> (default), <c>installs</c> or <c>name</c>.</summary>
     [StringLength(20)]
     public string? Sort { get; init; }
-}
-
-internal static class SkillRules
-{
-    public const string SemVer = @"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$";
-
-    public static string? ValidateJson(JsonElement? value) => value switch
-    {
-        null => null,
-        { ValueKind: not JsonValueKind.Object } => "Must be a JSON object.",
-        { } v when v.GetRawText().Length > 16 * 1024 => "At most 16 KB.",
-        _ => null,
-    };
 }

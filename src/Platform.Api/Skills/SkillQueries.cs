@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Data.Entities;
 
 namespace Platform.Api.Skills;
@@ -78,28 +78,5 @@ internal static class SkillQueries
         var (key, value) = (capability[..colon], capability[(colon + 1)..]);
         return (JsonDocument.Parse(new JsonObject { [key] = value }.ToJsonString()),
             JsonDocument.Parse(new JsonObject { [key] = new JsonArray(value) }.ToJsonString()));
-    }
-}
-
-/// <summary>A composite keyset position: the sort value and the id of the last row of a page.</summary>
-internal sealed record SortCursor(Guid Id, string? Text, decimal Number)
-{
-    public string Encode() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(this)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static SortCursor? Decode(string cursor)
-    {
-        try
-        {
-            var base64 = cursor.Replace('-', '+').Replace('_', '/');
-            base64 += new string('=', (4 - base64.Length % 4) % 4);
-            var decoded = JsonSerializer.Deserialize<SortCursor>(Convert.FromBase64String(base64));
-
-            // The cursor's text goes into the page query: a forged one must hold text PostgreSQL can take.
-            return decoded?.Text is { } text && !StorableText.IsStorable(text) ? null : decoded;
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException)
-        {
-            return null;
-        }
     }
 }

@@ -1,4 +1,3 @@
-using Platform.Api.Security;
 using Platform.Api.Tenants;
 using Platform.Data;
 using Platform.Data.Entities;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Api.Audit;
 using Platform.Api.Auth;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Api.Security;
 using Platform.Data;
 using Platform.Data.Entities;

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Api.Security;
 
 namespace Platform.Api.Team;

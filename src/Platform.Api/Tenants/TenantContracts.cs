@@ -1,5 +1,5 @@
-using Platform.Api.Infrastructure;
 using System.ComponentModel.DataAnnotations;
+using Platform.Api.Http;
 using Platform.Data.Entities;
 
 namespace Platform.Api.Tenants;

@@ -1,9 +1,8 @@
 using System.Linq.Expressions;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Platform.Api.Audit;
-using Platform.Api.Infrastructure;
+using Platform.Api.Http;
 using Platform.Api.Security;
 using Platform.Api.Team;
 using Platform.Data;

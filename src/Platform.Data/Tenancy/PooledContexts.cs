@@ -4,7 +4,7 @@ namespace Platform.Data.Tenancy;
 
 /// <summary>
 /// Renting from EF's context pool with a tenant scope. A pooled context skips building EF's internal
-/// services per request (about 40 KB of allocations each); the scope is attached on rent and cleared
+/// services per request (and their allocations); the scope is attached on rent and cleared
 /// when the context goes back (see <see cref="PlatformDbContext.Dispose"/>).
 /// </summary>
 public static class PooledContexts

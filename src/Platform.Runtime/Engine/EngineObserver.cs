@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
+using Platform.Runtime.Docker;
 
 namespace Platform.Runtime.Engine;
 
@@ -55,7 +56,7 @@ internal sealed class EngineObserver(EngineConnection engine, ILogger logger)
         if (state.Running && await SampleStatsAsync(inspect.ID, cancellationToken) is { } stats)
         {
             cpu = CpuPercent(inspect.ID, stats, now);
-            memoryMb = MemoryUsedBytes(stats.MemoryStats) / 1048576.0;
+            memoryMb = DockerStats.MemoryUsedBytes(stats.MemoryStats) / 1048576.0;
             if (limitMb is null && stats.MemoryStats is { Limit: > 0 } memory)
             {
                 limitMb = memory.Limit.Value / 1048576.0;
@@ -112,49 +113,8 @@ internal sealed class EngineObserver(EngineConnection engine, ILogger logger)
             ? new CpuReading(pre.CPUUsage.TotalUsage, pre.SystemUsage.Value, now)
             : _cpu.TryGetValue(id, out var stored) ? stored : null;
         _cpu[id] = reading;
-        if (previous is null || reading.System <= previous.System || reading.Total < previous.Total)
-        {
-            return 0;
-        }
-
-        var cpus = current.OnlineCPUs is > 0 ? current.OnlineCPUs.Value : (uint)Math.Max(1, current.CPUUsage.PercpuUsage?.Count ?? 1);
-        return (double)(reading.Total - previous.Total) / (reading.System - previous.System) * cpus * 100.0;
-    }
-
-    /// <summary>Usage without the page cache that can be reclaimed, as <c>docker stats</c> shows it.</summary>
-    private static double MemoryUsedBytes(MemoryStats? memory)
-    {
-        if (memory?.Usage is not { } usage)
-        {
-            return 0;
-        }
-
-        if (memory.Stats is { } details)
-        {
-            if (details.TryGetValue("total_inactive_file", out var v1) && v1 < usage)
-            {
-                return usage - v1; // cgroup v1
-            }
-
-            if (details.TryGetValue("inactive_file", out var v2) && v2 < usage)
-            {
-                return usage - v2; // cgroup v2
-            }
-        }
-
-        return usage;
+        return DockerStats.CpuPercent(previous?.Total, previous?.System, reading.Total, reading.System, current);
     }
 
     private sealed record CpuReading(ulong Total, ulong System, DateTimeOffset At);
-
-    /// <summary>An <see cref="IProgress{T}"/> that keeps the last value synchronously (Progress&lt;T&gt; posts it later).</summary>
-    private sealed class LastValue<T> : IProgress<T>
-        where T : class
-    {
-        private T? _value;
-
-        public T? Value => Volatile.Read(ref _value);
-
-        public void Report(T value) => Volatile.Write(ref _value, value);
-    }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Platform.Runtime.Docker;
@@ -28,7 +27,7 @@ internal sealed class SwarmLogs(SwarmManager manager)
             Timestamps = true,
             Follow = query.Follow,
             Tail = Math.Clamp(query.Tail, 0, LogQuery.MaxTail).ToString(CultureInfo.InvariantCulture),
-            Since = query.Since is { } since ? UnixSeconds(since) : null,
+            Since = query.Since is { } since ? LogTimestamps.UnixSeconds(since) : null,
         };
 
         using var stream = await manager.CallAsync(
@@ -42,8 +41,8 @@ internal sealed class SwarmLogs(SwarmManager manager)
         try
         {
             var buffer = new byte[BufferSize];
-            var stdout = new LineSplitter(LogStream.Stdout);
-            var stderr = new LineSplitter(LogStream.Stderr);
+            var stdout = new LogLineSplitter(LogStream.Stdout);
+            var stderr = new LogLineSplitter(LogStream.Stderr);
             while (await ReadAsync(stream, buffer, ending.Token, cancellationToken) is { EOF: false } read)
             {
                 var splitter = read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout;
@@ -129,48 +128,6 @@ internal sealed class SwarmLogs(SwarmManager manager)
         catch (RuntimeOperationException ex) when (ex.Kind == RuntimeErrorKind.NotFound)
         {
             return true; // removed meanwhile
-        }
-    }
-
-    private static string UnixSeconds(DateTimeOffset time)
-    {
-        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-        return $"{ticks / TimeSpan.TicksPerSecond}.{ticks % TimeSpan.TicksPerSecond * 100:D9}";
-    }
-
-    /// <summary>Bytes of one stream into lines "TIMESTAMP text" (a frame may hold part of a line, or several).</summary>
-    private sealed class LineSplitter(LogStream stream)
-    {
-        private readonly List<byte> _pending = [];
-
-        public List<LogLine> Add(ReadOnlySpan<byte> bytes)
-        {
-            var lines = new List<LogLine>();
-            foreach (var b in bytes)
-            {
-                if (b == (byte)'\n')
-                {
-                    lines.Add(Parse(Encoding.UTF8.GetString([.. _pending])));
-                    _pending.Clear();
-                }
-                else
-                {
-                    _pending.Add(b);
-                }
-            }
-
-            return lines;
-        }
-
-        public IEnumerable<LogLine> Flush() => _pending.Count == 0 ? [] : [Parse(Encoding.UTF8.GetString([.. _pending]))];
-
-        private LogLine Parse(string text)
-        {
-            text = text.TrimEnd('\r');
-            var space = text.IndexOf(' ', StringComparison.Ordinal);
-            return space > 0 && LogTimestamps.TryParse(text.AsSpan(0, space), out var timestamp)
-                ? new LogLine(timestamp, stream, text[(space + 1)..])
-                : new LogLine(DateTimeOffset.UnixEpoch, stream, text);
         }
     }
 }

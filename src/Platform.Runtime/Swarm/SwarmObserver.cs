@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
+using Platform.Runtime.Docker;
 
 namespace Platform.Runtime.Swarm;
 
@@ -124,7 +125,7 @@ internal sealed class SwarmObserver(SwarmManager manager, ILogger logger)
         return sample with
         {
             CpuPercent = CpuPercent(containerId, stats, now),
-            MemoryMb = ContainerStats.MemoryUsedBytes(stats.MemoryStats) / 1048576.0,
+            MemoryMb = DockerStats.MemoryUsedBytes(stats.MemoryStats) / 1048576.0,
             MemoryLimitMb = sample.MemoryLimitMb ?? (stats.MemoryStats?.Limit is > 0 and { } limit ? limit / 1048576.0 : null),
         };
     }
@@ -152,7 +153,7 @@ internal sealed class SwarmObserver(SwarmManager manager, ILogger logger)
         var reading = new CpuReading(usage.TotalUsage, system, now);
         var previous = _cpu.TryGetValue(containerId, out var stored) ? stored : null;
         _cpu[containerId] = reading;
-        return ContainerStats.CpuPercent(previous?.Total, previous?.System, reading.Total, reading.System, cpu);
+        return DockerStats.CpuPercent(previous?.Total, previous?.System, reading.Total, reading.System, cpu);
     }
 
     /// <summary>Drops the readings of containers that were not sampled for a while (their tasks are gone).</summary>

@@ -24,7 +24,6 @@ public static class ArchiveSetup
     public static IHostApplicationBuilder AddAuditArchival(this IHostApplicationBuilder builder)
     {
         AddArchiveStorage(builder.Services);
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<JobAudit>();
         builder.Services.TryAddTransient<AuditArchiver>();
         builder.Services.AddHealthChecks().AddCheck<ArchiveHealthCheck>(

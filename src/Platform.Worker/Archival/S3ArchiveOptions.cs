@@ -52,8 +52,8 @@ public sealed class S3ArchiveOptions : IValidatableObject
     public int DeleteBatchSize { get; set; } = 5_000;
 
     /// <summary>
-    /// The zlib level of the archive objects (1 fastest … 9 smallest). 2 makes NDJSON objects about 15 % bigger
-    /// than gzip's default of 6 for half the CPU, which is most of what an archival run spends.
+    /// The zlib level of the archive objects (1 fastest … 9 smallest). A low level makes NDJSON objects a little
+    /// bigger than gzip's default for much less CPU, which is most of what an archival run spends (bench P5).
     /// </summary>
     [Range(1, 9)]
     public int CompressionLevel { get; set; } = 2;

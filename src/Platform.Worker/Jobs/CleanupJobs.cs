@@ -50,8 +50,8 @@ public sealed class CleanupJobs(DbContextOptions<PlatformDbContext> dbOptions, J
                 """, counts, ct));
         }, cancellationToken);
 
-    // Batches address rows by ctid (stable within the statement): no second index probe per row, which
-    // brought the 1 M-row cleanup from 1.63x to about 1.15x of one bare DELETE (bench P4).
+    // Batches address rows by ctid (stable within the statement): no second index probe per row, so a large cleanup
+    // costs close to one bare DELETE (bench P4 measures it).
 
     /// <summary>Repeats a bounded statement until it affects no row; returns the total.</summary>
     private async Task<long> BatchAsync(FormattableString statement, JobCounts counts, CancellationToken cancellationToken)

@@ -41,18 +41,3 @@ public sealed class RecurringJobs(IRecurringJobManager jobs, IOptions<JobSchedul
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
-
-public static class JobsSetup
-{
-    public static IHostApplicationBuilder AddRetentionJobs(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<JobScheduleOptions>().BindConfiguration(JobScheduleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<JobAudit>();
-        builder.Services.AddTransient<CleanupJobs>();
-        builder.Services.AddTransient<HealthRollupJob>();
-        builder.Services.AddHostedService<RecurringJobs>();
-        return builder;
-    }
-}

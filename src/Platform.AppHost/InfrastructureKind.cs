@@ -1,0 +1,7 @@
+namespace Platform.AppHost;
+
+internal enum InfrastructureKind
+{
+    Containers,
+    Local,
+}

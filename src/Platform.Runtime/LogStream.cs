@@ -1,0 +1,7 @@
+namespace Platform.Runtime;
+
+public enum LogStream
+{
+    Stdout,
+    Stderr,
+}

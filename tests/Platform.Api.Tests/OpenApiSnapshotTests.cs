@@ -1,0 +1,90 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Platform.Api.Tests;
+
+/// <summary>
+/// The OpenAPI document is the contract clients are generated from, so any change to it must be deliberate: the running
+/// API's document must equal the committed snapshot. After an intended change, regenerate the snapshot with
+/// <c>PLATFORM_UPDATE_OPENAPI_SNAPSHOT=1 dotnet test tests/Platform.Api.Tests -- --filter-class "*OpenApiSnapshotTests"</c>
+/// and review its diff.
+/// </summary>
+public sealed class OpenApiSnapshotTests(ApiFixture fixture)
+{
+    private const string UpdateVariable = "PLATFORM_UPDATE_OPENAPI_SNAPSHOT";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    [Fact]
+    public async Task The_document_equals_the_committed_snapshot()
+    {
+        var document = await fixture.Api.Client().GetAsync("/openapi/v1.json", Http.Ct).ExpectAsync(HttpStatusCode.OK);
+        var actual = Normalise(JsonNode.Parse(document.GetRawText())!);
+        var snapshotPath = SnapshotPath();
+
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+        {
+            await File.WriteAllTextAsync(snapshotPath, actual.ToJsonString(Indented) + "\n", Http.Ct);
+            return;
+        }
+
+        var regenerate = $"If the change is intended, regenerate it with {UpdateVariable}=1 " +
+                         "dotnet test tests/Platform.Api.Tests -- --filter-class \"*OpenApiSnapshotTests\" and review the diff.";
+        Assert.True(File.Exists(snapshotPath), $"no OpenAPI snapshot at {snapshotPath}. {regenerate}");
+        var expected = JsonNode.Parse(await File.ReadAllTextAsync(snapshotPath, Http.Ct))!;
+        var difference = FirstDifference(expected, actual, "$");
+        Assert.True(difference is null, $"/openapi/v1.json differs from {snapshotPath} at {difference}. {regenerate}");
+    }
+
+    /// <summary>Drops what depends on the host the test API happens to listen on.</summary>
+    private static JsonNode Normalise(JsonNode document)
+    {
+        document.AsObject().Remove("servers");
+        return document;
+    }
+
+    /// <summary>The path of the first difference (object property order ignored), or null when equal.</summary>
+    private static string? FirstDifference(JsonNode? expected, JsonNode? actual, string path)
+    {
+        switch (expected, actual)
+        {
+            case (null, null):
+                return null;
+            case (JsonObject e, JsonObject a):
+                foreach (var (name, value) in e)
+                {
+                    if (!a.TryGetPropertyValue(name, out var other))
+                    {
+                        return $"{path}.{name} (missing from the API's document)";
+                    }
+
+                    if (FirstDifference(value, other, $"{path}.{name}") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                var added = a.Select(p => p.Key).FirstOrDefault(name => !e.ContainsKey(name));
+                return added is null ? null : $"{path}.{added} (not in the snapshot)";
+            case (JsonArray e, JsonArray a):
+                for (var i = 0; i < Math.Min(e.Count, a.Count); i++)
+                {
+                    if (FirstDifference(e[i], a[i], $"{path}[{i}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return e.Count == a.Count ? null : $"{path} (snapshot has {e.Count} items, the API's document {a.Count})";
+            default:
+                return JsonNode.DeepEquals(expected, actual)
+                    ? null
+                    : $"{path} (snapshot {expected?.ToJsonString() ?? "null"}, API {actual?.ToJsonString() ?? "null"})";
+        }
+    }
+
+    private static string SnapshotPath([CallerFilePath] string thisFile = "") =>
+        Path.Combine(Path.GetDirectoryName(thisFile)!, "openapi.v1.json");
+}
