@@ -45,11 +45,6 @@ internal sealed class TrafficMix
         _current = new double[_entries.Length];
     }
 
-    public IEnumerable<(string Kind, double Share)> Shares => _entries.Select(e => (e.Kind, e.Weight / _entries.Sum(x => x.Weight)));
-
-    /// <summary>Agents the soak created and has not deleted yet.</summary>
-    public int AgentsAlive => _created.Count;
-
     public PlannedRequest Next()
     {
         var chosen = 0;
