@@ -44,7 +44,7 @@ internal static class SoakReport
         rows.Add(new(Id, $"{title}: SSE activity events received vs expected ({subscribers.Count} subscribers, {subscribers.Sum(s => s.Reconnects)} streams resumed)",
             $"{N(received)} ({N(missing)} missing)", N(expected), ResultsTable.Ratio(received, expected), "none missing", expected > 0 && missing == 0));
 
-        await using var connection = environment.OwnerConnection();
+        await using var connection = new NpgsqlConnection(environment.Database.OwnerConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
             SELECT action, count(*), count(*) FILTER (WHERE severity <> 'info') FROM audit_logs
