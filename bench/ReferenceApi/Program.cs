@@ -35,9 +35,29 @@ app.MapGet("/api/v1/agents", async (ReferenceDbContext db, CancellationToken can
     .RequireAuthorization();
 app.Run();
 
-/// <summary>The one entity: ten columns of the agents table, one of them jsonb (EF binds them through the constructor).</summary>
-internal sealed record ReferenceAgent(Guid Id, Guid TenantId, string Name, string? Description, string? ContainerId, JsonDocument ToolPolicy,
-    int ProvisionAttempts, DateTimeOffset? LastActiveAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+/// <summary>The one entity: ten columns of the agents table, one of them jsonb.</summary>
+internal sealed class ReferenceAgent
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public string? Description { get; set; }
+
+    public string? ContainerId { get; set; }
+
+    public JsonDocument ToolPolicy { get; set; } = JsonDocument.Parse("{}");
+
+    public int ProvisionAttempts { get; set; }
+
+    public DateTimeOffset? LastActiveAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
 
 internal sealed class ReferenceDbContext(DbContextOptions<ReferenceDbContext> options) : DbContext(options)
 {
