@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks (bench/run.sh [all | p1 ... p8]); their table goes to bench/RESULTS.md, the console to bench/results/.
+# Runs the benchmarks (bench/run.sh [all | p1 ... p9]); their table goes to bench/RESULTS.md, the console to bench/results/.
 # Starts its own PostgreSQL, Redis and S3 server on loopback (and, as root, a private Docker engine);
 # every load is bounded in time and targets 127.0.0.1 only.
 #   bench/soak/run.sh runs the soak through this script (bench/run.sh soak [--minutes N] ...).

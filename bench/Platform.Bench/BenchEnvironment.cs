@@ -40,8 +40,6 @@ public sealed class BenchEnvironment : IAsyncDisposable
     /// <summary>The realistic data set (see <see cref="Seeder"/>), seeded once.</summary>
     public async Task<BenchData> DataAsync() => _data ??= await Seeder.SeedAsync(Database);
 
-    public NpgsqlConnection OwnerConnection() => new(Database.OwnerConnectionString);
-
     /// <summary>What the API and the reference API are given: this environment's servers (as Aspire passes them: no pool size).</summary>
     public Dictionary<string, string> ApiSettings() => new()
     {

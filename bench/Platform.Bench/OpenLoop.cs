@@ -21,20 +21,14 @@ public enum Outcome
 /// <summary>A request ready to send, its kind (a row of the report) and what to do with a 2xx answer.</summary>
 public sealed record PlannedRequest(string Kind, HttpRequestMessage Message, Func<HttpResponseMessage, Task>? OnSuccess = null);
 
-/// <summary>Latencies (ms, from the scheduled send time to the answer's last byte) and outcomes per request kind and minute.</summary>
-public sealed class LatencyRecorder(int minutes = 1)
+/// <summary>Latencies (ms, from the scheduled send time to the answer's last byte) and outcomes per request kind.</summary>
+public sealed class LatencyRecorder
 {
-    private readonly ConcurrentDictionary<string, (long[] Outcomes, List<double> Latencies)[]> _kinds = new();
-    private readonly ConcurrentDictionary<(string Kind, int Status), long> _statuses = new();
+    private readonly ConcurrentDictionary<string, (long[] Outcomes, List<double> Latencies)> _kinds = new();
 
-    public int Minutes => minutes;
-
-    public IReadOnlyList<string> Kinds => [.. _kinds.Keys.Order(StringComparer.Ordinal)];
-
-    public void Record(string kind, TimeSpan scheduledAt, Outcome outcome, double? latencyMs, int? status = null)
+    public void Record(string kind, Outcome outcome, double? latencyMs)
     {
-        var bucket = _kinds.GetOrAdd(kind, _ => [.. Enumerable.Range(0, minutes).Select(_ => (new long[Enum.GetValues<Outcome>().Length], new List<double>()))])
-            [Math.Clamp((int)scheduledAt.TotalMinutes, 0, minutes - 1)];
+        var bucket = _kinds.GetOrAdd(kind, _ => (new long[Enum.GetValues<Outcome>().Length], new List<double>()));
         lock (bucket.Latencies)
         {
             bucket.Outcomes[(int)outcome]++;
@@ -43,30 +37,18 @@ public sealed class LatencyRecorder(int minutes = 1)
                 bucket.Latencies.Add(ms);
             }
         }
-
-        if (status is { } code && outcome != Outcome.Success)
-        {
-            _statuses.AddOrUpdate((kind, code), 1, (_, n) => n + 1);
-        }
     }
 
-    /// <summary>Counts of one outcome, over every kind or one, every minute or one.</summary>
-    public long Count(Outcome outcome, string? kind = null, int? minute = null) =>
-        Select(kind, minute).Sum(b => { lock (b.Latencies) { return b.Outcomes[(int)outcome]; } });
+    /// <summary>Counts of one outcome, over every kind or one.</summary>
+    public long Count(Outcome outcome, string? kind = null) => Select(kind).Sum(b => { lock (b.Latencies) { return b.Outcomes[(int)outcome]; } });
 
-    public long Total(string? kind = null, int? minute = null) => Enum.GetValues<Outcome>().Sum(o => Count(o, kind, minute));
+    public long Total() => Enum.GetValues<Outcome>().Sum(o => Count(o));
 
     /// <summary>Sorted latencies of answered requests.</summary>
-    public double[] Latencies(string? kind = null, int? minute = null) =>
-        [.. Select(kind, minute).SelectMany(b => { lock (b.Latencies) { return b.Latencies.ToArray(); } }).Order()];
+    public double[] Latencies() => [.. Select(null).SelectMany(b => { lock (b.Latencies) { return b.Latencies.ToArray(); } }).Order()];
 
-    /// <summary>Non-2xx statuses as "409 ×3 (POST /agents/{id}/metrics)", most frequent first.</summary>
-    public IReadOnlyList<string> StatusSummary(Func<int, bool> which) =>
-        [.. _statuses.Where(s => which(s.Key.Status)).OrderByDescending(s => s.Value).Select(s => $"{s.Key.Status} ×{s.Value} ({s.Key.Kind})")];
-
-    private IEnumerable<(long[] Outcomes, List<double> Latencies)> Select(string? kind, int? minute) =>
-        (kind is null ? _kinds.Values.ToArray() : _kinds.TryGetValue(kind, out var one) ? [one] : [])
-            .SelectMany(buckets => minute is { } m ? [buckets[m]] : buckets);
+    private IEnumerable<(long[] Outcomes, List<double> Latencies)> Select(string? kind) =>
+        kind is null ? _kinds.Values.ToArray() : _kinds.TryGetValue(kind, out var one) ? [one] : [];
 }
 
 /// <summary>
@@ -80,7 +62,7 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
     private int _inFlight;
     private int _reported;
 
-    /// <summary>The load's clock: started by <see cref="RunAsync"/>, the time base of every latency and minute.</summary>
+    /// <summary>The load's clock: started by <see cref="RunAsync"/>, the time base of every latency.</summary>
     public Stopwatch Clock { get; } = new();
 
     public long Scheduled { get; private set; }
@@ -106,7 +88,7 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
             var planned = next();
             if (Volatile.Read(ref _inFlight) >= _maxInFlight)
             {
-                recorder.Record(planned.Kind, due, Outcome.NotSent, null);
+                recorder.Record(planned.Kind, Outcome.NotSent, null);
                 planned.Message.Dispose();
                 continue;
             }
@@ -131,7 +113,7 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, deadline.Token);
             var status = (int)response.StatusCode;
             var outcome = status switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus };
-            recorder.Record(planned.Kind, due, outcome, (Clock.Elapsed - due).TotalMilliseconds, status);
+            recorder.Record(planned.Kind, outcome, (Clock.Elapsed - due).TotalMilliseconds);
             if (outcome == Outcome.Success && planned.OnSuccess is { } onSuccess)
             {
                 await onSuccess(response);
@@ -144,13 +126,13 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            recorder.Record(planned.Kind, due, Outcome.Timeout, null);
+            recorder.Record(planned.Kind, Outcome.Timeout, null);
             Report(planned.Kind, $"no answer within {timeout.TotalSeconds:0} s");
         }
         catch (Exception ex)
         {
             // A broken connection, or a bug of the client itself: counted, never lost in an unobserved task.
-            recorder.Record(planned.Kind, due, Outcome.ConnectionError, null);
+            recorder.Record(planned.Kind, Outcome.ConnectionError, null);
             Report(planned.Kind, $"{ex.GetType().Name}: {ex.Message}");
         }
         finally

@@ -12,23 +12,16 @@ public sealed class ReleaseProcess : IAsyncDisposable
 
     private ReleaseProcess(Process process, int port, TimeSpan startup, double startupCpuSeconds)
     {
-        _process = process;
-        Port = port;
-        Startup = startup;
-        StartupCpuSeconds = startupCpuSeconds;
+        (_process, BaseAddress, Startup, StartupCpuSeconds) = (process, new Uri($"http://127.0.0.1:{port}"), startup, startupCpuSeconds);
     }
 
-    public int Port { get; }
-
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public Uri BaseAddress { get; }
 
     /// <summary>From process start to the first successful health answer.</summary>
     public TimeSpan Startup { get; }
 
     /// <summary>CPU time (user + system, every thread) the process had used when it first answered healthy.</summary>
     public double StartupCpuSeconds { get; }
-
-    public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
@@ -66,8 +59,7 @@ public sealed class ReleaseProcess : IAsyncDisposable
                 using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}{healthPath}"));
                 if (response.IsSuccessStatusCode)
                 {
-                    var cpu = ProcStat.CpuSeconds(process.Id);
-                    return new ReleaseProcess(process, port, watch.Elapsed, cpu);
+                    return new ReleaseProcess(process, port, watch.Elapsed, ProcStat.CpuSeconds(process.Id));
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
 using Platform.Data.Security;
 
 namespace Platform.Bench;
@@ -21,34 +20,15 @@ public static class Seeder
     public static async Task<BenchData> SeedAsync(Platform.Tests.Support.PlatformDatabase database)
     {
         var watch = Stopwatch.StartNew();
-        await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
-        await connection.OpenAsync();
-        var hash = Passwords.Hash(BenchData.Password);
+        var hash = new Dictionary<string, object> { ["hash"] = Passwords.Hash(BenchData.Password) };
         foreach (var (label, sql) in Steps)
         {
-            var step = Stopwatch.StartNew();
-            await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
-            command.Parameters.AddWithValue("hash", hash);
-            var rows = await command.ExecuteNonQueryAsync();
-            Console.WriteLine($"seed: {label}: {rows} rows in {step.ElapsedMilliseconds} ms");
+            Console.WriteLine($"seed: {label}: {await Scenarios.Sql.ExecuteAsync(database.OwnerConnectionString, sql, hash)} rows after {watch.Elapsed.TotalSeconds:0.0} s");
         }
 
-        await using (var analyze = new NpgsqlCommand("VACUUM ANALYZE", connection) { CommandTimeout = 600 })
-        {
-            await analyze.ExecuteNonQueryAsync();
-        }
-
-        await using var ids = new NpgsqlCommand("SELECT id FROM tenants WHERE company_name LIKE 'Bench %' ORDER BY company_name", connection);
-        var tenants = new List<Guid>();
-        await using (var reader = await ids.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tenants.Add(reader.GetGuid(0));
-            }
-        }
-
-        Console.WriteLine($"seed: done in {watch.Elapsed.TotalSeconds:0.0} s");
+        await Scenarios.Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE");
+        var tenants = await Scenarios.Sql.ScalarAsync<Guid[]>(database.OwnerConnectionString,
+            "SELECT array_agg(id ORDER BY company_name) FROM tenants WHERE company_name LIKE 'Bench %'");
         return new BenchData(tenants, "bench-user-1-1@bench.test");
     }
 

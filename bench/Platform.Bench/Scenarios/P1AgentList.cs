@@ -4,8 +4,8 @@ namespace Platform.Bench.Scenarios;
 
 /// <summary>
 /// P1: GET /api/v1/agents?limit=50 with a JWT under row-level security, against pgbench running the same statements as
-/// the application role (one round trip: the tenant settings and the page with its channels), and against bare Kestrel
-/// returning the same JSON from memory (context). 16 and 64 connections, 15 s each after a 20 s warm-up.
+/// the application role (one round trip: the tenant settings and the page with its channels). 16 and 64 connections, 15 s
+/// each after a 20 s warm-up.
 /// </summary>
 public sealed class P1AgentList : IScenario
 {
@@ -32,9 +32,6 @@ public sealed class P1AgentList : IScenario
         var token = await SeededData.AccessTokenAsync(api.BaseAddress, data.UserEmailOfFirstTenant);
         var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" };
         var url = new Uri(api.BaseAddress, "/api/v1/agents?limit=50");
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        await using var bare = await environment.StartBareKestrelAsync(await http.GetStringAsync(url));
 
         var rows = new List<ResultRow>();
         foreach (var connections in new[] { 16, 64 })
@@ -43,15 +40,11 @@ public sealed class P1AgentList : IScenario
             var ours = await Tools.WrkAsync(url, connections, Duration, headers);
             var pg = await Tools.PgBenchAsync(environment.Database.AppConnectionString, PageSql, connections, Duration,
                 new Dictionary<string, string> { ["tenant"] = $"'{data.TenantIds[0]}'" }, protocol: "simple");
-            var kestrel = await Tools.WrkAsync(new Uri(bare.BaseAddress, "/api/v1/agents"), connections, Duration);
-            Console.WriteLine($"P1 {connections} conn: API {ours.Describe()}; pgbench {pg.Describe()}; bare Kestrel {kestrel.Describe()}");
 
             var title = $"{Title}, {connections} conn";
             rows.Add(new(Id, $"{title}: req/s vs pgbench", F(ours.RequestsPerSecond, "0"), F(pg.RequestsPerSecond, "0"),
                 ResultsTable.Ratio(ours.RequestsPerSecond, pg.RequestsPerSecond), "≥ 0.50×", ours.RequestsPerSecond >= 0.5 * pg.RequestsPerSecond && ours.Errors == 0));
             rows.Add(new(Id, $"{title}: p99 vs pgbench", Ms(ours.P99Ms), Ms(pg.P99Ms), ResultsTable.Ratio(ours.P99Ms, pg.P99Ms), "≤ 3×", ours.P99Ms <= 3 * pg.P99Ms));
-            rows.Add(new(Id, $"{title}: req/s vs bare Kestrel", F(ours.RequestsPerSecond, "0"), F(kestrel.RequestsPerSecond, "0"),
-                ResultsTable.Ratio(ours.RequestsPerSecond, kestrel.RequestsPerSecond), "(context)"));
         }
 
         return rows;

@@ -59,40 +59,22 @@ public sealed class P2ActivityPost : IScenario
 
         await Ours(WarmUp);
         await Reference(TimeSpan.FromSeconds(20));
-        var postmaster = ProcStat.PostmasterPid(environment.Postgres.Port);
-        var ours = new List<(LoadResult Load, double Api, double Postgres)>();
-        var pg = new List<(LoadResult Load, double Api, double Postgres)>();
+        var ours = new List<LoadResult>();
+        var pg = new List<LoadResult>();
         for (var round = 1; round <= Rounds; round++)
         {
-            ours.Add(await MeasureAsync(api.ProcessId, postmaster, () => Ours(Duration)));
-            pg.Add(await MeasureAsync(null, postmaster, () => Reference(Duration)));
-            Console.WriteLine($"P2 round {round}: API {ours[^1].Load.Describe()}; pgbench {pg[^1].Load.Describe()}");
+            ours.Add(await Ours(Duration));
+            pg.Add(await Reference(Duration));
+            Console.WriteLine($"P2 round {round}: API {ours[^1].Describe()}; pgbench {pg[^1].Describe()}");
         }
 
-        var (oursRate, pgRate) = (Rate(ours), Rate(pg));
-        var (oursCount, pgCount) = (ours.Sum(o => o.Load.Requests), pg.Sum(p => p.Load.Requests));
-        var errors = ours.Sum(o => o.Load.Errors);
+        var (oursRate, pgRate, errors) = (Rate(ours), Rate(pg), ours.Sum(o => o.Errors));
         return
         [
             new(Id, $"{Title}, {Connections} conn, {Agents} agents, {Rounds} alternating rounds of {Duration.TotalSeconds:0} s: req/s vs pgbench",
                 F(oursRate, "0") + (errors > 0 ? $" ({errors} errors)" : ""), F(pgRate, "0"), ResultsTable.Ratio(oursRate, pgRate), "≥ 0.40×", oursRate >= 0.4 * pgRate && errors == 0),
-            new(Id, $"{Title}: p99 vs pgbench (worst round)", Ms(ours.Max(o => o.Load.P99Ms)), Ms(pg.Max(o => o.Load.P99Ms)),
-                ResultsTable.Ratio(ours.Max(o => o.Load.P99Ms), pg.Max(o => o.Load.P99Ms)), "(context)"),
-            new(Id, $"{Title}: CPU per request, API process + PostgreSQL vs pgbench's PostgreSQL",
-                $"{PerRequest(ours.Sum(o => o.Api), oursCount)} + {PerRequest(ours.Sum(o => o.Postgres), oursCount)}", PerRequest(pg.Sum(p => p.Postgres), pgCount), "-", "(context)"),
         ];
     }
 
-    private static double Rate(List<(LoadResult Load, double Api, double Postgres)> rounds) =>
-        rounds.Sum(r => r.Load.Requests) / rounds.Sum(r => r.Load.Requests / r.Load.RequestsPerSecond);
-
-    private static string PerRequest(double cpuSeconds, long requests) => requests == 0 ? "-" : F(cpuSeconds * 1000 / requests, "0.00") + " ms";
-
-    private static async Task<(LoadResult Load, double Api, double Postgres)> MeasureAsync(int? apiPid, int? postmaster, Func<Task<LoadResult>> load)
-    {
-        var window = CpuWindow.Start(apiPid, postmaster);
-        var result = await load();
-        var cpu = window.Stop();
-        return (result, cpu.ProcessSeconds, cpu.PostgresSeconds);
-    }
+    private static double Rate(List<LoadResult> rounds) => rounds.Sum(r => r.Requests) / rounds.Sum(r => r.Requests / r.RequestsPerSecond);
 }

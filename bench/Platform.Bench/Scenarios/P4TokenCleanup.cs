@@ -118,7 +118,6 @@ public sealed class P4TokenCleanup : IScenario
             new(Id, $"{Title}: login p99 during the job vs without (open-loop at half the API's login capacity; {LoginRounds} rounds, latencies pooled)",
                 $"{Ms(busyP99)} ({N(busy.Total())} req)", $"{Ms(quietP99)} ({N(quiet.Total())} req)", ResultsTable.Ratio(busyP99, quietP99), "≤ 1.2×",
                 busyP99 <= 1.2 * quietP99 && errors == 0),
-            new(Id, $"{Title}: per round, login rate (half the capacity) and job time under logins", string.Join("; ", rounds), "-", "-", "(context)"),
         ];
     }
 

@@ -62,7 +62,6 @@ public sealed class P5AuditArchival : IScenario
             GC.WaitForPendingFinalizers();
             var rss = new List<(double Seconds, long Bytes)>();
             using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(20));
-            var cpu = CpuWindow.Start(Environment.ProcessId, ProcStat.PostmasterPid(environment.Postgres.Port));
             var watch = Stopwatch.StartNew();
             var job = Archiver(client, options, database.AppConnectionString).RunAsync(limit.Token);
             while (!job.IsCompleted)
@@ -73,7 +72,6 @@ public sealed class P5AuditArchival : IScenario
 
             await job;
             var oursSeconds = watch.Elapsed.TotalSeconds;
-            var usage = cpu.Stop();
             var left = await Sql.ScalarAsync<long>(database.OwnerConnectionString, $"SELECT count(*) FROM ({exportSql}) AS old");
             var objects = await CountObjectsAsync(client, options.Bucket);
             Check(left == 0, $"the archiver left {left} rows older than the cutoff");
@@ -88,9 +86,6 @@ public sealed class P5AuditArchival : IScenario
             [
                 new(Id, $"{Title}: rows/s vs COPY TO STDOUT through gzip into a file", $"{F(oursRate, "0")} rows/s ({F(oursSeconds)} s)",
                     $"{F(copyRate, "0")} rows/s ({F(copySeconds)} s)", ResultsTable.Ratio(oursRate, copyRate), "≥ 0.50×", oursRate >= 0.5 * copyRate),
-                new(Id, $"{Title}: CPU while the job runs (the rest of the machine's share is mostly the S3 server)",
-                    $"worker {F(usage.ProcessCores, "0.00")} cores, PostgreSQL {F(usage.PostgresSeconds / oursSeconds, "0.00")} cores, machine {F(usage.MachineBusy * 100, "0")} % busy",
-                    "-", "-", "(context)"),
                 new(Id, $"{Title}: process RSS while archiving (in-process worker, server GC)",
                     $"peak {Mib(Math.Max(firstHalf, secondHalf))} (start {Mib(rss[0].Bytes)}; 1st half {Mib(firstHalf)}, 2nd half {Mib(secondHalf)})",
                     "-", ResultsTable.Ratio(secondHalf, firstHalf), "flat: 2nd-half peak ≤ 1.10× 1st-half", secondHalf <= 1.10 * firstHalf),

@@ -11,7 +11,7 @@ namespace Platform.Bench.Scenarios;
 /// <summary>
 /// P7: the Worker's hourly roll-up (<see cref="HealthRollupJob.RollUpHourAsync"/>, as the application role in platform
 /// scope) of 1,000 containers × one hour of 15 s samples (240,000 raw rows), against the same aggregation written by hand
-/// as one <c>INSERT … SELECT … GROUP BY</c> run as the owner, and (context) the same statement as the application role.
+/// as one <c>INSERT … SELECT … GROUP BY</c> run as the owner.
 /// Three runs each, the order rotating, the hourly rows deleted and the table vacuumed before every run; medians compared.
 /// </summary>
 public sealed class P7HealthRollup : IScenario
@@ -28,9 +28,6 @@ public sealed class P7HealthRollup : IScenario
         WHERE resolution = 'raw' AND recorded_at >= @hour AND recorded_at < @end
         GROUP BY tenant_id, container_id
         """;
-
-    // The job's platform scope, as TenantContextInterceptor sets it, in the same implicit transaction (returns no row).
-    private const string AsPlatform = "SELECT 1 WHERE set_config('app.is_platform_admin', 'on', true) IS NULL;\n";
 
     // What the hourly rows hold, to check that every side computed the same roll-up.
     private const string Fingerprint = """
@@ -54,15 +51,10 @@ public sealed class P7HealthRollup : IScenario
             var options = Sql.AppOptions(database.AppConnectionString);
             var job = new HealthRollupJob(options, new JobAudit(options, NullLogger<JobAudit>.Instance, TimeProvider.System),
                 Options.Create(new RetentionOptions()), TimeProvider.System);
-            Task<int> Side(string side, DateTimeOffset at) => side switch
-            {
-                "ours" => job.RollUpHourAsync(at, CancellationToken.None),
-                "reference" => Sql.ExecuteAsync(database.OwnerConnectionString, HandWritten, new Dictionary<string, object> { ["hour"] = at, ["end"] = at.AddHours(1) }),
-                _ => Sql.ExecuteAsync(database.AppConnectionString, AsPlatform + HandWritten, new Dictionary<string, object> { ["hour"] = at, ["end"] = at.AddHours(1) }),
-            };
+            Task<int> Side(string side, DateTimeOffset at) => side == "ours" ? job.RollUpHourAsync(at, CancellationToken.None)
+                : Sql.ExecuteAsync(database.OwnerConnectionString, HandWritten, new Dictionary<string, object> { ["hour"] = at, ["end"] = at.AddHours(1) });
 
-            // ours, the reference (owner) and the reference as the application role (row-level security applies); the order rotates.
-            string[] sides = ["ours", "reference", "app role"];
+            string[] sides = ["ours", "reference"];
             var times = sides.ToDictionary(s => s, _ => new List<double>());
             var fingerprints = new HashSet<string>();
             foreach (var side in sides)
@@ -86,13 +78,11 @@ public sealed class P7HealthRollup : IScenario
 
             Check(fingerprints.Count == 1, "the sides' hourly rows differ");
             string Runs3(string side) => $"{F(Median(times[side]))} ms ({string.Join(", ", times[side].Select(v => F(v, "0")))})";
-            var (ours, reference, appRole) = (Median(times["ours"]), Median(times["reference"]), Median(times["app role"]));
+            var (ours, reference) = (Median(times["ours"]), Median(times["reference"]));
             return
             [
                 new(Id, $"{Title}: RollUpHourAsync vs hand-written INSERT … SELECT … GROUP BY (median of {Runs})", Runs3("ours"), Runs3("reference"),
                     ResultsTable.Ratio(ours, reference), "≤ 1.2×", ours <= 1.2 * reference),
-                new(Id, $"{Title}: the hand-written statement as the application role (row-level security on), median of {Runs}", Runs3("app role"),
-                    $"{F(reference)} ms (owner)", ResultsTable.Ratio(appRole, reference), "(context)"),
             ];
         }
         finally

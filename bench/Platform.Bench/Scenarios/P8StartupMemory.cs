@@ -38,13 +38,13 @@ public sealed class P8StartupMemory : IScenario
             ("reference API", environment.StartReferenceApiAsync),
             ("bare Kestrel", () => environment.StartBareKestrelAsync(body)),
         };
-        var starts = apps.ToDictionary(a => a.Name, _ => new List<(double Ms, double CpuMs, long Rss)>());
+        var starts = apps.ToDictionary(a => a.Name, _ => new List<(double Ms, double CpuMs)>());
         for (var i = 0; i < Starts; i++)
         {
             foreach (var (name, start) in apps.Skip(i % apps.Length).Concat(apps.Take(i % apps.Length)))
             {
                 await using var app = await start();
-                starts[name].Add((app.Startup.TotalMilliseconds, app.StartupCpuSeconds * 1000, app.RssBytes));
+                starts[name].Add((app.Startup.TotalMilliseconds, app.StartupCpuSeconds * 1000));
             }
         }
 
@@ -55,7 +55,6 @@ public sealed class P8StartupMemory : IScenario
 
         double Wall(string name) => Median(starts[name].Select(s => s.Ms));
         double Cpu(string name) => Median(starts[name].Select(s => s.CpuMs));
-        long Idle(string name) => (long)Median(starts[name].Select(s => (double)s.Rss));
 
         await using var api = await environment.StartApiAsync();
         var headers = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" };
@@ -75,8 +74,6 @@ public sealed class P8StartupMemory : IScenario
                 $"{Ms(Wall("bare Kestrel"))} / {Ms(Cpu("bare Kestrel"))}", ResultsTable.Ratio(Wall("API"), Wall("bare Kestrel")), "(context)"),
             new(Id, $"RSS after {N(apiRequests)} GET /agents?limit=50 vs bare Kestrel after {N(bareRequests)}", Mb(apiRss), Mb(bareRss),
                 ResultsTable.Ratio(apiRss, bareRss), "API ≤ 200 MB", apiRequests >= Requests && apiErrors == 0 && apiRss <= 200L * 1024 * 1024),
-            new(Id, "RSS idle after start vs reference API; bare Kestrel", Mb(Idle("API")), $"{Mb(Idle("reference API"))}; {Mb(Idle("bare Kestrel"))}",
-                ResultsTable.Ratio(Idle("API"), Idle("reference API")), "(context)"),
         ];
     }
 

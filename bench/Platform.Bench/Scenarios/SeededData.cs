@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Npgsql;
 
 namespace Platform.Bench.Scenarios;
 
@@ -10,23 +9,9 @@ internal static class SeededData
     public static string UserEmail(int tenantNo, int userNo) => $"bench-user-{tenantNo}-{userNo}@bench.test";
 
     /// <summary>The first <paramref name="count"/> seeded agents of a tenant (by name), read as the owner.</summary>
-    public static async Task<IReadOnlyList<Guid>> AgentIdsAsync(BenchEnvironment environment, Guid tenantId, int count)
-    {
-        await using var connection = environment.OwnerConnection();
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT id FROM agents WHERE tenant_id = @tenant AND description LIKE 'Bench agent %' ORDER BY name LIMIT @count", connection);
-        command.Parameters.AddWithValue("tenant", tenantId);
-        command.Parameters.AddWithValue("count", count);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
-    }
+    public static async Task<IReadOnlyList<Guid>> AgentIdsAsync(BenchEnvironment environment, Guid tenantId, int count) =>
+        await Sql.ScalarAsync<Guid[]>(environment.Database.OwnerConnectionString, "SELECT array_agg(id ORDER BY name) FROM (SELECT id, name FROM agents " +
+            "WHERE tenant_id = @tenant AND description LIKE 'Bench agent %' ORDER BY name LIMIT @count) AS a", new Dictionary<string, object> { ["tenant"] = tenantId, ["count"] = count });
 
     /// <summary>Signs in; returns the whole answer (accessToken, refreshToken, expiresIn).</summary>
     public static async Task<JsonElement> LoginAsync(HttpClient http, Uri api, string email)

@@ -2,13 +2,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Platform.Bench.Scenarios;
 
-/// <summary>Warnings and errors of the code under test on stderr (errors counted); the rest dropped.</summary>
+/// <summary>Warnings and errors of the code under test on stderr; the rest dropped.</summary>
 internal sealed class StderrWarningLogger<T> : ILogger<T>
 {
-    private int _errors;
-
-    public int Errors => Volatile.Read(ref _errors);
-
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
@@ -16,16 +12,9 @@ internal sealed class StderrWarningLogger<T> : ILogger<T>
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        if (!IsEnabled(logLevel))
+        if (IsEnabled(logLevel))
         {
-            return;
+            Console.Error.WriteLine($"[{typeof(T).Name}] {logLevel}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetBaseException().Message)}");
         }
-
-        if (logLevel >= LogLevel.Error)
-        {
-            Interlocked.Increment(ref _errors);
-        }
-
-        Console.Error.WriteLine($"[{typeof(T).Name}] {logLevel}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetBaseException().Message)}");
     }
 }

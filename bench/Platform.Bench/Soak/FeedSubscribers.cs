@@ -60,8 +60,6 @@ internal sealed class FeedSubscribers : IAsyncDisposable
 
         public SoakTenant Tenant => tenant;
 
-        public Uri Api => api;
-
         public Task Ready => _ready.Task;
 
         public int Received => _activities.Count;

@@ -73,10 +73,6 @@ internal sealed class UserSession(string email)
 
     public string AccessToken => _accessToken;
 
-    public int Refreshes { get; private set; }
-
-    public int Relogins { get; private set; }
-
     public void Take(JsonElement tokens)
     {
         _refreshToken = tokens.GetProperty("refreshToken").GetString()!;
@@ -85,7 +81,7 @@ internal sealed class UserSession(string email)
     }
 
     /// <summary>Rotates the tokens when due; a refused refresh falls back to a new login.</summary>
-    public async Task RenewIfDueAsync(HttpClient http, Uri api, LatencyRecorder recorder, TimeSpan sinceStart, CancellationToken stop)
+    public async Task RenewIfDueAsync(HttpClient http, Uri api, LatencyRecorder recorder, CancellationToken stop)
     {
         if (Stopwatch.GetTimestamp() < _renewAt)
         {
@@ -97,22 +93,20 @@ internal sealed class UserSession(string email)
         {
             using var response = await http.PostAsJsonAsync(new Uri(api, "/api/v1/auth/refresh"), new { refreshToken = _refreshToken }, stop);
             var status = (int)response.StatusCode;
-            recorder.Record(RefreshKind, sinceStart, status switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus },
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds, status);
+            recorder.Record(RefreshKind, status switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus },
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (response.IsSuccessStatusCode)
             {
                 Take(JsonDocument.Parse(await response.Content.ReadAsStringAsync(stop)).RootElement);
-                Refreshes++;
                 return;
             }
 
             Console.Error.WriteLine($"soak: refresh of {email} answered {status}; logging in again");
             Take(await SeededData.LoginAsync(http, api, email));
-            Relogins++;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
         {
-            recorder.Record(RefreshKind, sinceStart, ex is TaskCanceledException ? Outcome.Timeout : Outcome.ConnectionError, null);
+            recorder.Record(RefreshKind, ex is TaskCanceledException ? Outcome.Timeout : Outcome.ConnectionError, null);
             Console.Error.WriteLine($"soak: refresh of {email} failed: {ex.Message}");
         }
     }

@@ -6,38 +6,27 @@ using Platform.Tests.Support;
 
 namespace Platform.Bench.Soak;
 
-/// <summary>bench/soak/run.sh [--minutes N] [--rate REQ_PER_S] [--subscribers N] [--apis N] [--tenants N] [--no-append].</summary>
-internal sealed record SoakOptions(double Minutes = 10, double Rate = 120, int Subscribers = 40, int Apis = 2, int Tenants = 4, bool Append = true)
+/// <summary>bench/soak/run.sh [--minutes N] [--no-append]: 120 req/s against 2 API instances and the worker, 40 SSE subscribers of 4 tenants.</summary>
+internal sealed record SoakOptions(double Minutes = 10, bool Append = true)
 {
+    public const double Rate = 120;
+    public const int Subscribers = 40, Apis = 2, Tenants = 4;
+
     public TimeSpan Duration => TimeSpan.FromMinutes(Minutes);
 
-    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Minutes:0.##} min at {Rate:0} req/s, {Apis} API instance(s) + worker, {Subscribers} SSE subscribers");
+    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Minutes:0.##} min at {Rate:0} req/s, {Apis} API instances + worker, {Subscribers} SSE subscribers");
 
-    public static SoakOptions? Parse(IReadOnlyList<string> args)
+    public static SoakOptions? Parse(string[] args) => args switch
     {
-        var options = new SoakOptions();
-        for (var i = 0; i < args.Count && options is not null; i++)
-        {
-            var value = i + 1 < args.Count && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) && v > 0 ? v : double.NaN;
-            options = args[i] switch
-            {
-                "--no-append" => options with { Append = false },
-                "--minutes" when value <= 120 => options with { Minutes = value },
-                "--rate" when value <= 2000 => options with { Rate = value },
-                "--subscribers" when value <= 1000 => options with { Subscribers = (int)value },
-                "--apis" when value <= 4 => options with { Apis = (int)value },
-                "--tenants" when value <= 100 => options with { Tenants = (int)value },
-                _ => null,
-            };
-            i += args[i] == "--no-append" ? 0 : 1;
-        }
-
-        return options;
-    }
+        [] => new(),
+        ["--no-append", .. var rest] => Parse(rest) is { } o ? o with { Append = false } : null,
+        ["--minutes", var m, .. var rest] when double.TryParse(m, CultureInfo.InvariantCulture, out var v) && v is > 0 and <= 120 => Parse(rest) is { } o ? o with { Minutes = v } : null,
+        _ => null,
+    };
 }
 
 /// <summary>
-/// The soak: the whole app (N Release API instances and the Release worker, its recurring jobs every 1-2 minutes, with an
+/// The soak: the whole app (Release API instances and the Release worker, its recurring jobs every 1-2 minutes, with an
 /// S3 server and, when DOCKER_HOST names an engine, the poller and provisioner in a scope of their own) under a steady mixed
 /// load for a fixed time, watched for errors, memory growth, lost live events and jobs that stop running. Loopback only.
 /// </summary>
@@ -46,11 +35,11 @@ internal static class SoakCommand
     public const string AgentImage = "platform-local/agent-runtime:test";
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(15);
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    public static async Task<int> RunAsync(string[] args)
     {
         if (SoakOptions.Parse(args) is not { } options)
         {
-            Console.Error.WriteLine("usage: bench/soak/run.sh [--minutes N (10)] [--rate REQ_PER_S (120)] [--subscribers N (40)] [--apis N (2)] [--tenants N (4)] [--no-append]");
+            Console.Error.WriteLine("usage: bench/soak/run.sh [--minutes N (10)] [--no-append]");
             return 2;
         }
 
@@ -64,13 +53,13 @@ internal static class SoakCommand
         var scope = $"soak-{runId}";
         if (docker is not null)
         {
-            Console.WriteLine("soak: agent image " + (await Tools.RunAsync("bash", [Path.Combine(BenchEnvironment.RepositoryRoot, "scripts", "build-agent-image.sh"), AgentImage], docker)).Trim());
+            await Tools.RunAsync("bash", [Path.Combine(BenchEnvironment.RepositoryRoot, "scripts", "build-agent-image.sh"), AgentImage], docker);
         }
 
         var processes = new List<(string Name, ReleaseProcess Process)>();
         try
         {
-            for (var i = 1; i <= options.Apis; i++)
+            for (var i = 1; i <= SoakOptions.Apis; i++)
             {
                 // Access tokens live 5 minutes, so sessions are refreshed during the soak.
                 processes.Add(($"api-{i}", await environment.StartApiAsync(new Dictionary<string, string> { ["Jwt__AccessTokenMinutes"] = "5" }, Path.Combine(logs, $"api-{i}.log"))));
@@ -102,10 +91,9 @@ internal static class SoakCommand
 
             processes.Add(("worker", await environment.StartWorkerAsync(worker, Path.Combine(logs, "worker.log"))));
             var workerStartedAt = DateTimeOffset.UtcNow;
-            Console.WriteLine($"soak: {string.Join(", ", processes.Select(p => $"{p.Name} healthy after {p.Process.Startup.TotalMilliseconds:0} ms"))}; " +
-                $"Docker {(docker is null ? "off (no DOCKER_HOST)" : $"on, scope {scope}")}; logs in {logs}");
+            Console.WriteLine($"soak: started; Docker {(docker is null ? "off (no DOCKER_HOST)" : $"on, scope {scope}")}; logs in {logs}");
 
-            var tenants = await SoakTenant.SignInAsync(environment, data, apis[0], options.Tenants, runId);
+            var tenants = await SoakTenant.SignInAsync(environment, data, apis[0], SoakOptions.Tenants, runId);
             var residents = await CreateResidentsAsync(tenants, apis[0], runId);
             var provisioned = Stopwatch.StartNew();
             while (docker is not null && provisioned.Elapsed < TimeSpan.FromSeconds(90) && await Scenarios.Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString,
@@ -113,19 +101,18 @@ internal static class SoakCommand
             {
                 await Task.Delay(TimeSpan.FromSeconds(1)); // the poller row counts the resident containers' samples from the start
             }
-            await using var feeds = new FeedSubscribers(options.Subscribers, tenants, apis);
+
+            await using var feeds = new FeedSubscribers(SoakOptions.Subscribers, tenants, apis);
             if (!await feeds.StartAsync(TimeSpan.FromSeconds(60)))
             {
-                Console.Error.WriteLine($"soak: only {feeds.All.Count(s => s.Ready.IsCompleted)} of {options.Subscribers} subscribers were ready after 60 s");
+                Console.Error.WriteLine($"soak: only {feeds.All.Count(s => s.Ready.IsCompleted)} of {SoakOptions.Subscribers} subscribers were ready after 60 s");
             }
 
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-            var recorder = new LatencyRecorder((int)Math.Ceiling(options.Minutes));
-            var mix = new TrafficMix(tenants, apis, runId);
-            var load = new OpenLoop(http, mix.Next, recorder, options.Rate, TimeSpan.FromSeconds(10));
-            var samples = new List<(TimeSpan At, string Name, long? Rss, double Cores)>();
+            var recorder = new LatencyRecorder();
+            var load = new OpenLoop(http, new TrafficMix(tenants, apis, runId).Next, recorder, SoakOptions.Rate, TimeSpan.FromSeconds(10));
+            var samples = new List<(TimeSpan At, string Name, long? Rss)>();
             var sessions = tenants.SelectMany(t => t.Users).ToArray();
-            Console.WriteLine($"soak: load starts: {string.Join(", ", mix.Shares.Select(s => $"{s.Kind} {s.Share * options.Rate:0.#}/s"))}");
             var startedAt = DateTimeOffset.UtcNow;
             using var stop = new CancellationTokenSource();
             var watching = WatchAsync(processes, load, recorder, feeds, samples, sessions, http, apis, stop.Token);
@@ -134,23 +121,17 @@ internal static class SoakCommand
             await feeds.StopAsync(TimeSpan.FromSeconds(10));
             await stop.CancelAsync();
             await watching;
-            Console.WriteLine("soak: load done; waiting for the last job runs to write their audit rows ...");
-            await Task.Delay(TimeSpan.FromSeconds(5));
+            await Task.Delay(TimeSpan.FromSeconds(5)); // the last job runs write their audit rows
 
-            var report = new SoakReport(options, recorder, load.Scheduled, samples, [.. processes.Select(p => p.Name)], feeds.All,
-                processes.Where(p => p.Name != "worker").ToDictionary(p => p.Process.BaseAddress, p => p.Name), docker is not null, residents.Count,
-                sessions.Sum(s => s.Refreshes), sessions.Sum(s => s.Relogins), [.. processes.Select(p => SoakReport.ScanLog(p.Name, Path.Combine(logs, p.Name + ".log")))]);
-            await report.QueryAsync(environment, workerStartedAt, startedAt, loadEndedAt, residents, runId);
-            report.Print();
             var results = new ResultsTable();
-            results.AddRange(report.Verdict());
+            results.AddRange(await SoakReport.VerdictAsync(environment, options, recorder, load.Scheduled, samples, [.. processes.Select(p => p.Name)], feeds.All,
+                docker is null ? null : residents, (workerStartedAt, startedAt, loadEndedAt)));
             Console.WriteLine(results.Render());
             if (options.Append)
             {
                 await results.SaveAsync($"Soak, {options.Describe()}");
             }
 
-            Console.WriteLine($"soak: app logs kept in {logs}");
             return 0;
         }
         finally
@@ -160,14 +141,10 @@ internal static class SoakCommand
                 await process.DisposeAsync();
             }
 
-            if (docker is not null)
+            if (docker is not null && (await Tools.RunAsync("docker", ["ps", "-aq", "--filter", $"label=platform.scope={scope}"], docker))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } left)
             {
-                var left = (await Tools.RunAsync("docker", ["ps", "-aq", "--filter", $"label=platform.scope={scope}"], docker)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                Console.WriteLine($"soak: {left.Length} containers left in scope {scope} (the resident agents' included); removing them");
-                if (left.Length > 0)
-                {
-                    await Tools.RunAsync("docker", ["rm", "-f", .. left], docker);
-                }
+                await Tools.RunAsync("docker", ["rm", "-f", .. left], docker);
             }
         }
     }
@@ -181,7 +158,7 @@ internal static class SoakCommand
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "/api/v1/agents"))
             {
-                Content = JsonContent.Create(new { name = $"soak-{runId}{SoakReport.ResidentMarker}{tenant.Number}", description = "kept for the whole soak", role = "custom" }),
+                Content = JsonContent.Create(new { name = $"soak-{runId}-resident-{tenant.Number}", description = "kept for the whole soak", role = "custom" }),
             };
             request.Headers.Authorization = new("Bearer", tenant.Admin.AccessToken);
             using var response = await http.SendAsync(request);
@@ -192,33 +169,19 @@ internal static class SoakCommand
         return ids;
     }
 
-    /// <summary>Every 30 s: RSS and CPU of each process, the machine's load and progress; every 5 s: token refreshes when due.</summary>
+    /// <summary>Every 30 s: each process's RSS and the progress, on one line; every 5 s: token refreshes when due.</summary>
     private static async Task WatchAsync(
         List<(string Name, ReleaseProcess Process)> processes, OpenLoop load, LatencyRecorder recorder, FeedSubscribers feeds,
-        List<(TimeSpan At, string Name, long? Rss, double Cores)> samples, UserSession[] sessions, HttpClient http, Uri[] apis, CancellationToken stop)
+        List<(TimeSpan At, string Name, long? Rss)> samples, UserSession[] sessions, HttpClient http, Uri[] apis, CancellationToken stop)
     {
-        var cpu = processes.ToDictionary(p => p.Name, _ => 0.0);
-        var (machine, previous) = (ProcStat.MachineTicks(), TimeSpan.Zero);
         for (var tick = 0; ; tick++)
         {
             if (tick % 6 == 0 || stop.IsCancellationRequested)
             {
                 var at = load.Clock.Elapsed;
-                var line = new List<string>();
-                foreach (var (name, process) in processes)
-                {
-                    var (rss, seconds) = process.HasExited ? ((long?)null, cpu[name]) : (process.RssBytes, ProcStat.CpuSeconds(process.ProcessId));
-                    var cores = tick == 0 ? 0 : (seconds - cpu[name]) / Math.Max(0.001, (at - previous).TotalSeconds);
-                    cpu[name] = seconds;
-                    samples.Add((at, name, rss, cores));
-                    line.Add(rss is { } bytes ? $"{name} {bytes / 1048576.0:0} MiB {cores:0.00} cores" : $"{name} EXITED");
-                }
-
-                var now = ProcStat.MachineTicks();
-                Console.WriteLine($"soak {at:mm\\:ss} | {string.Join(", ", line)} | machine {100.0 * (now.Busy - machine.Busy) / Math.Max(1, now.Total - machine.Total):0} % busy | " +
-                    $"sent {load.Scheduled}, 5xx {recorder.Count(Outcome.ServerError)}, other {recorder.Count(Outcome.OtherStatus)}, timeouts {recorder.Count(Outcome.Timeout)}, " +
-                    $"in flight {load.InFlight}, SSE {feeds.All.Sum(s => s.Received)}/{feeds.All.Sum(s => s.Tenant.Posted.Count)}");
-                (machine, previous) = (now, at);
+                samples.AddRange(processes.Select(p => (at, p.Name, p.Process.HasExited ? (long?)null : p.Process.RssBytes)));
+                Console.WriteLine($"soak {at:mm\\:ss} | {string.Join(", ", samples.TakeLast(processes.Count).Select(s => $"{s.Name} {(s.Rss is { } b ? $"{b / 1048576.0:0} MiB" : "EXITED")}"))} | " +
+                    $"sent {load.Scheduled}, 5xx {recorder.Count(Outcome.ServerError)}, in flight {load.InFlight}, SSE {feeds.All.Sum(s => s.Received)}/{feeds.All.Sum(s => s.Tenant.Posted.Count)}");
             }
 
             if (stop.IsCancellationRequested)
@@ -226,7 +189,7 @@ internal static class SoakCommand
                 return;
             }
 
-            await Task.WhenAll(sessions.Select((s, i) => s.RenewIfDueAsync(http, apis[i % apis.Length], recorder, load.Clock.Elapsed, stop)));
+            await Task.WhenAll(sessions.Select((s, i) => s.RenewIfDueAsync(http, apis[i % apis.Length], recorder, stop)));
             await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(5), stop));
         }
     }

@@ -45,11 +45,6 @@ internal sealed class TrafficMix
         _current = new double[_entries.Length];
     }
 
-    public IEnumerable<(string Kind, double Share)> Shares => _entries.Select(e => (e.Kind, e.Weight / _entries.Sum(x => x.Weight)));
-
-    /// <summary>Agents the soak created and has not deleted yet.</summary>
-    public int AgentsAlive => _created.Count;
-
     public PlannedRequest Next()
     {
         var chosen = 0;
@@ -111,15 +106,9 @@ internal sealed class TrafficMix
         var now = DateTimeOffset.UtcNow;
         var body = new
         {
-            periodStart = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero),
-            periodMinutes = 1,
-            tasksCompleted = _random.Next(0, 20),
-            messages = _random.Next(0, 100),
-            tokensIn = _random.Next(0, 50_000),
-            tokensOut = _random.Next(0, 20_000),
-            errors = _random.Next(0, 2),
-            avgResponseMs = Math.Round(_random.NextDouble() * 2000, 1),
-            costUsd = Math.Round((decimal)_random.NextDouble(), 4),
+            periodStart = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero), periodMinutes = 1, tasksCompleted = _random.Next(0, 20),
+            messages = _random.Next(0, 100), tokensIn = _random.Next(0, 50_000), tokensOut = _random.Next(0, 20_000), errors = _random.Next(0, 2),
+            avgResponseMs = Math.Round(_random.NextDouble() * 2000, 1), costUsd = Math.Round((decimal)_random.NextDouble(), 4),
         };
         return Send("POST /agents/{id}/metrics (API key)", HttpMethod.Post, $"/api/v1/agents/{tenant.Agents[turn / _tenants.Count % tenant.Agents.Count]}/metrics",
             null, tenant.ApiKey, body);
