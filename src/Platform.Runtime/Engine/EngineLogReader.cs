@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -20,21 +19,20 @@ internal static class EngineLogReader
         EngineConnection engine, string workloadId, LogQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var container = await engine.InspectOwnAsync(workloadId, cancellationToken);
+        var frames = new LogFrames(query);
         var parameters = new ContainerLogsParameters
         {
             ShowStdout = true,
             ShowStderr = true,
             Timestamps = true,
             Follow = query.Follow,
-            Tail = Math.Clamp(query.Tail, 0, LogQuery.MaxTail).ToString(CultureInfo.InvariantCulture),
-            Since = query.Since is { } since ? LogTimestamps.UnixSeconds(since) : null,
+            Tail = frames.Tail,
+            Since = frames.Since,
         };
 
         // The request is bounded like any other; the stream it opens is bounded only by the caller.
         using var stream = await engine.CallAsync((client, token) => client.Containers.GetContainerLogsAsync(container.ID, parameters, token), cancellationToken);
         using var release = cancellationToken.Register(static s => ((MultiplexedStream)s!).Dispose(), stream);
-        var stdout = new LogLineSplitter(LogStream.Stdout);
-        var stderr = new LogLineSplitter(LogStream.Stderr);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -48,8 +46,7 @@ internal static class EngineLogReader
                     break;
                 }
 
-                var splitter = read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout;
-                foreach (var line in splitter.Add(buffer.AsSpan(0, read.Count)))
+                foreach (var line in frames.Add(read, buffer))
                 {
                     yield return line;
                 }
@@ -60,7 +57,7 @@ internal static class EngineLogReader
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        foreach (var line in stdout.Flush().Concat(stderr.Flush()))
+        foreach (var line in frames.Flush())
         {
             yield return line;
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -20,14 +19,15 @@ internal sealed class SwarmLogs(SwarmManager manager)
     public async IAsyncEnumerable<LogLine> ReadAsync(string workloadId, LogQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var service = await manager.GetServiceAsync(workloadId, cancellationToken);
+        var frames = new LogFrames(query);
         var parameters = new ServiceLogsParameters
         {
             ShowStdout = true,
             ShowStderr = true,
             Timestamps = true,
             Follow = query.Follow,
-            Tail = Math.Clamp(query.Tail, 0, LogQuery.MaxTail).ToString(CultureInfo.InvariantCulture),
-            Since = query.Since is { } since ? LogTimestamps.UnixSeconds(since) : null,
+            Tail = frames.Tail,
+            Since = frames.Since,
         };
 
         using var stream = await manager.CallAsync(
@@ -41,18 +41,15 @@ internal sealed class SwarmLogs(SwarmManager manager)
         try
         {
             var buffer = new byte[BufferSize];
-            var stdout = new LogLineSplitter(LogStream.Stdout);
-            var stderr = new LogLineSplitter(LogStream.Stderr);
             while (await ReadAsync(stream, buffer, ending.Token, cancellationToken) is { EOF: false } read)
             {
-                var splitter = read.Target == MultiplexedStream.TargetStream.StandardError ? stderr : stdout;
-                foreach (var line in splitter.Add(buffer.AsSpan(0, read.Count)))
+                foreach (var line in frames.Add(read, buffer))
                 {
                     yield return line;
                 }
             }
 
-            foreach (var line in stdout.Flush().Concat(stderr.Flush()))
+            foreach (var line in frames.Flush())
             {
                 yield return line;
             }
