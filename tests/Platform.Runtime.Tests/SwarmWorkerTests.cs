@@ -39,7 +39,9 @@ public sealed class SwarmWorkerTests(SwarmFixture swarm, SwarmWorkerTests.Databa
             Assert.Equal(1, (await provisioner.RunOnceAsync(Ct)).AgentsProvisioned);
             var agent = await AgentAsync(tenantId);
             Assert.Equal(AgentStatus.Active, agent.Status);
-            Assert.Equal(WorkloadState.Running, (await runtime.ListAsync(Ct)).Single(w => w.Id == agent.ContainerId).State);
+            // Provisioning returns once the task has started; running follows when the manager next reports it.
+            await SwarmFixture.WaitForAsync(async () => (await runtime.ListAsync(Ct)).Single(w => w.Id == agent.ContainerId).State == WorkloadState.Running,
+                "running", Ct);
 
             var poller = new DockerPoller(runtime, MsOptions.Create(options), MsOptions.Create(loop), database.AppOptions,
                 new AlertStore(TimeProvider.System), NullLogger<DockerPoller>.Instance, TimeProvider.System);
