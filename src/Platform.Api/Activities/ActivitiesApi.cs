@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Platform.Api.Audit;
 using Platform.Api.Http;
 using Platform.Api.Security;
@@ -24,7 +25,22 @@ public static class ActivitiesApi
             .WithSummary("Post an activity (agent runtimes, scope activities:write).");
         api.MapGet("/activities/stream", Stream).WithTags("Activity").RequireAuthorization(Permissions.AgentsRead).AcceptsStreamTicket()
             .WithSummary("Live Server-Sent Events feed of the tenant's activity; resumable with Last-Event-ID (or ?lastEventId=, for a new EventSource).")
-            .WithDescription("The server ends the stream cleanly after Streams:MaxDurationSeconds; reconnect with the last event id to resume.");
+            .WithDescription("The server ends the stream cleanly after Streams:MaxDurationSeconds; reconnect with the last event id to resume.")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+                {
+                    parameter.Description = parameter.Name switch
+                    {
+                        "Last-Event-ID" => "Resume after this event id (EventSource sends it when it reconnects by itself).",
+                        "lastEventId" => "Resume after this event id, for a new EventSource opened with a new ticket (a ticket is single use, "
+                            + "so EventSource's own reconnect is refused). Last-Event-ID wins when both are sent.",
+                        _ => parameter.Description,
+                    };
+                }
+
+                return Task.CompletedTask;
+            });
         return api;
     }
 
