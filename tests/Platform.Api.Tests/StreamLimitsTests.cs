@@ -16,7 +16,7 @@ public sealed class StreamLimitsTests(ApiFixture fixture)
     {
         await using var api = new ApiInstance(fixture.Database.AppConnectionString, fixture.Redis.ConnectionString,
             new Dictionary<string, string?> { ["Streams:MaxDurationSeconds"] = "2" });
-        var admin = await new Scenario(new Host(api, fixture)).SignUpAsync();
+        var admin = await new Scenario(new OwnApiHost(api, fixture.OwnerConnectionString)).SignUpAsync();
 
         await using var feed = await SseClient.ConnectAsync(api.Client(admin.AccessToken), Stream);
         Assert.Equal("ready", (await feed.NextAsync()).Type);
@@ -48,7 +48,7 @@ public sealed class StreamLimitsTests(ApiFixture fixture)
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{Platform.Tests.Support.ServerProcess.FreeTcpPort()}",
             },
             services: s => s.AddSingleton<ILoggerProvider>(logs));
-        var admin = await new Scenario(new Host(api, fixture)).SignUpAsync();
+        var admin = await new Scenario(new OwnApiHost(api, fixture.OwnerConnectionString)).SignUpAsync();
 
         var used = (await api.Client(admin.AccessToken).PostAsync("/api/v1/streams/tickets", new { }).ExpectAsync(HttpStatusCode.OK)).Str("ticket");
         await using (var feed = await SseClient.ConnectAsync(api.Client(), $"{Stream}?ticket={used}"))
@@ -76,12 +76,6 @@ public sealed class StreamLimitsTests(ApiFixture fixture)
         }
     }
 
-    private sealed class Host(ApiInstance api, ApiFixture fixture) : IScenarioHost
-    {
-        public ApiInstance Api => api;
-
-        public string OwnerConnectionString => fixture.OwnerConnectionString;
-    }
 
     /// <summary>Every log line the API writes, message and exception, with the scopes it was written in.</summary>
     private sealed class LogCapture : ILoggerProvider, ILogger
