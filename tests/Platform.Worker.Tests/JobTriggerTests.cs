@@ -9,16 +9,22 @@ using Platform.Worker.Jobs;
 
 namespace Platform.Worker.Tests;
 
-/// <summary>One worker process with a trigger key, shared by the trigger tests (none of them changes it).</summary>
+/// <summary>
+/// One worker process with a trigger key, shared by the trigger tests (none of them changes it), on a database of its
+/// own: a worker's provisioner takes whatever tenant waits, and other tests' tenants must wait for their own.
+/// </summary>
 public sealed class TriggerableWorker(WorkerFixture fixture) : IAsyncLifetime
 {
     public const string Key = "job-trigger-key-for-tests-0123456789-abcdefghij";
 
     internal WorkerProcess Process { get; private set; } = null!;
 
+    public PlatformDatabase Database { get; private set; } = null!;
+
     public async ValueTask InitializeAsync()
     {
-        var settings = WorkerProcess.Settings(fixture.Database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit");
+        Database = await PlatformDatabase.CreateAsync(fixture.Postgres);
+        var settings = WorkerProcess.Settings(Database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit");
         settings["Jobs__TriggerKey"] = Key;
         Process = await WorkerProcess.StartAsync(settings, TestContext.Current.CancellationToken);
     }
@@ -36,7 +42,7 @@ public sealed class TriggerableWorker(WorkerFixture fixture) : IAsyncLifetime
 /// <c>POST /jobs/{name}/trigger</c>, what the AppHost's dashboard commands call: only with the key, and then Hangfire
 /// has a run of the recurring job, seen through Hangfire's own monitoring API.
 /// </summary>
-public sealed class JobTriggerTests(WorkerFixture fixture, TriggerableWorker worker) : IClassFixture<TriggerableWorker>
+public sealed class JobTriggerTests(TriggerableWorker worker) : IClassFixture<TriggerableWorker>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -78,7 +84,7 @@ public sealed class JobTriggerTests(WorkerFixture fixture, TriggerableWorker wor
     public async Task Without_a_configured_key_there_is_no_trigger_endpoint()
     {
         await using var keyless = await WorkerProcess.StartAsync(
-            WorkerProcess.Settings(fixture.Database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit"), Ct);
+            WorkerProcess.Settings(worker.Database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit"), Ct);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{keyless.Port}") };
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/jobs/{RecurringJobs.InviteCleanup}/trigger");
         request.Headers.Add(JobTriggerApi.KeyHeader, TriggerableWorker.Key);
@@ -101,6 +107,6 @@ public sealed class JobTriggerTests(WorkerFixture fixture, TriggerableWorker wor
     private PostgreSqlStorage HangfireStorage()
     {
         var options = new PostgreSqlStorageOptions { SchemaName = HangfireSetup.Schema, PrepareSchemaIfNecessary = false };
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(fixture.Database.AppConnectionString, options), options);
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(worker.Database.AppConnectionString, options), options);
     }
 }

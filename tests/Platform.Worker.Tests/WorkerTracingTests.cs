@@ -2,15 +2,19 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Platform.Data.Entities;
 using Platform.Tests.Support;
 using Platform.Worker.Hangfire;
 using Platform.Worker.Jobs;
+using Platform.Worker.Tracing;
 
 namespace Platform.Worker.Tests;
 
 /// <summary>
 /// What the worker's traces look like through the real telemetry pipeline (issue #19): idling, Hangfire's polling and
-/// the loops' look-ups export no database span that starts a trace; a job run is one trace holding its database work.
+/// the loops' look-ups export no database span that starts a trace; a job run, and a loop's piece of work, is one trace
+/// holding its database work. On a database of its own: this worker's provisioner takes whatever tenant waits.
 /// </summary>
 public sealed class WorkerTracingTests(WorkerFixture fixture)
 {
@@ -21,9 +25,10 @@ public sealed class WorkerTracingTests(WorkerFixture fixture)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task An_idle_worker_exports_no_root_database_span_and_a_job_run_is_one_trace()
+    public async Task An_idle_worker_exports_no_root_database_span_and_a_job_run_or_a_loop_s_work_is_one_trace()
     {
-        var settings = WorkerProcess.Settings(fixture.Database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit");
+        var database = await PlatformDatabase.CreateAsync(fixture.Postgres);
+        var settings = WorkerProcess.Settings(database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit");
         settings["Jobs__TriggerKey"] = TriggerKey;
         await using var worker = new InProcessWorker(settings);
         using var client = worker.Client();
@@ -49,8 +54,22 @@ public sealed class WorkerTracingTests(WorkerFixture fixture)
         // The job's lock, its delete and its audit row at least, all in the run's trace.
         Assert.True(runDatabaseSpans.Count >= 3, "The run's trace:\n" + SpanRecorder.Describe(spans.Where(s => s.TraceId == run.TraceId)));
         Assert.All(runDatabaseSpans, s => Assert.NotEqual(default, s.ParentSpanId));
+
+        // A loop's piece of work: the provisioner finds a tenant waiting and activates it, in a trace of its own.
+        var tenantId = await database.CreateTenantAsync();
+        await using (var owner = database.CreateOwnerContext())
+        {
+            await owner.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, TenantStatus.Provisioning), Ct);
+        }
+
+        var provisioning = await WaitForSpanAsync(worker.Spans,
+            s => s.Source.Name == LoopTracing.SourceName && (string?)s.GetTagItem(LoopTracing.TenantIdTag) == tenantId.ToString());
+        Assert.Equal(default, provisioning.ParentSpanId);
+        spans = worker.Spans.Spans;
+        Assert.Contains(spans, s => s.Source.Name == NpgsqlSource && s.TraceId == provisioning.TraceId);
+
         rootDatabaseSpans = [.. spans.Where(s => s.Source.Name == NpgsqlSource && s.ParentSpanId == default)];
-        Assert.True(rootDatabaseSpans.Count == 0, "Root database spans around the run:\n" + SpanRecorder.Describe(rootDatabaseSpans));
+        Assert.True(rootDatabaseSpans.Count == 0, "Root database spans around the work:\n" + SpanRecorder.Describe(rootDatabaseSpans));
     }
 
     private static async Task WaitForHangfireAsync(HttpClient client)
