@@ -1,3 +1,5 @@
+using Hangfire;
+using Hangfire.Logging;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -41,12 +43,30 @@ internal sealed class InProcessWorker : WebApplicationFactory<Program>
         builder.ConfigureTestServices(Spans.AddTo);
     }
 
+    public override async ValueTask DisposeAsync()
+    {
+        ForgetHangfireGlobals();
+        await base.DisposeAsync();
+    }
+
     protected override void Dispose(bool disposing)
     {
+        ForgetHangfireGlobals();
         base.Dispose(disposing);
         if (disposing)
         {
             Spans.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Hangfire's set-up writes process-wide defaults: a log provider over this host's logger factory and a job activator
+    /// over its services. Both go before the host does, so other tests' Hangfire clients in this process do not reach a
+    /// disposed logger factory.
+    /// </summary>
+    private static void ForgetHangfireGlobals()
+    {
+        LogProvider.SetCurrentLogProvider(null);
+        JobActivator.Current = new JobActivator();
     }
 }
