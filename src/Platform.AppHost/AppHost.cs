@@ -59,6 +59,7 @@ foreach (var schedule in builder.Configuration.GetSection("Jobs:Schedules").GetC
 }
 
 ArchiveStorage.Configure(builder, worker);
+WorkerCommands.Configure(builder, worker);
 ModelProviderParameters.Configure(builder, api);
 CorsOrigins.Configure(builder, api);
 AgentRuntime.Configure(builder, worker, api);

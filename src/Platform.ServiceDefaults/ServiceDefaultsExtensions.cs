@@ -66,6 +66,8 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("Platform.*"))
             .WithTracing(tracing => tracing
+                // Background database chatter would drown the requests and jobs a developer looks for.
+                .SetSampler(BackgroundChatterSampler.ParentBased())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Platform.*")
                 .AddAspNetCoreInstrumentation(options =>

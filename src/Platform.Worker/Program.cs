@@ -19,6 +19,7 @@ builder.AddAgentContainers();
 builder.AddAuditArchival();
 builder.AddPlatformHangfire();
 builder.AddRetentionJobs();
+builder.AddJobTriggers();
 builder.AddDashboardAuthentication();
 builder.BoundHealthChecks();
 
@@ -29,6 +30,10 @@ app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapPlatformHangfireDashboard();
+app.MapJobTriggers();
 
 app.Run();
 return 0;
+
+/// <summary>Entry point, public so that tests can host the worker in process.</summary>
+public partial class Program;

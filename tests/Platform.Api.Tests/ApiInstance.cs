@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Tests.Support;
 
@@ -84,7 +85,7 @@ public sealed class ApiInstance : WebApplicationFactory<Program>
 
         if (_services is not null)
         {
-            builder.ConfigureServices(_services);
+            builder.ConfigureTestServices(_services);
         }
     }
 }

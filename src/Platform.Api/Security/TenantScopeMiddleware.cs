@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Platform.Api.Http;
 using Platform.Data.Entities;
 using Platform.Data.Tenancy;
@@ -21,6 +22,7 @@ public sealed class TenantScopeMiddleware(RequestDelegate next)
             return;
         }
 
+        RequestSpanTags.Tag(Activity.Current, actor);
         if (actor.IsPlatformAdmin)
         {
             tenantContext.UsePlatformScope();

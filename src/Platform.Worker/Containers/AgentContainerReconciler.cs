@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Data.Tenancy;
 using Platform.Runtime;
+using Platform.Worker.Tracing;
 
 namespace Platform.Worker.Containers;
 
@@ -50,47 +52,61 @@ internal sealed class AgentContainerReconciler(
             .ToDictionaryAsync(a => a.Id, cancellationToken);
 
         int paused = 0, resumed = 0, removed = 0;
-        foreach (var workload in workloads)
+        // Most passes change nothing: a trace starts with the first change.
+        Activity? span = null;
+        void Changing() => span ??= LoopTracing.StartWork("workload reconciliation");
+        try
         {
-            try
+            foreach (var workload in workloads)
             {
-                if (!agents.TryGetValue(workload.AgentId, out var agent))
+                try
                 {
-                    if (await runtime.RemoveAsync(workload.Id, cancellationToken))
+                    if (!agents.TryGetValue(workload.AgentId, out var agent))
                     {
-                        removed++;
-                        logger.LogInformation("Removed workload {ContainerId}: agent {AgentId} no longer exists", workload.Id, workload.AgentId);
+                        Changing();
+                        if (await runtime.RemoveAsync(workload.Id, cancellationToken))
+                        {
+                            removed++;
+                            logger.LogInformation("Removed workload {ContainerId}: agent {AgentId} no longer exists", workload.Id, workload.AgentId);
+                        }
+                    }
+                    else if (agent.Status != AgentStatus.Provisioning && agent.ContainerId is { } current
+                             && !string.Equals(current, workload.Id, StringComparison.Ordinal))
+                    {
+                        Changing();
+                        if (await runtime.RemoveAsync(workload.Id, cancellationToken))
+                        {
+                            removed++;
+                            logger.LogInformation("Removed workload {ContainerId}: agent {AgentId} runs in {Current}", workload.Id, workload.AgentId, current);
+                        }
+                    }
+                    else if (agent.Status == AgentStatus.Paused && workload.State == WorkloadState.Running)
+                    {
+                        Changing();
+                        await runtime.FreezeAsync(workload.Id, cancellationToken);
+                        paused++;
+                        logger.LogInformation("Froze workload {ContainerId} of paused agent {AgentId}", workload.Id, workload.AgentId);
+                    }
+                    else if (ShouldRun(agent.Status, agent.IdleStage)
+                             && (workload.State is WorkloadState.Frozen or WorkloadState.Stopped
+                                 || (agent.Status == AgentStatus.Active && workload.State == WorkloadState.Exited)))
+                    {
+                        Changing();
+                        await runtime.WakeAsync(workload.Id, cancellationToken);
+                        resumed++;
+                        logger.LogInformation("Woke workload {ContainerId} of agent {AgentId}", workload.Id, workload.AgentId);
                     }
                 }
-                else if (agent.Status != AgentStatus.Provisioning && agent.ContainerId is { } current
-                         && !string.Equals(current, workload.Id, StringComparison.Ordinal))
+                catch (RuntimeOperationException ex)
                 {
-                    if (await runtime.RemoveAsync(workload.Id, cancellationToken))
-                    {
-                        removed++;
-                        logger.LogInformation("Removed workload {ContainerId}: agent {AgentId} runs in {Current}", workload.Id, workload.AgentId, current);
-                    }
-                }
-                else if (agent.Status == AgentStatus.Paused && workload.State == WorkloadState.Running)
-                {
-                    await runtime.FreezeAsync(workload.Id, cancellationToken);
-                    paused++;
-                    logger.LogInformation("Froze workload {ContainerId} of paused agent {AgentId}", workload.Id, workload.AgentId);
-                }
-                else if (ShouldRun(agent.Status, agent.IdleStage)
-                         && (workload.State is WorkloadState.Frozen or WorkloadState.Stopped
-                             || (agent.Status == AgentStatus.Active && workload.State == WorkloadState.Exited)))
-                {
-                    await runtime.WakeAsync(workload.Id, cancellationToken);
-                    resumed++;
-                    logger.LogInformation("Woke workload {ContainerId} of agent {AgentId}", workload.Id, workload.AgentId);
+                    // The workload changed meanwhile (stopped, removed): the next pass looks again.
+                    logger.LogWarning("Reconciling workload {ContainerId} of agent {AgentId}: {Error}", workload.Id, workload.AgentId, ex.Message);
                 }
             }
-            catch (RuntimeOperationException ex)
-            {
-                // The workload changed meanwhile (stopped, removed): the next pass looks again.
-                logger.LogWarning("Reconciling workload {ContainerId} of agent {AgentId}: {Error}", workload.Id, workload.AgentId, ex.Message);
-            }
+        }
+        finally
+        {
+            span?.Dispose();
         }
 
         return (paused, resumed, removed);

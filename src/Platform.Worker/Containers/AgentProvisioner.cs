@@ -4,6 +4,7 @@ using Platform.Data.Entities;
 using Platform.Data.Security;
 using Platform.Data.Tenancy;
 using Platform.Runtime;
+using Platform.Worker.Tracing;
 
 namespace Platform.Worker.Containers;
 
@@ -37,6 +38,8 @@ internal sealed class AgentProvisioner(
                 break;
             }
 
+            using var span = LoopTracing.StartWork("agent provisioning", agent.TenantId, agent.Id);
+
             var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == agent.TenantId, cancellationToken);
             string? containerId = null;
             try
@@ -59,12 +62,14 @@ internal sealed class AgentProvisioner(
             }
             catch (RuntimeUnavailableException ex)
             {
+                span.Failed(ex);
                 logger.LogWarning(ex, "The agent runtime is unreachable while provisioning agent {AgentId}; retried next pass", agent.Id);
                 await RemoveQuietlyAsync(containerId);
                 break;
             }
             catch (RuntimeOperationException ex)
             {
+                span.Failed(ex);
                 await RemoveQuietlyAsync(containerId);
                 await RecordFailureAsync(db, agent, ex, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

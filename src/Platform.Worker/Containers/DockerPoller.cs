@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Platform.Data;
 using Platform.Data.Tenancy;
 using Platform.Runtime;
+using Platform.Worker.Tracing;
 
 namespace Platform.Worker.Containers;
 
@@ -182,30 +183,46 @@ public sealed class DockerPoller : BackgroundService
 
     private async Task<PollResult> PollLockedAsync(PlatformDbContext db, Stopwatch watch, CancellationToken cancellationToken)
     {
-        IReadOnlyList<AgentWorkload> containers;
-        IReadOnlyList<WorkloadObservation> observations;
-        var now = _clock.GetUtcNow();
+        // A sweep with workloads to observe, or an engine that does not answer, is a trace; an empty sweep starts none.
+        Activity? span = null;
         try
         {
-            containers = await _runtime.ListAsync(cancellationToken);
-            observations = await _runtime.ObserveAsync(containers, now, cancellationToken);
+            IReadOnlyList<AgentWorkload> containers;
+            IReadOnlyList<WorkloadObservation> observations;
+            var now = _clock.GetUtcNow();
+            try
+            {
+                containers = await _runtime.ListAsync(cancellationToken);
+                if (containers.Count > 0)
+                {
+                    span = LoopTracing.StartWork("workload poll");
+                }
+
+                observations = await _runtime.ObserveAsync(containers, now, cancellationToken);
+            }
+            catch (RuntimeUnavailableException ex)
+            {
+                span ??= LoopTracing.StartWork("workload poll");
+                span.Failed(ex);
+                var raised = await _unreachableAlert.OpenAsync(db, ex, cancellationToken);
+                return new PollResult(false, 0, 0, raised ? 1 : 0, 0, 0, watch.Elapsed, ex.Message);
+            }
+
+            var unreachableResolved = await _unreachableAlert.ResolveAsync(db, cancellationToken);
+            var sweep = await _recorder.RecordAsync(db, observations, now, Thresholds, cancellationToken);
+            var outcome = await _containerAlerts.ApplyAsync(
+                db, sweep, containers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal), cancellationToken);
+
+            var result = new PollResult(
+                true, containers.Count, sweep.Known.Count, outcome.Opened, outcome.Resolved + unreachableResolved, outcome.AgentsChanged, watch.Elapsed);
+            _logger.LogDebug("Workload poll: {Containers} containers, {Samples} samples, {Opened} alerts opened, {Resolved} resolved, {Changed} agents changed in {Elapsed} ms",
+                result.Containers, result.Samples, result.AlertsOpened, result.AlertsResolved, result.AgentsChanged, watch.ElapsedMilliseconds);
+            return result;
         }
-        catch (RuntimeUnavailableException ex)
+        finally
         {
-            var raised = await _unreachableAlert.OpenAsync(db, ex, cancellationToken);
-            return new PollResult(false, 0, 0, raised ? 1 : 0, 0, 0, watch.Elapsed, ex.Message);
+            span?.Dispose();
         }
-
-        var unreachableResolved = await _unreachableAlert.ResolveAsync(db, cancellationToken);
-        var sweep = await _recorder.RecordAsync(db, observations, now, Thresholds, cancellationToken);
-        var outcome = await _containerAlerts.ApplyAsync(
-            db, sweep, containers.Select(c => c.Id).ToHashSet(StringComparer.Ordinal), cancellationToken);
-
-        var result = new PollResult(
-            true, containers.Count, sweep.Known.Count, outcome.Opened, outcome.Resolved + unreachableResolved, outcome.AgentsChanged, watch.Elapsed);
-        _logger.LogDebug("Workload poll: {Containers} containers, {Samples} samples, {Opened} alerts opened, {Resolved} resolved, {Changed} agents changed in {Elapsed} ms",
-            result.Containers, result.Samples, result.AlertsOpened, result.AlertsResolved, result.AgentsChanged, watch.ElapsedMilliseconds);
-        return result;
     }
 
     private PollResult Finish(PollResult result)

@@ -3,6 +3,7 @@ using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Data.Tenancy;
 using Platform.Runtime;
+using Platform.Worker.Tracing;
 
 namespace Platform.Worker.Containers;
 
@@ -32,6 +33,8 @@ internal sealed class TenantProvisioner(
                 break;
             }
 
+            using var span = LoopTracing.StartWork("tenant provisioning", tenant.Id);
+
             try
             {
                 if (runtime.Backend != RuntimeBackend.None && runtimeOptions.NetworkPerTenant)
@@ -48,11 +51,13 @@ internal sealed class TenantProvisioner(
             }
             catch (RuntimeUnavailableException ex)
             {
+                span.Failed(ex);
                 logger.LogWarning(ex, "The agent runtime is unreachable while provisioning tenant {TenantId}; retried next pass", tenant.Id);
                 break;
             }
             catch (RuntimeOperationException ex)
             {
+                span.Failed(ex);
                 logger.LogError(ex, "Provisioning tenant {TenantId} failed", tenant.Id);
                 tenant.Status = TenantStatus.Failed;
                 tenant.UpdatedAt = clock.GetUtcNow();

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Options;
 using Platform.Data.Hosting;
@@ -43,6 +44,8 @@ public static class HangfireSetup
             server.HeartbeatInterval = HangfireTimings.HeartbeatInterval;
             server.ServerTimeout = HangfireTimings.ServerTimeout;
             server.ServerCheckInterval = HangfireTimings.ServerCheckInterval;
+            // This server's own filter list rather than Hangfire's process-wide one: hosts in one process stay apart.
+            server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { new JobRunTracing() });
         });
 
         builder.Services.AddHealthChecks().AddCheck<HangfireHealthCheck>("hangfire", tags: [ServiceDefaultsExtensions.ReadyTag]);

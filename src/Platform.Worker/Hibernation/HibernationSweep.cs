@@ -7,6 +7,7 @@ using Platform.Data.Entities;
 using Platform.Data.Lifecycle;
 using Platform.Data.Tenancy;
 using Platform.Runtime;
+using Platform.Worker.Tracing;
 
 namespace Platform.Worker.Hibernation;
 
@@ -142,6 +143,8 @@ public sealed class HibernationSweep(
         Guid id, Func<Agent, bool> qualifies, Func<Agent, DateTimeOffset, Task<(string Action, string Summary, object Details)>> move,
         CancellationToken cancellationToken)
     {
+        // The look-ups found this agent: its move is a trace of its own (the look-ups start none).
+        using var span = LoopTracing.StartWork("agent hibernation", agentId: id);
         await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var agent = await db.Agents.FromSql($"SELECT * FROM agents WHERE id = {id} FOR UPDATE SKIP LOCKED").SingleOrDefaultAsync(cancellationToken);
@@ -150,8 +153,21 @@ public sealed class HibernationSweep(
             return false; // taken meanwhile by a wake, a pause, a delete or another worker
         }
 
+        span?.SetTag(LoopTracing.TenantIdTag, agent.TenantId.ToString());
         var now = clock.GetUtcNow();
-        var (action, summary, details) = await move(agent, now);
+        (string Action, string Summary, object Details) moved;
+        try
+        {
+            moved = await move(agent, now);
+        }
+        catch (Exception ex)
+        {
+            span.Failed(ex);
+            throw;
+        }
+
+        var (action, summary, details) = moved;
+        span?.SetTag("agent.transition", action);
         db.AgentActivities.Add(AgentTransitions.FeedEvent(agent, action, summary, details, now));
         db.AuditLogs.Add(AgentTransitions.AuditRow(agent, action, AuditActorType.System, null, details, now));
         await db.SaveChangesAsync(cancellationToken);

@@ -10,16 +10,23 @@ namespace Platform.Worker.Jobs;
 /// </summary>
 public sealed class RecurringJobs(IRecurringJobManager jobs, IOptions<JobScheduleOptions> options, ILogger<RecurringJobs> logger) : IHostedService
 {
+    public const string RefreshTokenCleanup = "refresh-token-cleanup";
+    public const string InviteCleanup = "invite-cleanup";
+    public const string HealthRollup = "container-health-rollup";
+
+    /// <summary>Every recurring job's id, as the dashboard, the trigger endpoint and the AppHost's commands name it.</summary>
+    public static IReadOnlyList<string> Ids { get; } = [RefreshTokenCleanup, InviteCleanup, ArchiveSetup.RecurringJobId, HealthRollup];
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var schedules = options.Value;
-        Register<CleanupJobs>("refresh-token-cleanup", j => j.RefreshTokensAsync(CancellationToken.None),
+        Register<CleanupJobs>(RefreshTokenCleanup, j => j.RefreshTokensAsync(CancellationToken.None),
             nameof(schedules.RefreshTokenCleanup), schedules.RefreshTokenCleanup);
-        Register<CleanupJobs>("invite-cleanup", j => j.InvitesAsync(CancellationToken.None),
+        Register<CleanupJobs>(InviteCleanup, j => j.InvitesAsync(CancellationToken.None),
             nameof(schedules.InviteCleanup), schedules.InviteCleanup);
         Register<AuditArchiver>(ArchiveSetup.RecurringJobId, a => a.RunAsync(CancellationToken.None),
             nameof(schedules.AuditArchival), schedules.AuditArchival);
-        Register<HealthRollupJob>("container-health-rollup", j => j.RunAsync(CancellationToken.None),
+        Register<HealthRollupJob>(HealthRollup, j => j.RunAsync(CancellationToken.None),
             nameof(schedules.HealthRollup), schedules.HealthRollup);
         logger.LogInformation("Recurring jobs registered");
         return Task.CompletedTask;
