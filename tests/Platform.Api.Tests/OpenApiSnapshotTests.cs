@@ -86,5 +86,5 @@ public sealed class OpenApiSnapshotTests(ApiFixture fixture)
     }
 
     private static string SnapshotPath([CallerFilePath] string thisFile = "") =>
-        Path.Combine(Path.GetDirectoryName(thisFile)!, "openapi.v1.json");
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "clients", "typescript", "openapi.json"));
 }

@@ -40,7 +40,8 @@ public static class HttpSetup
         builder.Services.AddOpenApi(options => options
             .AddDocumentTransformer<OpenApiSecurityTransformer>()
             .AddOperationTransformer<OpenApiProblemResponses>()
-            .AddOperationTransformer<OpenApiQueryParameters>());
+            .AddOperationTransformer<OpenApiQueryParameters>()
+            .AddSchemaTransformer<OpenApiTextSchemas>());
         return builder;
     }
 
