@@ -59,5 +59,6 @@ foreach (var schedule in builder.Configuration.GetSection("Jobs:Schedules").GetC
 ArchiveStorage.Configure(builder, worker);
 ModelProviderParameters.Configure(builder, api);
 AgentRuntime.Configure(builder, worker, api);
+OperatorConsole.Configure(builder, api);
 
 builder.Build().Run();
