@@ -15,8 +15,9 @@ public sealed class ConsoleTests(BrowserFixture browser) : IClassFixture<Browser
         var page = await browser.NewPageAsync();
         var (admin, authenticator) = await SignUpWithMfaAsync();
 
-        var response = await page.GotoAsync(new Uri(browser.Api.BaseAddress, "/console/").ToString());
+        var response = await page.GotoAsync(new Uri(browser.Api.BaseAddress, "/console").ToString());
         Assert.Equal(200, response!.Status);
+        Assert.EndsWith("/console/", page.Url, StringComparison.Ordinal);
         Assert.Contains("script-src 'self'", (await response.AllHeadersAsync())["content-security-policy"], StringComparison.Ordinal);
 
         await SignInAsync(page, admin, authenticator);

@@ -33,6 +33,15 @@ export function agentsView(container: HTMLElement): () => void {
     }));
   };
 
+  // A burst of activity re-reads the list once, not once per event.
+  let reloadQueued = false;
+  const reloadSoon = () => {
+    if (!reloadQueued) {
+      reloadQueued = true;
+      setTimeout(() => { reloadQueued = false; void load(); }, 500);
+    }
+  };
+
   const create = h("form", { "aria-label": "Create an agent" },
     field("Name", h("input", { name: "name", required: true, maxlength: 100 })),
     field("Role", h("select", { name: "role" }, ...roles.map(r => h("option", { value: r }, r)))),
@@ -61,7 +70,7 @@ export function agentsView(container: HTMLElement): () => void {
         feed.lastElementChild?.remove();
       }
 
-      void load();
+      reloadSoon();
     },
     onOpen: () => { feedState.textContent = "Live."; },
     onError: () => { feedState.textContent = "Reconnecting…"; },
