@@ -1,5 +1,4 @@
 import { api, currentUser, session, signedOut } from "./api";
-import { h } from "./dom";
 import { agentView } from "./views/agent";
 import { agentsView } from "./views/agents";
 import { alertsView } from "./views/alerts";
@@ -10,6 +9,7 @@ import { signInView } from "./views/signIn";
 const main = document.getElementById("main") as HTMLElement;
 const nav = document.getElementById("nav") as HTMLElement;
 let cleanup: (() => void) | undefined;
+let signInNotice: string | undefined;
 
 /** Hash routes, so the API serves one static page: #/agents, #/agents/{id}, #/alerts, #/api-keys, #/audit. */
 async function route(): Promise<void> {
@@ -18,13 +18,14 @@ async function route(): Promise<void> {
   if (!session.signedIn || !currentUser) {
     nav.hidden = true;
     main.replaceChildren(signInView(() => {
+      signInNotice = undefined;
       nav.hidden = false;
       if (location.hash === "" || location.hash === "#/agents") {
         void route();
       } else {
         location.hash = "#/agents";
       }
-    }));
+    }, signInNotice));
     return;
   }
 
@@ -63,7 +64,7 @@ document.getElementById("sign-out")?.addEventListener("click", async () => {
 });
 session.onEnded = () => {
   signedOut();
-  main.replaceChildren(h("p", { role: "alert" }, "Your session ended; sign in again."));
+  signInNotice = "Your session ended; sign in again.";
   void route();
 };
 window.addEventListener("hashchange", () => void route());

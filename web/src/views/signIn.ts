@@ -3,7 +3,7 @@ import { api, describe, session, signedIn } from "../api";
 import { field, h } from "../dom";
 
 /** Email and password; when the API answers `mfa_required`, a second step asks for the authenticator (or recovery) code. */
-export function signInView(onSignedIn: () => void): HTMLElement {
+export function signInView(onSignedIn: () => void, notice?: string): HTMLElement {
   const error = h("p", { class: "error", role: "alert" });
   const email = h("input", { name: "email", type: "email", autocomplete: "username", required: true });
   const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
@@ -47,5 +47,5 @@ export function signInView(onSignedIn: () => void): HTMLElement {
     }
   });
 
-  return h("section", {}, h("h1", { id: "sign-in-title" }, "Sign in"), form);
+  return h("section", {}, h("h1", { id: "sign-in-title" }, "Sign in"), notice ? h("p", { role: "alert" }, notice) : null, form);
 }
