@@ -10,6 +10,7 @@ using Platform.Api.Metrics;
 using Platform.Api.PlatformOverview;
 using Platform.Api.RuntimeDocument;
 using Platform.Api.Skills;
+using Platform.Api.Streams;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
 
@@ -37,6 +38,7 @@ public static class PlatformApi
         api.MapAlerts();
         api.MapAuditLogs();
         api.MapPlatformOverview();
+        api.MapStreamTickets();
         return api;
     }
 
@@ -51,6 +53,7 @@ public static class PlatformApi
         services.AddSingleton<ActivityFeedStore>();
         services.AddSingleton<ActivityFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<ActivityFeed>());
+        services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ActivityStream>();
         services.AddSingleton<AgentWaker>();
         services.AddSingleton<AgentRestarter>();

@@ -46,6 +46,8 @@ var api = builder.AddProject<Projects.Platform_Api>("api")
 var worker = builder.AddProject<Projects.Platform_Worker>("worker")
     .WithReference(infrastructure.AppDatabase, "platformdb")
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
+    // The jobs dashboard's sign-in cookie is protected with the key ring the API uses.
+    .WithEnvironment("DataProtection__Certificate", dataProtectionCertificate)
     .WaitForCompletion(migrator)
     .WithHttpHealthCheck("/health")
     .WithReplicas(builder.Configuration.GetValue("Scale:WorkerReplicas", 1));
@@ -58,6 +60,7 @@ foreach (var schedule in builder.Configuration.GetSection("Jobs:Schedules").GetC
 
 ArchiveStorage.Configure(builder, worker);
 ModelProviderParameters.Configure(builder, api);
+CorsOrigins.Configure(builder, api);
 AgentRuntime.Configure(builder, worker, api);
 OperatorConsole.Configure(builder, api);
 

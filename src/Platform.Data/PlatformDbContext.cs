@@ -98,6 +98,7 @@ public class PlatformDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
     public DbSet<SkillRating> SkillRatings => Set<SkillRating>();
     public DbSet<SecurityChange> SecurityChanges => Set<SecurityChange>();
+    public DbSet<AccessTicket> AccessTickets => Set<AccessTicket>();
 
     /// <summary>The ASP.NET Core Data Protection key ring (encrypted at rest when a certificate is configured).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

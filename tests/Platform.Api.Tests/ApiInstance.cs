@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Tests.Support;
 
 namespace Platform.Api.Tests;
@@ -17,10 +18,15 @@ public sealed class ApiInstance : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
 
     private readonly string _environment;
+    private readonly Action<IServiceCollection>? _services;
 
-    public ApiInstance(string databaseConnection, string redisConnection, IDictionary<string, string?>? overrides = null, string environment = "Testing")
+    /// <param name="services">Extra registrations after the API's own (a test's log capture, say).</param>
+    public ApiInstance(
+        string databaseConnection, string redisConnection, IDictionary<string, string?>? overrides = null, string environment = "Testing",
+        Action<IServiceCollection>? services = null)
     {
         _environment = environment;
+        _services = services;
         Port = ServerProcess.FreeTcpPort();
         _settings = new()
         {
@@ -74,6 +80,11 @@ public sealed class ApiInstance : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 }

@@ -18,6 +18,9 @@ public interface IScenarioHost
     string OwnerConnectionString { get; }
 }
 
+/// <summary>An API instance of a test's own (other settings) on the fixture's database.</summary>
+public sealed record OwnApiHost(ApiInstance Api, string OwnerConnectionString) : IScenarioHost;
+
 /// <summary>Builds the actors a test needs through the public API, each in a fresh tenant.</summary>
 public sealed class Scenario(IScenarioHost fixture)
 {

@@ -38,6 +38,12 @@ public sealed class PublishManifestTests
 
         Assert.Equal("{jwt-signing-key.value}", Env(resources, "api", "Jwt__SigningKey"));
         Assert.Equal("{data-protection-certificate.value}", Env(resources, "api", "DataProtection__Certificate"));
+        Assert.Equal("{data-protection-certificate.value}", Env(resources, "worker", "DataProtection__Certificate"));
+
+        // Browser origins are the operator's to list; none unless they do.
+        Assert.Equal("{cors-allowed-origins.value}", Env(resources, "api", "Cors__AllowedOrigins"));
+        Assert.False(resources.GetProperty("cors-allowed-origins").GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out var corsSecret)
+            && corsSecret.GetBoolean());
         Assert.Equal("{anthropic-api-key.value}", Env(resources, "api", "ModelProviders__anthropic__ApiKey"));
         Assert.Equal("{openai-api-key.value}", Env(resources, "api", "ModelProviders__openai__ApiKey"));
 

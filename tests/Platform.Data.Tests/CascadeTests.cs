@@ -17,7 +17,7 @@ public sealed class CascadeTests(SharedPostgres postgres)
         var doomed = await CreateTenantWithEverythingAsync();
         var survivor = await CreateTenantWithEverythingAsync();
         var tables = await TenantScopedTablesAsync();
-        Assert.Equal(13, tables.Count);
+        Assert.Equal(14, tables.Count);
         foreach (var table in tables)
         {
             Assert.True(await CountAsync(table, doomed) > 0, $"{table} has no row to cascade");
@@ -76,6 +76,7 @@ public sealed class CascadeTests(SharedPostgres postgres)
         db.TeamMembers.Add(new TeamMember { TenantId = tenantId, UserId = user.Id, Role = UserRole.TenantAdmin, JoinedAt = now });
         db.RefreshTokens.Add(new RefreshToken { UserId = user.Id, TokenHash = Guid.NewGuid().ToString("N"), FamilyId = Guid.NewGuid(), ExpiresAt = now.AddDays(1), CreatedAt = now, CreatedByIp = IPAddress.Loopback });
         db.ApiKeys.Add(new ApiKey { TenantId = tenantId, Name = "k", Prefix = Guid.NewGuid().ToString("N")[..12], KeyHash = "h", Scopes = ["agents:read"], CreatedByUserId = user.Id, CreatedAt = now });
+        db.AccessTickets.Add(new AccessTicket { TenantId = tenantId, UserId = user.Id, SessionId = Guid.NewGuid(), Purpose = AccessTicketPurpose.Stream, TokenHash = Guid.NewGuid().ToString("N"), ExpiresAt = now.AddMinutes(1), CreatedAt = now });
         db.TeamInvites.Add(new TeamInvite { TenantId = tenantId, Email = "i@example.test", Role = UserRole.TenantMember, TokenHash = Guid.NewGuid().ToString("N"), Status = InviteStatus.Pending, InvitedByUserId = user.Id, ExpiresAt = now.AddDays(7), CreatedAt = now });
         db.AgentActivities.Add(new AgentActivity { TenantId = tenantId, AgentId = agent.Id, Type = ActivityType.Message, Summary = "hi", Details = JsonDocument.Parse("{}"), CreatedAt = now });
         db.AgentMetrics.Add(new AgentMetric { TenantId = tenantId, AgentId = agent.Id, PeriodStart = now, PeriodMinutes = 60, CreatedAt = now, UpdatedAt = now });

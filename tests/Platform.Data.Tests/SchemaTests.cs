@@ -17,8 +17,8 @@ public sealed class SchemaTests(SharedPostgres postgres)
     ];
 
     // Beyond the spec's minimum: the per-user ratings that "one rating per tenant user" needs, the security changes
-    // every API replica polls, and ASP.NET Core's Data Protection key ring.
-    private static readonly string[] ExtraTables = ["data_protection_keys", "security_changes", "skill_ratings"];
+    // every API replica polls, ASP.NET Core's Data Protection key ring, and the single-use stream and dashboard tickets.
+    private static readonly string[] ExtraTables = ["access_tickets", "data_protection_keys", "security_changes", "skill_ratings"];
 
     private static readonly string[] Tables = [.. SpecTables.Concat(ExtraTables).Order(StringComparer.Ordinal)];
 
@@ -132,7 +132,7 @@ public sealed class SchemaTests(SharedPostgres postgres)
         var scoped = await QueryAsync<string>(
             $"SELECT table_name FROM information_schema.columns WHERE {TablesFilter} AND column_name = 'tenant_id' ORDER BY 1");
         scoped = [.. scoped, "tenants"];
-        Assert.Equal(14, scoped.Count);
+        Assert.Equal(15, scoped.Count);
 
         var rows = await QueryAsync<(string, bool, bool, long)>(
             """

@@ -47,6 +47,40 @@ public sealed class RetentionJobsTests(WorkerFixture fixture)
     }
 
     [Fact]
+    public async Task Token_cleanup_deletes_the_expired_access_tickets_and_keeps_the_live_ones()
+    {
+        var tenant = await fixture.Database.CreateTenantAsync();
+        var userId = await CreateUserAsync(tenant);
+        var now = DateTimeOffset.UtcNow;
+        var expired = new List<Guid>();
+        var live = new List<Guid>();
+        await using (var db = fixture.PlatformScoped())
+        {
+            for (var i = 0; i < 130; i++)
+            {
+                var isLive = i % 10 == 0;
+                var ticket = new AccessTicket
+                {
+                    TokenHash = Guid.NewGuid().ToString("N"), Purpose = AccessTicketPurpose.Stream, TenantId = tenant, UserId = userId,
+                    SessionId = Guid.NewGuid(), CreatedAt = now.AddMinutes(-2), ExpiresAt = isLive ? now.AddMinutes(1) : now.AddSeconds(-1 - i),
+                };
+                db.AccessTickets.Add(ticket);
+                (isLive ? live : expired).Add(ticket.Id);
+            }
+
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await new CleanupJobs(fixture.AppOptions, fixture.JobAudit(), SmallBatches, TimeProvider.System).RefreshTokensAsync(Ct);
+
+        await using var check = fixture.PlatformScoped();
+        var left = await check.AccessTickets.Where(t => t.UserId == userId).Select(t => t.Id).ToListAsync(Ct);
+        Assert.Equal(live.Order(), left.Order());
+        var details = await ScalarAsync<string>("SELECT details::text FROM audit_logs WHERE action = 'job.refresh_token_cleanup' ORDER BY created_at DESC LIMIT 1");
+        Assert.Contains("access_tickets_deleted", details, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invite_cleanup_expires_pending_invites_and_deletes_old_finished_ones()
     {
         var tenant = await fixture.Database.CreateTenantAsync();

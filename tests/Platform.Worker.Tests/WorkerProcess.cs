@@ -64,6 +64,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
             ["Archive__SecretKey"] = LocalS3.SecretKey,
             ["Runtime__Backend"] = "none",
             ["Jwt__SigningKey"] = SigningKey,
+            ["DataProtection__Certificate"] = TestCertificates.DataProtectionPfxBase64,
         };
         foreach (var schedule in Schedules)
         {

@@ -4678,11 +4678,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live Server-Sent Events feed of the tenant's activity; resumable with Last-Event-ID. */
+        /**
+         * Live Server-Sent Events feed of the tenant's activity; resumable with Last-Event-ID (or ?lastEventId=, for a new EventSource).
+         * @description The server ends the stream cleanly after Streams:MaxDurationSeconds; reconnect with the last event id to resume.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Resume after this event id, for a new EventSource opened with a new ticket (a ticket is single use, so EventSource's own reconnect is refused). Last-Event-ID wins when both are sent. */
+                    lastEventId?: string;
+                    /** @description A stream ticket from POST /api/v1/streams/tickets, for clients that cannot send headers (EventSource): single use, valid briefly, in place of the Authorization or X-Api-Key header. */
+                    ticket?: string;
+                };
                 header?: {
+                    /** @description Resume after this event id (EventSource sends it when it reconnects by itself). */
                     "Last-Event-ID"?: string;
                 };
                 path?: never;
@@ -5433,6 +5442,366 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/streams/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A single-use ticket that opens one stream (activities/stream, agents/{id}/logs?follow=true) with ?ticket= instead of a header, for EventSource. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketResponse"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state (code conflict). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is too large (code payload_too_large). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is not sent as application/json (code unsupported_media_type). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/dashboard-tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A single-use ticket for the worker's jobs dashboard: open /hangfire/sign-in?ticket= on the worker. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketResponse"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state (code conflict). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is too large (code payload_too_large). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is not sent as application/json (code unsupported_media_type). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7605,6 +7974,8 @@ export interface paths {
                     tail?: number | string;
                     since?: string;
                     follow?: boolean;
+                    /** @description A stream ticket from POST /api/v1/streams/tickets, for clients that cannot send headers (EventSource): single use, valid briefly, in place of the Authorization or X-Api-Key header; only with follow=true. */
+                    ticket?: string;
                 };
                 header?: never;
                 path: {
@@ -12003,6 +12374,11 @@ export interface components {
         TenantStatus: "active" | "suspended" | "provisioning" | "failed";
         /** @enum {unknown} */
         ThinkingMode: "off" | "low" | "high";
+        TicketResponse: {
+            ticket: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         TokenResponse: {
             accessToken: string;
             refreshToken: string;

@@ -2,9 +2,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Platform.Api.Audit;
 using Platform.Api.Http;
 using Platform.Api.Security;
+using Platform.Api.Streams;
 using Platform.Data;
 using Platform.Data.Entities;
 
@@ -20,8 +23,24 @@ public static class ActivitiesApi
             .WithSummary("The agent's activity, newest first.");
         api.MapPost("/agents/{id:guid}/activities", PostAsync).WithTags("Activity").RequireAuthorization(Permissions.ActivitiesWrite)
             .WithSummary("Post an activity (agent runtimes, scope activities:write).");
-        api.MapGet("/activities/stream", Stream).WithTags("Activity").RequireAuthorization(Permissions.AgentsRead)
-            .WithSummary("Live Server-Sent Events feed of the tenant's activity; resumable with Last-Event-ID.");
+        api.MapGet("/activities/stream", Stream).WithTags("Activity").RequireAuthorization(Permissions.AgentsRead).AcceptsStreamTicket()
+            .WithSummary("Live Server-Sent Events feed of the tenant's activity; resumable with Last-Event-ID (or ?lastEventId=, for a new EventSource).")
+            .WithDescription("The server ends the stream cleanly after Streams:MaxDurationSeconds; reconnect with the last event id to resume.")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+                {
+                    parameter.Description = parameter.Name switch
+                    {
+                        "Last-Event-ID" => "Resume after this event id (EventSource sends it when it reconnects by itself).",
+                        "lastEventId" => "Resume after this event id, for a new EventSource opened with a new ticket (a ticket is single use, "
+                            + "so EventSource's own reconnect is refused). Last-Event-ID wins when both are sent.",
+                        _ => parameter.Description,
+                    };
+                }
+
+                return Task.CompletedTask;
+            });
         return api;
     }
 
@@ -84,9 +103,16 @@ public static class ActivitiesApi
         return TypedResults.Created($"/api/v1/agents/{id}/activities/{activity.Id}", ActivityResponse.From(activity));
     }
 
+    /// <param name="lastEventIdQuery">
+    /// The resume point for a client that cannot send Last-Event-ID: a browser opening a new EventSource with a new ticket
+    /// (a ticket is single use, so EventSource's own reconnect is refused). The header wins when both are sent.
+    /// </param>
     private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream(
-        CurrentUser caller, ActivityStream stream, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, CancellationToken cancellationToken)
+        CurrentUser caller, ActivityStream stream, IOptions<StreamOptions> options, TimeProvider clock,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventIdHeader, [FromQuery(Name = "lastEventId")] string? lastEventIdQuery,
+        CancellationToken cancellationToken)
     {
+        var lastEventId = lastEventIdHeader ?? lastEventIdQuery;
         if (caller.Actor?.TenantId is not { } tenantId)
         {
             return Problems.Validation("tenant", "The feed is per tenant: call it as a tenant user or key.");
@@ -95,10 +121,11 @@ public static class ActivitiesApi
         FeedCursor? after = null;
         if (lastEventId is not null && !FeedCursor.TryParse(lastEventId, out after))
         {
-            return Problems.Validation("Last-Event-ID", "Not an event id of this feed.");
+            return Problems.Validation(lastEventIdHeader is null ? "lastEventId" : "Last-Event-ID", "Not an event id of this feed.");
         }
 
-        return TypedResults.ServerSentEvents(stream.EventsAsync(tenantId, after, cancellationToken));
+        var window = StreamWindow.Open(options, clock, cancellationToken);
+        return TypedResults.ServerSentEvents(window.RunAsync(stream.EventsAsync(tenantId, after, window.Token)));
     }
 
 }

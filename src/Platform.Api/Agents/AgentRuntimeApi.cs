@@ -1,10 +1,11 @@
 using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Platform.Api.Http;
 using Platform.Api.Security;
+using Platform.Api.Streams;
 using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Runtime;
@@ -27,7 +28,7 @@ public static class AgentRuntimeApi
             .WithSummary("Wake an idle agent: active with its workload running when this answers; a no-op for an active agent, 409 for a paused one.");
         agents.MapPost("/restart", RestartAsync).RequireAuthorization(Permissions.AgentsWrite)
             .WithSummary("Restart an active (or failed) agent in a fresh workload with a rotated runtime key; 409 before it has one, or while paused or idle.");
-        agents.MapGet("/logs", LogsAsync).RequireAuthorization(Permissions.AgentsRead)
+        agents.MapGet("/logs", LogsAsync).RequireAuthorization(Permissions.AgentsRead).AcceptsStreamTicket("follow", "true")
             .WithSummary("The agent's last log lines; with follow=true a Server-Sent Events stream of new lines until its container stops.");
         return api;
     }
@@ -78,7 +79,8 @@ public static class AgentRuntimeApi
     }
 
     private static async Task<Results<Ok<AgentLogsResponse>, ServerSentEventsResult<string>, ProblemHttpResult>> LogsAsync(
-        Guid id, [AsParameters] AgentLogsQuery query, PlatformDbContext db, IAgentRuntime runtime, CancellationToken cancellationToken)
+        Guid id, [AsParameters] AgentLogsQuery query, PlatformDbContext db, IAgentRuntime runtime, IOptions<StreamOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var agent = await db.Agents.AsNoTracking().Where(a => a.Id == id).Select(a => new { a.ContainerId }).FirstOrDefaultAsync(cancellationToken);
         if (agent is null)
@@ -104,18 +106,33 @@ public static class AgentRuntimeApi
         }
 
         // The first read happens here, so an unreachable runtime is a 503 problem rather than a broken stream.
-        var stream = runtime.ReadLogsAsync(workload, logQuery, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var first = await stream.MoveNextAsync();
-        return TypedResults.ServerSentEvents(StreamAsync(stream, first, cancellationToken));
+        var window = StreamWindow.Open(options, clock, cancellationToken);
+        var stream = runtime.ReadLogsAsync(workload, logQuery, window.Token).GetAsyncEnumerator(window.Token);
+        bool first;
+        try
+        {
+            first = await window.MoveNextAsync(stream);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            window.Dispose();
+            throw;
+        }
+
+        return TypedResults.ServerSentEvents(StreamAsync(stream, first, window));
     }
 
-    /// <summary>The log lines as SSE items; the client leaving cancels the request, which ends the runtime's stream at once.</summary>
-    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(
-        IAsyncEnumerator<LogLine> lines, bool hasCurrent, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The log lines as SSE items until the container stops or the window closes; the client leaving cancels the request,
+    /// which ends the runtime's stream at once.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(IAsyncEnumerator<LogLine> lines, bool hasCurrent, StreamWindow window)
     {
+        using (window)
         await using (lines)
         {
-            for (var more = hasCurrent; more && !cancellationToken.IsCancellationRequested; more = await lines.MoveNextAsync())
+            for (var more = hasCurrent; more; more = await window.MoveNextAsync(lines))
             {
                 yield return new SseItem<string>(JsonSerializer.Serialize(AgentLogLine.From(lines.Current), LogJson.Options), "log");
             }

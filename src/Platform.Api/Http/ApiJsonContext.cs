@@ -11,6 +11,7 @@ using Platform.Api.Metrics;
 using Platform.Api.PlatformOverview;
 using Platform.Api.RuntimeDocument;
 using Platform.Api.Skills;
+using Platform.Api.Streams;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
 
@@ -73,6 +74,7 @@ namespace Platform.Api.Http;
 [JsonSerializable(typeof(TeamMemberResponse))]
 [JsonSerializable(typeof(TenantCreatedResponse))]
 [JsonSerializable(typeof(TenantResponse))]
+[JsonSerializable(typeof(TicketResponse))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(UpdateAgentRequest))]
 [JsonSerializable(typeof(UpdateChannelRequest))]

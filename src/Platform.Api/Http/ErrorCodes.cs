@@ -15,6 +15,7 @@ public static class ErrorCodes
     public const string AccountLocked = "account_locked";
     public const string TokenReused = "token_reused";
     public const string TenantSuspended = "tenant_suspended";
+    public const string InvalidTicket = "invalid_ticket";
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string ServiceUnavailable = "service_unavailable";

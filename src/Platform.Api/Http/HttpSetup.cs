@@ -13,6 +13,9 @@ public static class HttpSetup
     /// <summary>Request bodies above this are refused with 413 before they are read.</summary>
     public const long MaxRequestBodyBytes = 256 * 1024;
 
+    /// <summary>How long a browser may reuse a preflight answer instead of asking before every request.</summary>
+    public static readonly TimeSpan PreflightMaxAge = TimeSpan.FromMinutes(10);
+
     private static readonly UTF8Encoding LenientUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     public static IHostApplicationBuilder AddPlatformHttp(this IHostApplicationBuilder builder)
@@ -30,12 +33,18 @@ public static class HttpSetup
             options.RequestHeaderEncodingSelector = _ => LenientUtf8;
         });
 
-        var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
+        // Origins as one comma-separated value (what an Aspire parameter or environment variable carries) or as an array.
+        var cors = builder.Configuration.GetSection("Cors:AllowedOrigins");
+        string[] origins = [.. (cors.Value is { } list ? list.Split(',') : cors.Get<string[]>() ?? [])
+            .Select(o => o.Trim()).Where(o => o.Length > 0)];
         builder.Services.AddCors(options => options.AddDefaultPolicy(policy => policy
             .WithOrigins(origins)
             .WithHeaders("Authorization", "X-Api-Key", "Content-Type", "Last-Event-ID")
             .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
-            .WithExposedHeaders("Retry-After")));
+            // What a frontend reads: where a created resource is, an export's file name, when to retry (429, 503). The
+            // API sends no other rate-limit headers.
+            .WithExposedHeaders("Location", "Content-Disposition", "Retry-After")
+            .SetPreflightMaxAge(PreflightMaxAge)));
 
         builder.Services.AddOpenApi(options => options
             .AddDocumentTransformer<OpenApiSecurityTransformer>()

@@ -43,6 +43,12 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         keys.RecordUse(entry.Id);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(IdentityOf(entry, SchemeName)), SchemeName));
+    }
+
+    /// <summary>A key's claims: its id, tenant, scopes and (a runtime key's) agent.</summary>
+    public static ClaimsIdentity IdentityOf(ApiKeyEntry entry, string scheme)
+    {
         List<Claim> claims =
         [
             new(PlatformClaims.Subject, entry.Id.ToString()),
@@ -55,7 +61,6 @@ public sealed class ApiKeyAuthenticationHandler(
             claims.Add(new Claim(PlatformClaims.Agent, agentId.ToString()));
         }
 
-        var identity = new ClaimsIdentity(claims, SchemeName, PlatformClaims.Subject, PlatformClaims.Role);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return new ClaimsIdentity(claims, scheme, PlatformClaims.Subject, PlatformClaims.Role);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Platform.Api.Audit;
 using Platform.Data.Hosting;
 
@@ -29,12 +30,11 @@ public static class SecuritySetup
         services.AddScoped<AuditTrail>();
 
         services.AddAuthentication(SmartScheme)
-            .AddPolicyScheme(SmartScheme, SmartScheme, options => options.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
-                    ? ApiKeyAuthenticationHandler.SchemeName
-                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddPolicyScheme(SmartScheme, SmartScheme, options => options.ForwardDefaultSelector = SchemeOf)
             .AddJwtBearer()
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, StreamTicketAuthenticationHandler>(StreamTicketAuthenticationHandler.SchemeName, null);
+        TicketRedactingContextFactory.Register(services);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwt) =>
             {
@@ -49,4 +49,11 @@ public static class SecuritySetup
         builder.AddPlatformDataProtection();
         return builder;
     }
+
+    /// <summary>A header wins over a ticket: the ticket is for clients that cannot send one.</summary>
+    private static string SchemeOf(HttpContext context) =>
+        context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName
+        : !context.Request.Headers.ContainsKey(HeaderNames.Authorization) && context.Features.Get<PresentedTicket>() is not null
+            ? StreamTicketAuthenticationHandler.SchemeName
+            : JwtBearerDefaults.AuthenticationScheme;
 }

@@ -2,11 +2,13 @@ using Hangfire.Dashboard;
 
 namespace Platform.Worker.Hangfire;
 
-/// <summary>The jobs dashboard is open in Development and for platform admins only elsewhere.</summary>
+/// <summary>
+/// The jobs dashboard is open in Development and for platform admins only elsewhere. The endpoint's policy
+/// (<see cref="DashboardAuthentication.PlatformAdminPolicy"/>) refuses everyone else first, with a problem body; this is
+/// Hangfire's own check behind it.
+/// </summary>
 internal sealed class DashboardAuthorizationFilter(IWebHostEnvironment environment) : IDashboardAuthorizationFilter
 {
-    public const string PlatformAdminRole = "platform_admin";
-
     public bool Authorize(DashboardContext context)
     {
         if (environment.IsDevelopment())
@@ -15,6 +17,6 @@ internal sealed class DashboardAuthorizationFilter(IWebHostEnvironment environme
         }
 
         var user = context.GetHttpContext().User;
-        return user.Identity?.IsAuthenticated == true && user.IsInRole(PlatformAdminRole);
+        return user.Identity?.IsAuthenticated == true && user.IsInRole(DashboardAuthentication.PlatformAdminRole);
     }
 }

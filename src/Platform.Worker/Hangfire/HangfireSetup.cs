@@ -51,12 +51,18 @@ public static class HangfireSetup
 
     public static WebApplication MapPlatformHangfireDashboard(this WebApplication app)
     {
-        app.MapHangfireDashboard(DashboardPath, new DashboardOptions
+        var dashboard = app.MapHangfireDashboard(DashboardPath, new DashboardOptions
         {
             DashboardTitle = "Platform jobs",
             Authorization = [new DashboardAuthorizationFilter(app.Environment)],
             IsReadOnlyFunc = _ => !app.Environment.IsDevelopment(),
         });
+        if (!app.Environment.IsDevelopment())
+        {
+            dashboard.RequireAuthorization(DashboardAuthentication.PlatformAdminPolicy);
+        }
+
+        app.MapDashboardSignIn();
         return app;
     }
 }

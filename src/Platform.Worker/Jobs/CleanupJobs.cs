@@ -6,7 +6,7 @@ using Platform.Data.Tenancy;
 namespace Platform.Worker.Jobs;
 
 /// <summary>
-/// Daily retention of sessions (refresh tokens and the security changes that revoked them) and invites, in batches of <see cref="RetentionOptions.BatchSize"/> rows a
+/// Daily retention of sessions (refresh tokens, the security changes that revoked them, expired access tickets) and invites, in batches of <see cref="RetentionOptions.BatchSize"/> rows a
 /// statement so no table is locked for long. Each statement commits on its own: an interrupted run
 /// keeps what it did and the next run finishes the rest.
 /// </summary>
@@ -28,6 +28,14 @@ public sealed class CleanupJobs(DbContextOptions<PlatformDbContext> dbOptions, J
                 $"""
                 DELETE FROM security_changes WHERE ctid = ANY(ARRAY(
                     SELECT ctid FROM security_changes WHERE created_at < {changesCutoff} LIMIT {options.Value.BatchSize}))
+                """, counts, ct));
+
+            // Access tickets live a minute; a used one is already gone, so only the expired, never-used ones are left.
+            var now = clock.GetUtcNow();
+            counts.Add("access_tickets_deleted", await BatchAsync(
+                $"""
+                DELETE FROM access_tickets WHERE ctid = ANY(ARRAY(
+                    SELECT ctid FROM access_tickets WHERE expires_at < {now} LIMIT {options.Value.BatchSize}))
                 """, counts, ct));
         }, cancellationToken);
 

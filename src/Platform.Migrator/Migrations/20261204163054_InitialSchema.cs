@@ -597,6 +597,71 @@ namespace Platform.Migrator.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "access_tickets",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    token_hash = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    purpose = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    session_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    api_key_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_access_tickets", x => x.id);
+                    table.CheckConstraint("ck_access_tickets_holder", "(user_id IS NOT NULL) <> (api_key_id IS NOT NULL)");
+                    table.CheckConstraint("ck_access_tickets_purpose", "purpose IN ('stream', 'hangfire')");
+                    table.ForeignKey(
+                        name: "fk_access_tickets_api_keys_api_key_id",
+                        column: x => x.api_key_id,
+                        principalTable: "api_keys",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_access_tickets_tenants_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_access_tickets_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_access_tickets_api_key_id",
+                table: "access_tickets",
+                column: "api_key_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_access_tickets_expires_at",
+                table: "access_tickets",
+                column: "expires_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_access_tickets_tenant_id",
+                table: "access_tickets",
+                column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_access_tickets_token_hash",
+                table: "access_tickets",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_access_tickets_user_id",
+                table: "access_tickets",
+                column: "user_id");
+
             migrationBuilder.CreateIndex(
                 name: "ix_agent_activities_agent_id_created_at",
                 table: "agent_activities",
@@ -964,6 +1029,9 @@ namespace Platform.Migrator.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "access_tickets");
+
+            migrationBuilder.DropTable(
                 name: "agent_activities");
 
             migrationBuilder.DropTable(
@@ -974,9 +1042,6 @@ namespace Platform.Migrator.Migrations
 
             migrationBuilder.DropTable(
                 name: "alerts");
-
-            migrationBuilder.DropTable(
-                name: "api_keys");
 
             migrationBuilder.DropTable(
                 name: "audit_logs");
@@ -1006,10 +1071,13 @@ namespace Platform.Migrator.Migrations
                 name: "team_members");
 
             migrationBuilder.DropTable(
-                name: "agents");
+                name: "api_keys");
 
             migrationBuilder.DropTable(
                 name: "skills");
+
+            migrationBuilder.DropTable(
+                name: "agents");
 
             migrationBuilder.DropTable(
                 name: "users");

@@ -16,7 +16,7 @@ using Platform.Data.Entities;
 namespace Platform.Migrator.Migrations
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261204113615_InitialSchema")]
+    [Migration("20261204163054_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -67,6 +67,77 @@ namespace Platform.Migrator.Migrations
                         .HasName("pk_data_protection_keys");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Data.Entities.AccessTicket", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ApiKeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("api_key_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("purpose");
+
+                    b.Property<Guid?>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.Property<Guid?>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("token_hash");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_access_tickets");
+
+                    b.HasIndex("ApiKeyId")
+                        .HasDatabaseName("ix_access_tickets_api_key_id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_access_tickets_expires_at");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_access_tickets_tenant_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_access_tickets_token_hash");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_access_tickets_user_id");
+
+                    b.ToTable("access_tickets", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_access_tickets_holder", "(user_id IS NOT NULL) <> (api_key_id IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_access_tickets_purpose", "purpose IN ('stream', 'hangfire')");
+                        });
                 });
 
             modelBuilder.Entity("Platform.Data.Entities.Agent", b =>
@@ -1331,6 +1402,27 @@ namespace Platform.Migrator.Migrations
 
                             t.HasCheckConstraint("ck_users_tenant_required", "role = 'platform_admin' OR tenant_id IS NOT NULL");
                         });
+                });
+
+            modelBuilder.Entity("Platform.Data.Entities.AccessTicket", b =>
+                {
+                    b.HasOne("Platform.Data.Entities.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("ApiKeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_access_tickets_api_keys_api_key_id");
+
+                    b.HasOne("Platform.Data.Entities.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_access_tickets_tenants_tenant_id");
+
+                    b.HasOne("Platform.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_access_tickets_users_user_id");
                 });
 
             modelBuilder.Entity("Platform.Data.Entities.Agent", b =>
