@@ -1,4 +1,3 @@
-import type { Client } from "openapi-fetch";
 import type { PlatformClient } from "./client";
 import type { components } from "./schema";
 
@@ -34,30 +33,11 @@ export interface Stream {
   readonly lastEventId: string | undefined;
 }
 
-/** The ticket contract (spec v1.2): `POST /api/v1/streams/tickets` → `{ ticket, expiresAt }`, single use, short-lived. */
-type StreamTicketPaths = {
-  "/api/v1/streams/tickets": {
-    parameters: { query?: never; header?: never; path?: never; cookie?: never };
-    post: {
-      parameters: { query?: never; header?: never; path?: never; cookie?: never };
-      requestBody?: never;
-      responses: {
-        200: { headers: Record<string, unknown>; content: { "application/json": StreamTicket } };
-        201: { headers: Record<string, unknown>; content: { "application/json": StreamTicket } };
-      };
-    };
-  };
-};
-
-export interface StreamTicket {
-  ticket: string;
-  expiresAt: string;
-}
+export type StreamTicket = components["schemas"]["TicketResponse"];
 
 /** A single-use ticket that lets an EventSource (which cannot send headers) open one stream as the client's caller. */
 export async function issueStreamTicket(client: PlatformClient): Promise<StreamTicket> {
-  const tickets = client as unknown as Client<StreamTicketPaths>;
-  const { data, error, response } = await tickets.POST("/api/v1/streams/tickets");
+  const { data, error, response } = await client.POST("/api/v1/streams/tickets");
   if (data === undefined) {
     throw new StreamTicketError(response.status, error);
   }

@@ -37,9 +37,7 @@ public sealed class BrowserFixture(ApiFixture api) : IAsyncLifetime
         _api = new ApiInstance(api.Database.AppConnectionString, api.Redis.ConnectionString, new Dictionary<string, string?>
         {
             ["Console:Path"] = WebTools.ConsoleDist,
-            // Both spellings: a list (Cors:AllowedOrigins:0) and one comma-separated value, which is what Aspire passes.
             ["Cors:AllowedOrigins"] = DevOrigin,
-            ["Cors:AllowedOrigins:0"] = DevOrigin,
             ["Streams:MaxDurationSeconds"] = StreamMaxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Redis:CommandBudgetMilliseconds"] = "500",
         });

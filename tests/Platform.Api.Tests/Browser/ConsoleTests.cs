@@ -43,7 +43,6 @@ public sealed class ConsoleTests(BrowserFixture browser) : IClassFixture<Browser
     [Fact]
     public async Task The_agents_screen_shows_activity_as_it_is_posted()
     {
-        await StreamTickets.RequireAsync(browser.Api);
         var page = await browser.NewPageAsync();
         var (admin, authenticator) = await SignUpWithMfaAsync();
         var agent = (await browser.Api.Client(admin.AccessToken).PostAsync("/api/v1/agents", new { name = "Feed agent", role = "pm" })
