@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Platform needs when they are missing (sourced by run.sh and test.sh).
 #   ensure_packages run    PostgreSQL and Redis (the AppHost's local mode)
-#   ensure_packages test   plus the Docker engine and busybox-static (worker and container-mode tests)
+#   ensure_packages test   plus the Docker engine and busybox-static (worker and container-mode tests) and Chromium
+#                          (the browser tests drive the installed one through Playwright)
 set -euo pipefail
 
 have_postgres() {
@@ -17,6 +18,7 @@ ensure_packages() {
   if [[ "${1:-run}" == test ]]; then
     command -v dockerd >/dev/null 2>&1 || wanted+=(docker.io)
     [[ -x /bin/busybox ]] || wanted+=(busybox-static)
+    [[ -x /usr/bin/chromium ]] || wanted+=(chromium)
   fi
   [[ ${#wanted[@]} -eq 0 ]] && return 0
 

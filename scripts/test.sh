@@ -7,6 +7,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$root/scripts/prerequisites.sh"
 ensure_packages test
 export S3RVER_BIN=$(bash "$root/scripts/install-s3rver.sh")
+# The client's and console's npm tools and the built console: the TypeScript and browser tests fail without them here.
+bash "$root/scripts/install-web-tools.sh" >/dev/null
+export PLATFORM_REQUIRE_WEB_TOOLS=1
 set -e
 
 state=$(mktemp -d /tmp/platform-test.XXXXXX)

@@ -1,4 +1,5 @@
 using Platform.Api;
+using Platform.Api.Console;
 using Platform.Api.Http;
 using Platform.Api.RateLimiting;
 using Platform.Api.Redis;
@@ -26,6 +27,7 @@ app.UseResponseHardening();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
+app.UseOperatorConsole();
 app.UseMiddleware<StorableRequestValuesMiddleware>();
 app.UseAuthentication();
 app.UseMiddleware<TenantScopeMiddleware>();

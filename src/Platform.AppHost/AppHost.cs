@@ -63,5 +63,6 @@ WorkerCommands.Configure(builder, worker);
 ModelProviderParameters.Configure(builder, api);
 CorsOrigins.Configure(builder, api);
 AgentRuntime.Configure(builder, worker, api);
+OperatorConsole.Configure(builder, api);
 
 builder.Build().Run();

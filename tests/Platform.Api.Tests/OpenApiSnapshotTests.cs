@@ -2,18 +2,23 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Platform.Api.Tests.Web;
 
 namespace Platform.Api.Tests;
 
 /// <summary>
 /// The OpenAPI document is the contract clients are generated from, so any change to it must be deliberate: the running
-/// API's document must equal the committed snapshot. After an intended change, regenerate the snapshot with
+/// API's document must equal the committed snapshot (clients/typescript/openapi.json), and the TypeScript client's
+/// generated types must be what openapi-typescript makes of it. After an intended change, regenerate both with
 /// <c>PLATFORM_UPDATE_OPENAPI_SNAPSHOT=1 dotnet test tests/Platform.Api.Tests -- --filter-class "*OpenApiSnapshotTests"</c>
-/// and review its diff.
+/// and review the diff.
 /// </summary>
 public sealed class OpenApiSnapshotTests(ApiFixture fixture)
 {
     private const string UpdateVariable = "PLATFORM_UPDATE_OPENAPI_SNAPSHOT";
+
+    private const string Regenerate = $"If the change is intended, regenerate with {UpdateVariable}=1 " +
+                                      "dotnet test tests/Platform.Api.Tests -- --filter-class \"*OpenApiSnapshotTests\" and review the diff.";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -30,12 +35,57 @@ public sealed class OpenApiSnapshotTests(ApiFixture fixture)
             return;
         }
 
-        var regenerate = $"If the change is intended, regenerate it with {UpdateVariable}=1 " +
-                         "dotnet test tests/Platform.Api.Tests -- --filter-class \"*OpenApiSnapshotTests\" and review the diff.";
-        Assert.True(File.Exists(snapshotPath), $"no OpenAPI snapshot at {snapshotPath}. {regenerate}");
+        Assert.True(File.Exists(snapshotPath), $"no OpenAPI snapshot at {snapshotPath}. {Regenerate}");
         var expected = JsonNode.Parse(await File.ReadAllTextAsync(snapshotPath, Http.Ct))!;
         var difference = FirstDifference(expected, actual, "$");
-        Assert.True(difference is null, $"/openapi/v1.json differs from {snapshotPath} at {difference}. {regenerate}");
+        Assert.True(difference is null, $"/openapi/v1.json differs from {snapshotPath} at {difference}. {Regenerate}");
+    }
+
+    [Fact]
+    public async Task The_TypeScript_client_types_are_generated_from_the_APIs_document()
+    {
+        WebTools.Require(WebTools.OpenApiTypeScript);
+        var document = await fixture.Api.Client().GetAsync("/openapi/v1.json", Http.Ct).ExpectAsync(HttpStatusCode.OK);
+        var work = Directory.CreateTempSubdirectory("platform-client-types-");
+        try
+        {
+            var input = Path.Combine(work.FullName, "openapi.json");
+            var output = Path.Combine(work.FullName, "schema.d.ts");
+            await File.WriteAllTextAsync(input, Normalise(JsonNode.Parse(document.GetRawText())!).ToJsonString(Indented), Http.Ct);
+            var (exitCode, log) = await WebTools.RunAsync(WebTools.ClientDirectory, WebTools.OpenApiTypeScript, input, "--output", output);
+            Assert.True(exitCode == 0, $"openapi-typescript failed: {log}");
+
+            var generated = await File.ReadAllTextAsync(output, Http.Ct);
+            var committedPath = Path.Combine(WebTools.ClientDirectory, "src", "schema.d.ts");
+            if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+            {
+                await File.WriteAllTextAsync(committedPath, generated, Http.Ct);
+                return;
+            }
+
+            var committed = File.Exists(committedPath) ? await File.ReadAllTextAsync(committedPath, Http.Ct) : "";
+            var line = FirstDifferentLine(committed, generated);
+            Assert.True(line is null, $"{committedPath} is not what openapi-typescript makes of /openapi/v1.json (first difference at line {line}). {Regenerate}");
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static int? FirstDifferentLine(string expected, string actual)
+    {
+        var e = expected.ReplaceLineEndings("\n").Split('\n');
+        var a = actual.ReplaceLineEndings("\n").Split('\n');
+        for (var i = 0; i < Math.Max(e.Length, a.Length); i++)
+        {
+            if (i >= e.Length || i >= a.Length || e[i] != a[i])
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Drops what depends on the host the test API happens to listen on.</summary>
@@ -86,5 +136,5 @@ public sealed class OpenApiSnapshotTests(ApiFixture fixture)
     }
 
     private static string SnapshotPath([CallerFilePath] string thisFile = "") =>
-        Path.Combine(Path.GetDirectoryName(thisFile)!, "openapi.v1.json");
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "clients", "typescript", "openapi.json"));
 }

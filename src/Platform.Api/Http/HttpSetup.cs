@@ -49,7 +49,8 @@ public static class HttpSetup
         builder.Services.AddOpenApi(options => options
             .AddDocumentTransformer<OpenApiSecurityTransformer>()
             .AddOperationTransformer<OpenApiProblemResponses>()
-            .AddOperationTransformer<OpenApiQueryParameters>());
+            .AddOperationTransformer<OpenApiQueryParameters>()
+            .AddSchemaTransformer<OpenApiTextSchemas>());
         return builder;
     }
 
