@@ -24,7 +24,7 @@ internal static class CorsOrigins
         }
 
         var section = builder.Configuration.GetSection("Cors:AllowedOrigins");
-        var configured = section.Value is { } list ? list.Split(',') : section.Get<string[]>() ?? [];
+        var configured = section.Value is { Length: > 0 } list ? list.Split(',') : section.Get<string[]>() ?? [];
         string[] allowed = [.. new[] { DevelopmentOrigin }.Concat(configured).Select(o => o.Trim()).Where(o => o.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)];
         api.WithEnvironment("Cors__AllowedOrigins", string.Join(',', allowed));
     }

@@ -47,6 +47,17 @@ public sealed class CorsTests(ApiFixture fixture)
         Assert.Contains("retry-after", exposed);
     }
 
+    [Fact]
+    public async Task Origins_listed_as_an_array_in_configuration_are_allowed()
+    {
+        // appsettings.json's "AllowedOrigins": [ ... ] arrives as indexed keys, not one value.
+        await using var api = new ApiInstance(fixture.Database.AppConnectionString, fixture.Redis.ConnectionString,
+            new Dictionary<string, string?> { ["Cors:AllowedOrigins:0"] = "http://localhost:5173", ["Cors:AllowedOrigins:1"] = Console });
+
+        using var preflight = await api.Client().SendAsync(Preflight(Console), Http.Ct);
+        Assert.Equal(Console, Single(preflight, "Access-Control-Allow-Origin"));
+    }
+
     private static HttpRequestMessage Preflight(string origin)
     {
         var request = new HttpRequestMessage(HttpMethod.Options, "/api/v1/agents");

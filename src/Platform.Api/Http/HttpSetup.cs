@@ -34,8 +34,9 @@ public static class HttpSetup
         });
 
         // Origins as one comma-separated value (what an Aspire parameter or environment variable carries) or as an array.
+        // An array can arrive beside an empty value for its own key (a host that flattens configuration into arguments).
         var cors = builder.Configuration.GetSection("Cors:AllowedOrigins");
-        string[] origins = [.. (cors.Value is { } list ? list.Split(',') : cors.Get<string[]>() ?? [])
+        string[] origins = [.. (cors.Value is { Length: > 0 } list ? list.Split(',') : cors.Get<string[]>() ?? [])
             .Select(o => o.Trim()).Where(o => o.Length > 0)];
         builder.Services.AddCors(options => options.AddDefaultPolicy(policy => policy
             .WithOrigins(origins)
