@@ -99,6 +99,10 @@ public class PlatformDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<SkillRating> SkillRatings => Set<SkillRating>();
     public DbSet<SecurityChange> SecurityChanges => Set<SecurityChange>();
     public DbSet<AccessTicket> AccessTickets => Set<AccessTicket>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     /// <summary>The ASP.NET Core Data Protection key ring (encrypted at rest when a certificate is configured).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
