@@ -5,6 +5,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
 using Npgsql.NameTranslation;
 using Platform.Data.Entities;
 using Platform.Data.Tenancy;
+using Platform.Data.Webhooks;
 
 namespace Platform.Data;
 
@@ -65,6 +66,19 @@ public class PlatformDbContext : DbContext, IDataProtectionKeyContext
 
     /// <summary>Whose rows this context may see; read by <see cref="TenantContextInterceptor"/>.</summary>
     public TenantContext? Tenant { get; internal set; }
+
+    // The webhook events of the pending changes join the same save, so an event commits exactly when its change does.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        WebhookEventCapture.AddPending(this);
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        WebhookEventCapture.AddPending(this);
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
 
     // A pooled instance goes back to the pool without a scope: whoever rents it next sees nothing until given one.
     public override void Dispose()
