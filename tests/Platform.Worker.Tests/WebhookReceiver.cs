@@ -27,7 +27,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Port}/hook";
 
-    /// <summary>The status for the n-th request (0-based); 204 unless set.</summary>
+    /// <summary>The status for the n-th request (0-based); 204 unless set; 0 never answers.</summary>
     public Func<int, int> Answer { get; set; } = _ => 204;
 
     public ConcurrentQueue<Received> Requests { get; } = new();
@@ -70,7 +70,13 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             Requests.Enqueue(new Received(
                 context.Request.Headers["webhook-id"] ?? "", context.Request.Headers["webhook-timestamp"] ?? "",
                 context.Request.Headers["webhook-signature"] ?? "", body));
-            context.Response.StatusCode = Answer(n++);
+            var status = Answer(n++);
+            if (status == 0)
+            {
+                continue;
+            }
+
+            context.Response.StatusCode = status;
             context.Response.Close();
         }
     }

@@ -26,6 +26,10 @@ public sealed class WebhookDeliveryOptions
     [Range(1, 60)]
     public int TimeoutSeconds { get; set; } = 15;
 
+    /// <summary>How long a claim outlives the attempt's timeout before another worker may take the delivery again.</summary>
+    [Range(1, 3600)]
+    public int LeaseMarginSeconds { get; set; } = 30;
+
     [Range(1, 64)]
     public int MaxConcurrencyPerEndpoint { get; set; } = 4;
 

@@ -17,7 +17,7 @@ public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbO
     private const int FanOutBatch = 200;
 
     /// <summary>A claim outlives the longest attempt; after it, another worker may take the delivery again.</summary>
-    public static TimeSpan Lease(WebhookDeliveryOptions options) => TimeSpan.FromSeconds(options.TimeoutSeconds + 30);
+    public static TimeSpan Lease(WebhookDeliveryOptions options) => TimeSpan.FromSeconds(options.TimeoutSeconds + options.LeaseMarginSeconds);
 
     private PlatformDbContext Open() => PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
 
