@@ -99,6 +99,31 @@ public sealed class WebhookDeliveryTests(WorkerFixture fixture)
         Assert.Single(receiver.Requests);
     }
 
+    [Fact]
+    public async Task An_endpoint_failing_everything_for_five_days_is_disabled_with_one_alert_for_its_tenant()
+    {
+        await using var receiver = new WebhookReceiver { Answer = _ => 503 };
+        var tenantId = await fixture.Database.CreateTenantAsync();
+        var (webhookId, _) = await CreateWebhookAsync(tenantId, receiver.Url, WebhookEventTypes.AlertRaised);
+        await using (var db = fixture.PlatformScoped())
+        {
+            await db.Webhooks.Where(w => w.Id == webhookId)
+                .ExecuteUpdateAsync(u => u.SetProperty(w => w.FailingSince, DateTimeOffset.UtcNow.AddDays(-5).AddMinutes(-1)), Ct);
+        }
+
+        await RaiseAsync(tenantId);
+        await RaiseAsync(tenantId);
+        await RunUntilAsync(async () => (await DeliveriesAsync(webhookId)).Count(d => d.State == WebhookDeliveryState.Failed) == 2);
+
+        await using var check = fixture.PlatformScoped();
+        var webhook = await check.Webhooks.AsNoTracking().SingleAsync(w => w.Id == webhookId, Ct);
+        Assert.False(webhook.Enabled);
+        Assert.Equal("failing", webhook.DisabledReason);
+        var alert = Assert.Single(await check.Alerts.AsNoTracking().Where(a => a.Fingerprint == $"webhook_disabled:{webhookId}").ToListAsync(Ct));
+        Assert.Equal(tenantId, alert.TenantId);
+        Assert.Null(alert.ResolvedAt);
+    }
+
     [Theory]
     [InlineData("127.0.0.1", "loopback")]
     [InlineData("localhost", "loopback")]
