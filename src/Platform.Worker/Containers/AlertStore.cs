@@ -106,7 +106,7 @@ public sealed class AlertStore(TimeProvider clock)
             FROM agents AS before
             WHERE before.id = a.id AND a.id = ANY({ids}) AND a.status IN ('active', 'idle')
               AND EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL)
-            RETURNING a.id AS "Id", a.tenant_id AS "TenantId", a.name AS "Name", a.status AS "Status", before.status AS "PreviousStatus"
+            RETURNING a.id, a.tenant_id, a.name, a.status, before.status AS previous_status
             """).ToListAsync(cancellationToken);
         var toActive = await db.Database.SqlQuery<StatusChange>(
             $"""
@@ -114,7 +114,7 @@ public sealed class AlertStore(TimeProvider clock)
             FROM agents AS before
             WHERE before.id = a.id AND a.id = ANY({ids}) AND a.status = 'error'
               AND NOT EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL)
-            RETURNING a.id AS "Id", a.tenant_id AS "TenantId", a.name AS "Name", a.status AS "Status", before.status AS "PreviousStatus"
+            RETURNING a.id, a.tenant_id, a.name, a.status, before.status AS previous_status
             """).ToListAsync(cancellationToken);
         foreach (var change in toError.Concat(toActive))
         {

@@ -71,7 +71,7 @@ public sealed class WebhookDispatcher(
     {
         var id = claimed.Delivery.Id;
         var parent = ActivityContext.TryParse(claimed.Event.TraceParent, null, out var context) ? context : default;
-        using var span = Source.StartActivity("webhook delivery", ActivityKind.Client, parent,
+        using var span = Source.StartActivity("webhook delivery", ActivityKind.Consumer, parent,
             links: parent == default ? null : [new ActivityLink(parent)]);
         span?.SetTag("webhook.id", claimed.Webhook.Id.ToString());
         span?.SetTag("webhook.event_type", claimed.Event.Type);

@@ -5,7 +5,10 @@ namespace Platform.Worker.Webhooks;
 
 public static class WebhooksSetup
 {
-    /// <summary>The webhook delivery loop, its HTTP client (SSRF-guarded) and its metrics.</summary>
+    /// <summary>
+    /// The webhook delivery loop and its HTTP client (SSRF-guarded); its meter and span source are named
+    /// <c>Platform.Worker.Webhooks</c>, which the service defaults' <c>Platform.*</c> already export.
+    /// </summary>
     public static IHostApplicationBuilder AddWebhookDelivery(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -22,9 +25,6 @@ public static class WebhooksSetup
         });
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(m => m.AddMeter(WebhookAttemptRecorder.MeterName))
-            .WithTracing(t => t.AddSource(WebhookDispatcher.SourceName));
         return builder;
     }
 }
