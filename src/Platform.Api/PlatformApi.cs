@@ -13,6 +13,8 @@ using Platform.Api.Skills;
 using Platform.Api.Streams;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
+using Platform.Api.Webhooks;
+using Platform.Data.Webhooks;
 
 namespace Platform.Api;
 
@@ -39,6 +41,7 @@ public static class PlatformApi
         api.MapAuditLogs();
         api.MapPlatformOverview();
         api.MapStreamTickets();
+        api.MapWebhooks();
         return api;
     }
 
@@ -60,6 +63,8 @@ public static class PlatformApi
         services.AddOptions<ModelProviderOptions>().Configure<IConfiguration>(ModelProviderOptions.Bind).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ModelProviderOptions>, ModelProviderOptionsValidator>();
         services.AddSingleton<RuntimeDocuments>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<WebhookSecrets>();
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure;
 using Npgsql.NameTranslation;
 using Platform.Data.Entities;
 using Platform.Data.Tenancy;
+using Platform.Data.Webhooks;
 
 namespace Platform.Data;
 
@@ -66,6 +67,19 @@ public class PlatformDbContext : DbContext, IDataProtectionKeyContext
     /// <summary>Whose rows this context may see; read by <see cref="TenantContextInterceptor"/>.</summary>
     public TenantContext? Tenant { get; internal set; }
 
+    // The webhook events of the pending changes join the same save, so an event commits exactly when its change does.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        WebhookEventCapture.AddPending(this);
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        WebhookEventCapture.AddPending(this);
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
     // A pooled instance goes back to the pool without a scope: whoever rents it next sees nothing until given one.
     public override void Dispose()
     {
@@ -99,6 +113,10 @@ public class PlatformDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<SkillRating> SkillRatings => Set<SkillRating>();
     public DbSet<SecurityChange> SecurityChanges => Set<SecurityChange>();
     public DbSet<AccessTicket> AccessTickets => Set<AccessTicket>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     /// <summary>The ASP.NET Core Data Protection key ring (encrypted at rest when a certificate is configured).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

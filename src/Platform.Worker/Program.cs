@@ -4,6 +4,7 @@ using Platform.Worker.Containers;
 using Platform.Worker.Hangfire;
 using Platform.Worker.Health;
 using Platform.Worker.Jobs;
+using Platform.Worker.Webhooks;
 
 // `Platform.Worker verify-archive --tenant X` re-checks an archive chain and exits.
 if (await ArchiveSetup.TryRunCommandAsync(args) is { } exitCode)
@@ -20,6 +21,7 @@ builder.AddAuditArchival();
 builder.AddPlatformHangfire();
 builder.AddRetentionJobs();
 builder.AddJobTriggers();
+builder.AddWebhookDelivery();
 builder.AddDashboardAuthentication();
 builder.BoundHealthChecks();
 

@@ -141,6 +141,39 @@ public static class AuditScenarios
             return Sending(client, "DELETE", $"{V1}/api-keys/{key.GetProperty("apiKey").Id()}", null, HttpStatusCode.NoContent, admin.TenantId);
         }),
 
+        // Webhooks: audited as changes of their tenant, the webhook in the details.
+        ["POST /api/v1/webhooks"] = new("webhook.created", async w =>
+        {
+            var (admin, client) = await w.TenantAsync();
+            return Posting(client, $"{V1}/webhooks", WebhookBody, HttpStatusCode.Created, admin.TenantId);
+        }),
+        ["PATCH /api/v1/webhooks/{id}"] = new("webhook.updated", async w =>
+        {
+            var (admin, client, id) = await WebhookAsync(w);
+            return Sending(client, "PATCH", $"{V1}/webhooks/{id}", """{"enabled":false}""", HttpStatusCode.OK, admin.TenantId);
+        }),
+        ["DELETE /api/v1/webhooks/{id}"] = new("webhook.deleted", async w =>
+        {
+            var (admin, client, id) = await WebhookAsync(w);
+            return Sending(client, "DELETE", $"{V1}/webhooks/{id}", null, HttpStatusCode.NoContent, admin.TenantId);
+        }),
+        ["POST /api/v1/webhooks/{id}/rotate-secret"] = new("webhook.secret_rotated", async w =>
+        {
+            var (admin, client, id) = await WebhookAsync(w);
+            return Posting(client, $"{V1}/webhooks/{id}/rotate-secret", null, HttpStatusCode.OK, admin.TenantId);
+        }),
+        ["POST /api/v1/webhooks/{id}/test"] = new("webhook.tested", async w =>
+        {
+            var (admin, client, id) = await WebhookAsync(w);
+            return Posting(client, $"{V1}/webhooks/{id}/test", null, HttpStatusCode.Accepted, admin.TenantId);
+        }),
+        ["POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/retry"] = new("webhook.delivery_retried", async w =>
+        {
+            var (admin, client, id) = await WebhookAsync(w);
+            var test = await client.PostAsync($"{V1}/webhooks/{id}/test", null).ExpectAsync(HttpStatusCode.Accepted);
+            return Posting(client, $"{V1}/webhooks/{id}/deliveries/{test.Id("deliveryId")}/retry", null, HttpStatusCode.Accepted, admin.TenantId);
+        }),
+
         // The skills catalogue (platform rows, found by their skill) and ratings.
         ["POST /api/v1/skills"] = new("skill.created", async w =>
         {
@@ -198,6 +231,15 @@ public static class AuditScenarios
         ["POST /api/v1/alerts/{id}/acknowledge"] = new("alert.acknowledged", async w => await OnAlertAsync(w, "acknowledge")),
         ["POST /api/v1/alerts/{id}/resolve"] = new("alert.resolved", async w => await OnAlertAsync(w, "resolve")),
     };
+
+    private static readonly object WebhookBody = new { url = "https://hooks.example.test/in", events = new[] { "alert.raised" } };
+
+    private static async Task<(Session Admin, HttpClient Client, Guid Id)> WebhookAsync(AuditWorld w)
+    {
+        var (admin, client) = await w.TenantAsync();
+        var created = await client.PostAsync($"{V1}/webhooks", WebhookBody).ExpectAsync(HttpStatusCode.Created);
+        return (admin, client, created.GetProperty("webhook").Id());
+    }
 
     private static Task<Func<Task<Guid[]>>> Ready(Func<Task<Guid[]>> call) => Task.FromResult(call);
 

@@ -17,7 +17,7 @@ public sealed class CascadeTests(SharedPostgres postgres)
         var doomed = await CreateTenantWithEverythingAsync();
         var survivor = await CreateTenantWithEverythingAsync();
         var tables = await TenantScopedTablesAsync();
-        Assert.Equal(14, tables.Count);
+        Assert.Equal(18, tables.Count);
         foreach (var table in tables)
         {
             Assert.True(await CountAsync(table, doomed) > 0, $"{table} has no row to cascade");
@@ -85,6 +85,11 @@ public sealed class CascadeTests(SharedPostgres postgres)
         db.ContainerHealth.Add(new ContainerHealth { TenantId = tenantId, AgentId = agent.Id, ContainerId = "c-" + agent.Id, Status = HealthStatus.Healthy, SampleCount = 1, RecordedAt = now });
         db.Alerts.Add(new Alert { TenantId = tenantId, AgentId = agent.Id, Kind = "container_unhealthy", Severity = AlertSeverity.Warning, Title = "t", Message = "m", Fingerprint = Guid.NewGuid().ToString("N"), CreatedAt = now });
         db.AuditLogs.Add(new AuditLog { TenantId = tenantId, ActorType = AuditActorType.User, ActorId = user.Id, Action = "test.created", TargetType = AuditTargetType.Tenant, TargetId = tenantId, Severity = AuditSeverity.Info, IpAddress = IPAddress.Loopback, CreatedAt = now });
+        var webhook = new Webhook { TenantId = tenantId, Url = "https://hooks.example.test/in", Events = ["alert.raised"], SecretCipher = "c", CreatedAt = now, UpdatedAt = now };
+        var webhookEvent = new WebhookEvent { TenantId = tenantId, Type = "alert.raised", Data = JsonDocument.Parse("{}"), CreatedAt = now };
+        var delivery = new WebhookDelivery { TenantId = tenantId, WebhookId = webhook.Id, EventId = webhookEvent.Id, EventType = webhookEvent.Type, CreatedAt = now, UpdatedAt = now };
+        db.AddRange(webhook, webhookEvent, delivery);
+        db.WebhookAttempts.Add(new WebhookAttempt { TenantId = tenantId, DeliveryId = delivery.Id, StatusCode = 500, LatencyMs = 1, AttemptedAt = now });
         await db.SaveChangesAsync(Ct);
         return tenantId;
     }

@@ -17,8 +17,13 @@ public sealed class SchemaTests(SharedPostgres postgres)
     ];
 
     // Beyond the spec's minimum: the per-user ratings that "one rating per tenant user" needs, the security changes
-    // every API replica polls, ASP.NET Core's Data Protection key ring, and the single-use stream and dashboard tickets.
-    private static readonly string[] ExtraTables = ["access_tickets", "data_protection_keys", "security_changes", "skill_ratings"];
+    // every API replica polls, ASP.NET Core's Data Protection key ring, the single-use stream and dashboard tickets, and the
+    // tenant webhooks with their outbox of events, deliveries and attempts.
+    private static readonly string[] ExtraTables =
+    [
+        "access_tickets", "data_protection_keys", "security_changes", "skill_ratings",
+        "webhook_attempts", "webhook_deliveries", "webhook_events", "webhooks",
+    ];
 
     private static readonly string[] Tables = [.. SpecTables.Concat(ExtraTables).Order(StringComparer.Ordinal)];
 
@@ -48,6 +53,9 @@ public sealed class SchemaTests(SharedPostgres postgres)
         "agent_activities.details", "agent_channels.config", "agents.assisted_user", "agents.tool_policy",
         "audit_logs.details", "skill_installations.config", "skills.capabilities", "skills.permissions",
         "tenants.model_defaults", "tenants.resource_limits",
+
+        // Beyond the spec's ten: the outbox's event payload.
+        "webhook_events.data",
     ];
 
     private const string TablesFilter = "table_schema = 'public' AND table_name <> '__EFMigrationsHistory'";
@@ -85,7 +93,7 @@ public sealed class SchemaTests(SharedPostgres postgres)
     }
 
     [Fact]
-    public async Task Has_exactly_the_ten_jsonb_columns()
+    public async Task Has_exactly_the_spec_jsonb_columns_and_the_webhook_payload()
     {
         var columns = await QueryAsync<string>(
             $"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE {TablesFilter} AND data_type = 'jsonb' ORDER BY 1");
@@ -132,7 +140,7 @@ public sealed class SchemaTests(SharedPostgres postgres)
         var scoped = await QueryAsync<string>(
             $"SELECT table_name FROM information_schema.columns WHERE {TablesFilter} AND column_name = 'tenant_id' ORDER BY 1");
         scoped = [.. scoped, "tenants"];
-        Assert.Equal(15, scoped.Count);
+        Assert.Equal(19, scoped.Count);
 
         var rows = await QueryAsync<(string, bool, bool, long)>(
             """

@@ -73,7 +73,8 @@ public sealed class TenantIsolationTests(SharedPostgres postgres)
         await using (var db = Database.CreateAppContext(Scope(a)))
         {
             db.Agents.Add(new Agent { TenantId = a, Name = "own", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
-            Assert.Equal(1, await db.SaveChangesAsync(Ct));
+            // The agent and, in the same save, its agent.status_changed webhook event.
+            Assert.Equal(2, await db.SaveChangesAsync(Ct));
             Assert.Equal(1, await db.Agents.Where(x => x.Name == "own").ExecuteUpdateAsync(s => s.SetProperty(x => x.Description, "mine"), Ct));
         }
 

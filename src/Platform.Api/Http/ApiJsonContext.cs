@@ -14,6 +14,7 @@ using Platform.Api.Skills;
 using Platform.Api.Streams;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
+using Platform.Api.Webhooks;
 
 namespace Platform.Api.Http;
 
@@ -38,6 +39,15 @@ namespace Platform.Api.Http;
 [JsonSerializable(typeof(CreateSkillRequest))]
 [JsonSerializable(typeof(CreateTenantRequest))]
 [JsonSerializable(typeof(CreatedApiKeyResponse))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(WebhookResponse))]
+[JsonSerializable(typeof(CreatedWebhookResponse))]
+[JsonSerializable(typeof(RotatedWebhookSecretResponse))]
+[JsonSerializable(typeof(WebhookTestResponse))]
+[JsonSerializable(typeof(WebhookDeliveryResponse))]
+[JsonSerializable(typeof(Page<WebhookResponse>))]
+[JsonSerializable(typeof(Page<WebhookDeliveryResponse>))]
 [JsonSerializable(typeof(CreatedInviteResponse))]
 [JsonSerializable(typeof(HealthSeries))]
 [JsonSerializable(typeof(InstallSkillRequest))]

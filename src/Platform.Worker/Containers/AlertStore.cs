@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Webhooks;
 using Platform.Runtime;
 
 namespace Platform.Worker.Containers;
@@ -49,6 +50,16 @@ public sealed class AlertStore(TimeProvider clock)
             ON CONFLICT (fingerprint) WHERE resolved_at IS NULL DO NOTHING
             """,
             cancellationToken);
+        if (inserted > 0)
+        {
+            var raised = new Alert
+            {
+                Id = id, TenantId = alert.TenantId, AgentId = alert.AgentId, ContainerId = alert.ContainerId, Kind = alert.Kind,
+                Severity = alert.Severity, Title = title, Message = message, Fingerprint = fingerprint, CreatedAt = now,
+            };
+            await WebhookOutbox.InsertAsync(db, WebhookEventTypes.AlertRaised, alert.TenantId, AlertEventData.Of(raised), now, cancellationToken);
+        }
+
         return inserted > 0;
     }
 
@@ -62,12 +73,18 @@ public sealed class AlertStore(TimeProvider clock)
 
         var keys = fingerprints.Select(f => Truncate(f, FingerprintMax)).Distinct().ToArray();
         var now = clock.GetUtcNow();
-        return await db.Database.SqlQuery<Guid?>(
+        var resolved = await db.Alerts.FromSql(
             $"""
             UPDATE alerts SET resolved_at = {now}
             WHERE resolved_at IS NULL AND fingerprint = ANY({keys})
-            RETURNING agent_id AS "Value"
-            """).ToListAsync(cancellationToken);
+            RETURNING *
+            """).IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().ToListAsync(cancellationToken);
+        foreach (var alert in resolved)
+        {
+            await WebhookOutbox.InsertAsync(db, WebhookEventTypes.AlertResolved, alert.TenantId, AlertEventData.Of(alert), now, cancellationToken);
+        }
+
+        return [.. resolved.Select(a => a.AgentId)];
     }
 
     /// <summary>
@@ -83,22 +100,32 @@ public sealed class AlertStore(TimeProvider clock)
         }
 
         var now = clock.GetUtcNow();
-        var toError = await db.Database.ExecuteSqlAsync(
+        var toError = await db.Database.SqlQuery<StatusChange>(
             $"""
             UPDATE agents AS a SET status = 'error', updated_at = {now}
-            WHERE a.id = ANY({ids}) AND a.status IN ('active', 'idle')
+            FROM agents AS before
+            WHERE before.id = a.id AND a.id = ANY({ids}) AND a.status IN ('active', 'idle')
               AND EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL)
-            """,
-            cancellationToken);
-        var toActive = await db.Database.ExecuteSqlAsync(
+            RETURNING a.id, a.tenant_id, a.name, a.status, before.status AS previous_status
+            """).ToListAsync(cancellationToken);
+        var toActive = await db.Database.SqlQuery<StatusChange>(
             $"""
             UPDATE agents AS a SET status = 'active', updated_at = {now}
-            WHERE a.id = ANY({ids}) AND a.status = 'error'
+            FROM agents AS before
+            WHERE before.id = a.id AND a.id = ANY({ids}) AND a.status = 'error'
               AND NOT EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL)
-            """,
-            cancellationToken);
-        return toError + toActive;
+            RETURNING a.id, a.tenant_id, a.name, a.status, before.status AS previous_status
+            """).ToListAsync(cancellationToken);
+        foreach (var change in toError.Concat(toActive))
+        {
+            await WebhookOutbox.InsertAsync(db, WebhookEventTypes.AgentStatusChanged, change.TenantId,
+                new AgentStatusEventData(change.Id, change.TenantId, change.Name, change.Status, change.PreviousStatus, now), now, cancellationToken);
+        }
+
+        return toError.Count + toActive.Count;
     }
+
+    private sealed record StatusChange(Guid Id, Guid TenantId, string Name, AgentStatus Status, AgentStatus PreviousStatus);
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
 }

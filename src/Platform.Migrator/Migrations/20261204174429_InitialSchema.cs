@@ -212,6 +212,58 @@ namespace Platform.Migrator.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "webhook_events",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    data = table.Column<JsonDocument>(type: "jsonb", nullable: false),
+                    trace_parent = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()"),
+                    dispatched_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_webhook_events", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_webhook_events_tenants_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhooks",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: false),
+                    events = table.Column<string[]>(type: "text[]", nullable: false),
+                    enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    secret_cipher = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    previous_secret_cipher = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: true),
+                    previous_secret_expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    disabled_reason = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    failing_since = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()"),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_webhooks", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_webhooks_tenants_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "agent_activities",
                 columns: table => new
                 {
@@ -598,6 +650,48 @@ namespace Platform.Migrator.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "webhook_deliveries",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    webhook_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    event_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    event_type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    state = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    attempt_count = table.Column<int>(type: "integer", nullable: false),
+                    last_status_code = table.Column<int>(type: "integer", nullable: true),
+                    last_latency_ms = table.Column<int>(type: "integer", nullable: true),
+                    last_error = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    next_attempt_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()"),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_webhook_deliveries", x => x.id);
+                    table.CheckConstraint("ck_webhook_deliveries_state", "state IN ('pending', 'delivered', 'failed')");
+                    table.ForeignKey(
+                        name: "fk_webhook_deliveries_tenants_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_webhook_deliveries_webhook_events_event_id",
+                        column: x => x.event_id,
+                        principalTable: "webhook_events",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_webhook_deliveries_webhooks_webhook_id",
+                        column: x => x.webhook_id,
+                        principalTable: "webhooks",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "access_tickets",
                 columns: table => new
                 {
@@ -632,6 +726,35 @@ namespace Platform.Migrator.Migrations
                         name: "fk_access_tickets_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_attempts",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    delivery_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    status_code = table.Column<int>(type: "integer", nullable: true),
+                    latency_ms = table.Column<int>(type: "integer", nullable: false),
+                    error = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    attempted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_webhook_attempts", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_webhook_attempts_tenants_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_webhook_attempts_webhook_deliveries_delivery_id",
+                        column: x => x.delivery_id,
+                        principalTable: "webhook_deliveries",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1022,6 +1145,60 @@ namespace Platform.Migrator.Migrations
                 table: "users",
                 column: "tenant_id");
 
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_attempts_delivery_id",
+                table: "webhook_attempts",
+                column: "delivery_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_attempts_tenant_id",
+                table: "webhook_attempts",
+                column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_deliveries_due",
+                table: "webhook_deliveries",
+                column: "next_attempt_at",
+                filter: "state = 'pending'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_deliveries_event_id",
+                table: "webhook_deliveries",
+                column: "event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_deliveries_tenant_id",
+                table: "webhook_deliveries",
+                column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_deliveries_webhook_id_event_id",
+                table: "webhook_deliveries",
+                columns: new[] { "webhook_id", "event_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_deliveries_webhook_id_id",
+                table: "webhook_deliveries",
+                columns: new[] { "webhook_id", "id" },
+                descending: new[] { false, true });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_events_tenant_id",
+                table: "webhook_events",
+                column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_events_undispatched",
+                table: "webhook_events",
+                column: "created_at",
+                filter: "dispatched_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhooks_tenant_id_id",
+                table: "webhooks",
+                columns: new[] { "tenant_id", "id" });
+
             migrationBuilder.Sql(HandWrittenSchema.Triggers);
         }
 
@@ -1071,16 +1248,28 @@ namespace Platform.Migrator.Migrations
                 name: "team_members");
 
             migrationBuilder.DropTable(
+                name: "webhook_attempts");
+
+            migrationBuilder.DropTable(
                 name: "api_keys");
 
             migrationBuilder.DropTable(
                 name: "skills");
 
             migrationBuilder.DropTable(
+                name: "webhook_deliveries");
+
+            migrationBuilder.DropTable(
                 name: "agents");
 
             migrationBuilder.DropTable(
                 name: "users");
+
+            migrationBuilder.DropTable(
+                name: "webhook_events");
+
+            migrationBuilder.DropTable(
+                name: "webhooks");
 
             migrationBuilder.DropTable(
                 name: "tenants");

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Platform.Worker.Webhooks;
+
+/// <summary>How the worker delivers webhook events; the defaults are Svix's schedule and Standard Webhooks' limits.</summary>
+public sealed class WebhookDeliveryOptions
+{
+    public const string SectionName = "Webhooks:Delivery";
+
+    /// <summary>How often the loop looks for new events and due deliveries when nothing woke it.</summary>
+    [Range(10, 60_000)]
+    public int PollIntervalMs { get; set; } = 500;
+
+    /// <summary>
+    /// The waits after each failed attempt (the first attempt is immediate): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+    /// A delivery that fails them all is failed.
+    /// </summary>
+    [MinLength(1)]
+    public double[] RetryDelaysSeconds { get; set; } = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+    /// <summary>The fraction by which each wait is randomly lengthened or shortened, so retries do not arrive in step.</summary>
+    [Range(0, 0.5)]
+    public double Jitter { get; set; } = 0.2;
+
+    /// <summary>A receiver must answer 2xx within this time.</summary>
+    [Range(1, 60)]
+    public int TimeoutSeconds { get; set; } = 15;
+
+    /// <summary>How long a claim outlives the attempt's timeout before another worker may take the delivery again.</summary>
+    [Range(1, 3600)]
+    public int LeaseMarginSeconds { get; set; } = 30;
+
+    [Range(1, 64)]
+    public int MaxConcurrencyPerEndpoint { get; set; } = 4;
+
+    [Range(1, 1000)]
+    public int MaxInFlight { get; set; } = 64;
+
+    [Range(0, 1_048_576)]
+    public int MaxResponseBytes { get; set; } = 4096;
+
+    /// <summary>An endpoint that has failed everything for this long is disabled, with one alert for its tenant.</summary>
+    [Range(1, 10_000_000)]
+    public double DisableAfterFailingSeconds { get; set; } = TimeSpan.FromDays(5).TotalSeconds;
+}

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Platform.Worker.Webhooks;
+
+/// <summary>
+/// The delivery loop: fans new events out, claims due deliveries and sends each on its own task, at most
+/// <see cref="WebhookDeliveryOptions.MaxConcurrencyPerEndpoint"/> per webhook and <see cref="WebhookDeliveryOptions.MaxInFlight"/>
+/// in all, so a slow receiver never holds up another's deliveries. A failed pass is logged and the loop goes on.
+/// </summary>
+public sealed class WebhookDispatcher(
+    WebhookDeliveryStore store, WebhookSender sender, WebhookAttemptRecorder recorder, IOptions<WebhookDeliveryOptions> options,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    public const string SourceName = "Platform.Worker.Webhooks";
+    private static readonly ActivitySource Source = new(SourceName);
+    private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
+    private readonly ConcurrentDictionary<Guid, Guid> _webhookOf = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var found = 0;
+            try
+            {
+                found = await PassAsync(settings, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Webhook delivery pass failed");
+            }
+
+            if (found == 0)
+            {
+                await Task.Delay(settings.PollIntervalMs, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        await Task.WhenAll(_inFlight.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>One pass: returns how many events and deliveries it took on.</summary>
+    public async Task<int> PassAsync(WebhookDeliveryOptions settings, CancellationToken cancellationToken)
+    {
+        var dispatched = await store.FanOutAsync(cancellationToken);
+        var room = settings.MaxInFlight - _inFlight.Count;
+        if (room <= 0)
+        {
+            return dispatched;
+        }
+
+        var claimed = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint, [.. _webhookOf.Values.Distinct()], settings, cancellationToken);
+        foreach (var delivery in claimed)
+        {
+            var id = delivery.Delivery.Id;
+            _webhookOf[id] = delivery.Webhook.Id;
+            _inFlight[id] = Task.Run(() => DeliverAsync(delivery, cancellationToken), CancellationToken.None);
+        }
+
+        return dispatched + claimed.Count;
+    }
+
+    private async Task DeliverAsync(ClaimedDelivery claimed, CancellationToken cancellationToken)
+    {
+        var id = claimed.Delivery.Id;
+        var parent = ActivityContext.TryParse(claimed.Event.TraceParent, null, out var context) ? context : default;
+        using var span = Source.StartActivity("webhook delivery", ActivityKind.Consumer, parent,
+            links: parent == default ? null : [new ActivityLink(parent)]);
+        span?.SetTag("webhook.id", claimed.Webhook.Id.ToString());
+        span?.SetTag("webhook.event_type", claimed.Event.Type);
+        try
+        {
+            var outcome = claimed.Webhook.Enabled
+                ? await sender.SendAsync(claimed, cancellationToken)
+                : new AttemptOutcome(null, TimeSpan.Zero, null, "The endpoint is disabled.", Refused: true);
+            span?.SetTag("http.response.status_code", outcome.StatusCode);
+            if (!outcome.Delivered)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, outcome.Error);
+            }
+
+            await recorder.RecordAsync(claimed, outcome, CancellationToken.None);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The claim's lease brings the delivery back for another attempt.
+            logger.LogError(ex, "Webhook delivery {DeliveryId} failed unexpectedly", id);
+            span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+        }
+        finally
+        {
+            _webhookOf.TryRemove(id, out _);
+            _inFlight.TryRemove(id, out _);
+        }
+    }
+}
