@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Data.Entities;
+
+namespace Platform.Data.Configurations;
+
+public sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
+{
+    public void Configure(EntityTypeBuilder<WebhookDelivery> builder)
+    {
+        builder.ToTable("webhook_deliveries", table =>
+            table.HasCheckConstraint("ck_webhook_deliveries_state", TextEnumConverter<WebhookDeliveryState>.Check("state")));
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.Id).ValueGeneratedNever();
+        builder.Property(d => d.EventType).HasMaxLength(64);
+        builder.Property(d => d.State).HasConversion(new TextEnumConverter<WebhookDeliveryState>()).HasMaxLength(16);
+        builder.Property(d => d.LastError).HasMaxLength(500);
+        builder.Property(d => d.CreatedAt).HasDefaultValueSql("now()");
+        builder.Property(d => d.UpdatedAt).HasDefaultValueSql("now()");
+
+        builder.HasIndex(d => new { d.WebhookId, d.EventId }).IsUnique();
+        builder.HasIndex(d => new { d.WebhookId, d.Id }).IsDescending(false, true);
+        builder.HasIndex(d => d.NextAttemptAt).HasDatabaseName("ix_webhook_deliveries_due").HasFilter("state = 'pending'");
+        builder.HasIndex(d => d.EventId);
+        builder.HasIndex(d => d.TenantId);
+        builder.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<WebhookEvent>().WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
