@@ -11770,6 +11770,1612 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's webhooks (a platform admin without ?tenantId=: the platform-wide ones). */
+        get: {
+            parameters: {
+                query?: {
+                    tenantId?: string;
+                    limit?: number | string;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PageOfWebhookResponse"];
+                    };
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a webhook; its signing secret is returned once. */
+        post: {
+            parameters: {
+                query?: {
+                    tenantId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateWebhookRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedWebhookResponse"];
+                    };
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state (code conflict). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is too large (code payload_too_large). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is not sent as application/json (code unsupported_media_type). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook. */
+        get: {
+            parameters: {
+                query?: {
+                    tenantId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookResponse"];
+                    };
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a webhook and its delivery log. */
+        delete: {
+            parameters: {
+                query?: {
+                    tenantId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state (code conflict). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a webhook's URL, events, description or enabled flag. */
+        patch: {
+            parameters: {
+                query?: {
+                    tenantId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateWebhookRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookResponse"];
+                    };
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state (code conflict). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is too large (code payload_too_large). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is not sent as application/json (code unsupported_media_type). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, returned once; the previous one also signs for 24 hours. */
+        post: {
+            parameters: {
+                query?: {
+                    tenantId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RotatedWebhookSecretResponse"];
+                    };
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state (code conflict). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is too large (code payload_too_large). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is not sent as application/json (code unsupported_media_type). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a webhook.test event for this webhook alone. */
+        post: {
+            parameters: {
+                query?: {
+                    tenantId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookTestResponse"];
+                    };
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state (code conflict). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is too large (code payload_too_large). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is not sent as application/json (code unsupported_media_type). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The webhook's deliveries, newest first. */
+        get: {
+            parameters: {
+                query?: {
+                    tenantId?: string;
+                    limit?: number | string;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PageOfWebhookDeliveryResponse"];
+                    };
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attempt a delivery once more, now. */
+        post: {
+            parameters: {
+                query?: {
+                    tenantId?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDeliveryResponse"];
+                    };
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state (code conflict). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is too large (code payload_too_large). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is not sent as application/json (code unsupported_media_type). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11982,6 +13588,10 @@ export interface components {
             createdAt: string;
             token: string;
         };
+        CreatedWebhookResponse: {
+            webhook: components["schemas"]["WebhookResponse"];
+            secret: string;
+        };
         CreateInviteRequest: {
             email: string;
             role: null | components["schemas"]["UserRole"];
@@ -12002,6 +13612,13 @@ export interface components {
             companyName: string;
             adminEmail: string;
             plan?: components["schemas"]["TenantPlan"];
+        };
+        CreateWebhookRequest: {
+            url: string;
+            events: string[];
+            /** @default true */
+            enabled: boolean;
+            description?: null | string;
         };
         HealthSeries: {
             containerId: string;
@@ -12180,6 +13797,14 @@ export interface components {
             items: components["schemas"]["TenantResponse"][];
             nextCursor: null | string;
         };
+        PageOfWebhookDeliveryResponse: {
+            items: components["schemas"]["WebhookDeliveryResponse"][];
+            nextCursor: null | string;
+        };
+        PageOfWebhookResponse: {
+            items: components["schemas"]["WebhookResponse"][];
+            nextCursor: null | string;
+        };
         PlatformOverviewResponse: {
             tenantsByStatus: {
                 [key: string]: number | string;
@@ -12268,6 +13893,11 @@ export interface components {
             requestsPerMinute?: null | number | string;
             /** Format: int32 */
             hibernateAfterMinutes?: null | number | string;
+        };
+        RotatedWebhookSecretResponse: {
+            secret: string;
+            /** Format: date-time */
+            previousSecretExpiresAt: string;
         };
         RuntimeChannel: {
             /** Format: uuid */
@@ -12430,6 +14060,12 @@ export interface components {
             status?: null | components["schemas"]["TenantStatus"];
             resourceLimits?: null | components["schemas"]["ResourceLimits"];
         };
+        UpdateWebhookRequest: {
+            url?: null | string;
+            events?: null | string[];
+            enabled?: null | boolean;
+            description?: null | string;
+        };
         UserResponse: {
             /** Format: uuid */
             id: string;
@@ -12445,6 +14081,50 @@ export interface components {
         };
         /** @enum {unknown} */
         UserRole: "platform_admin" | "tenant_admin" | "tenant_member";
+        WebhookDeliveryResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            eventId: string;
+            event: string;
+            state: components["schemas"]["WebhookDeliveryState"];
+            /** Format: int32 */
+            attemptCount: number | string;
+            /** Format: int32 */
+            lastStatusCode: null | number | string;
+            /** Format: int32 */
+            latencyMs: null | number | string;
+            lastError: null | string;
+            /** Format: date-time */
+            nextAttemptAt: null | string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @enum {unknown} */
+        WebhookDeliveryState: "pending" | "delivered" | "failed";
+        WebhookResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenantId: null | string;
+            url: string;
+            events: string[];
+            enabled: boolean;
+            description: null | string;
+            disabledReason: null | string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        WebhookTestResponse: {
+            /** Format: uuid */
+            eventId: string;
+            /** Format: uuid */
+            deliveryId: string;
+        };
     };
     responses: never;
     parameters: never;
