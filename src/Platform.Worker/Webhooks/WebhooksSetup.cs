@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Platform.Data.Hosting;
 using Platform.Data.Webhooks;
 
 namespace Platform.Worker.Webhooks;
@@ -6,8 +7,8 @@ namespace Platform.Worker.Webhooks;
 public static class WebhooksSetup
 {
     /// <summary>
-    /// The webhook delivery loop and its HTTP client (SSRF-guarded); its meter and span source are named
-    /// <c>Platform.Worker.Webhooks</c>, which the service defaults' <c>Platform.*</c> already export.
+    /// The webhook delivery loop, its HTTP client (SSRF-guarded) and the LISTEN connection that wakes it; its meter and
+    /// span source are named <c>Platform.Worker.Webhooks</c>, which the service defaults' <c>Platform.*</c> already export.
     /// </summary>
     public static IHostApplicationBuilder AddWebhookDelivery(this IHostApplicationBuilder builder)
     {
@@ -23,8 +24,12 @@ public static class WebhooksSetup
                 WebhookHttp.Create(sp.GetRequiredService<IOptions<WebhookOptions>>().Value, delivery),
                 sp.GetRequiredService<WebhookSecrets>(), delivery, sp.GetRequiredService<TimeProvider>());
         });
+        builder.Services.AddSingleton<WebhookWakeUp>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        builder.Services.AddHostedService(sp => new WebhookEventListener(
+            sp.GetRequiredService<IConfiguration>().GetConnectionString(PlatformDataHostingExtensions.ConnectionStringName)!,
+            sp.GetRequiredService<WebhookWakeUp>(), sp.GetRequiredService<ILogger<WebhookEventListener>>()));
         return builder;
     }
 }
