@@ -9,11 +9,14 @@ public static class WebhooksSetup
     /// <summary>
     /// The webhook delivery loop, its HTTP client (SSRF-guarded) and the LISTEN connection that wakes it; its meter and
     /// span source are named <c>Platform.Worker.Webhooks</c>, which the service defaults' <c>Platform.*</c> already export.
+    /// Also the retention job that <see cref="Jobs.RecurringJobs"/> schedules.
     /// </summary>
     public static IHostApplicationBuilder AddWebhookDelivery(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<WebhookDeliveryOptions>().BindConfiguration(WebhookDeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<WebhookRetentionOptions>().BindConfiguration(WebhookRetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddTransient<WebhookRetentionJob>();
         builder.Services.AddSingleton<WebhookSecrets>();
         builder.Services.AddSingleton<WebhookDeliveryStore>();
         builder.Services.AddSingleton<WebhookAttemptRecorder>();
