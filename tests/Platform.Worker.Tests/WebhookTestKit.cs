@@ -38,14 +38,16 @@ internal sealed class WebhookTestKit(WorkerFixture fixture)
         return (webhook.Id, secret);
     }
 
-    /// <summary>Opens an alert for <paramref name="tenantId"/> (null: a platform-wide one) in its own transaction.</summary>
-    public async Task RaiseAsync(Guid? tenantId, string kind = "test_alert")
+    /// <summary>Opens an alert for <paramref name="tenantId"/> (null: a platform-wide one) in its own transaction; its fingerprint.</summary>
+    public async Task<string> RaiseAsync(Guid? tenantId, string kind = "test_alert")
     {
+        var fingerprint = $"hook-test:{Guid.NewGuid()}";
         await using var db = fixture.PlatformScoped();
         await using var transaction = await db.Database.BeginTransactionAsync(Ct);
         await new AlertStore(TimeProvider.System).OpenAsync(db, new AlertDraft(
-            tenantId, null, null, kind, AlertSeverity.Warning, "t", "m", $"hook-test:{Guid.NewGuid()}"), Ct);
+            tenantId, null, null, kind, AlertSeverity.Warning, "t", "m", fingerprint), Ct);
         await transaction.CommitAsync(Ct);
+        return fingerprint;
     }
 
     public async Task<List<WebhookDelivery>> DeliveriesAsync(Guid webhookId)
