@@ -16,6 +16,7 @@ internal static class WorkerCommands
         ("invite-cleanup", "Run invite cleanup now"),
         ("audit-archival", "Run audit archival now"),
         ("container-health-rollup", "Run container health roll-up now"),
+        ("webhook-retention", "Run webhook retention now"),
     ];
 
     public static string CommandName(string jobId) => $"trigger-{jobId}";

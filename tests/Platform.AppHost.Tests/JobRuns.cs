@@ -34,6 +34,7 @@ internal static class JobRuns
         new("InviteCleanup", "invite-cleanup", "job.invite_cleanup"),
         new("AuditArchival", "audit-archival", "job.audit_archival"),
         new("HealthRollup", "container-health-rollup", "job.health_rollup"),
+        new("WebhookRetention", "webhook-retention", "job.webhook_retention"),
     ];
 
     public static IEnumerable<string> Schedules => Jobs.Select(j => j.Setting);

@@ -1,13 +1,10 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Data.Entities;
 using Platform.Data.Webhooks;
 using Platform.Worker.Containers;
 using Platform.Worker.Webhooks;
-using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace Platform.Worker.Tests;
 
@@ -22,12 +19,7 @@ public sealed class WebhookCollection
 [Collection(WebhookCollection.Name)]
 public sealed class WebhookDeliveryTests(WorkerFixture fixture)
 {
-    private static readonly WebhookSecrets Secrets = new(new EphemeralDataProtectionProvider());
-
-    private static readonly WebhookDeliveryOptions Delivery = new()
-    {
-        PollIntervalMs = 50, RetryDelaysSeconds = [0.2, 0.2, 0.2, 0.2], Jitter = 0, TimeoutSeconds = 5,
-    };
+    private readonly WebhookTestKit _kit = new(fixture);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -36,7 +28,7 @@ public sealed class WebhookDeliveryTests(WorkerFixture fixture)
     {
         await using var receiver = new WebhookReceiver();
         var tenantId = await fixture.Database.CreateTenantAsync();
-        var (webhookId, secret) = await CreateWebhookAsync(tenantId, receiver.Url, WebhookEventTypes.AlertRaised);
+        var (webhookId, secret) = await _kit.CreateWebhookAsync(tenantId, receiver.Url, WebhookEventTypes.AlertRaised);
 
         await using (var db = fixture.PlatformScoped())
         {
@@ -46,7 +38,7 @@ public sealed class WebhookDeliveryTests(WorkerFixture fixture)
             await transaction.CommitAsync(Ct);
         }
 
-        await RunUntilAsync(async () => await DeliveriesAsync(webhookId) is [{ State: WebhookDeliveryState.Delivered }]);
+        await _kit.RunUntilAsync(async () => await _kit.DeliveriesAsync(webhookId) is [{ State: WebhookDeliveryState.Delivered }]);
 
         var request = Assert.Single(receiver.Requests);
         Assert.True(WebhookReceiver.Verifies(request, secret), "the signature does not verify");
@@ -65,12 +57,12 @@ public sealed class WebhookDeliveryTests(WorkerFixture fixture)
     {
         await using var receiver = new WebhookReceiver { Answer = n => n < 3 ? 500 : 200 };
         var tenantId = await fixture.Database.CreateTenantAsync();
-        var (webhookId, secret) = await CreateWebhookAsync(tenantId, receiver.Url, WebhookEventTypes.AlertRaised);
-        await RaiseAsync(tenantId);
+        var (webhookId, secret) = await _kit.CreateWebhookAsync(tenantId, receiver.Url, WebhookEventTypes.AlertRaised);
+        await _kit.RaiseAsync(tenantId);
 
-        await RunUntilAsync(async () => await DeliveriesAsync(webhookId) is [{ State: not WebhookDeliveryState.Pending }]);
+        await _kit.RunUntilAsync(async () => await _kit.DeliveriesAsync(webhookId) is [{ State: not WebhookDeliveryState.Pending }]);
 
-        var delivery = Assert.Single(await DeliveriesAsync(webhookId));
+        var delivery = Assert.Single(await _kit.DeliveriesAsync(webhookId));
         Assert.Equal(WebhookDeliveryState.Delivered, delivery.State);
         Assert.Equal(4, delivery.AttemptCount);
         await using var db = fixture.PlatformScoped();
@@ -86,12 +78,12 @@ public sealed class WebhookDeliveryTests(WorkerFixture fixture)
     {
         await using var receiver = new WebhookReceiver { Answer = _ => 410 };
         var tenantId = await fixture.Database.CreateTenantAsync();
-        var (webhookId, _) = await CreateWebhookAsync(tenantId, receiver.Url, WebhookEventTypes.AlertRaised);
-        await RaiseAsync(tenantId);
+        var (webhookId, _) = await _kit.CreateWebhookAsync(tenantId, receiver.Url, WebhookEventTypes.AlertRaised);
+        await _kit.RaiseAsync(tenantId);
 
-        await RunUntilAsync(async () => await DeliveriesAsync(webhookId) is [{ State: not WebhookDeliveryState.Pending }]);
+        await _kit.RunUntilAsync(async () => await _kit.DeliveriesAsync(webhookId) is [{ State: not WebhookDeliveryState.Pending }]);
 
-        Assert.Equal(WebhookDeliveryState.Failed, (await DeliveriesAsync(webhookId)).Single().State);
+        Assert.Equal(WebhookDeliveryState.Failed, (await _kit.DeliveriesAsync(webhookId)).Single().State);
         await using var db = fixture.PlatformScoped();
         var webhook = await db.Webhooks.AsNoTracking().SingleAsync(w => w.Id == webhookId, Ct);
         Assert.False(webhook.Enabled);
@@ -104,16 +96,16 @@ public sealed class WebhookDeliveryTests(WorkerFixture fixture)
     {
         await using var receiver = new WebhookReceiver { Answer = _ => 503 };
         var tenantId = await fixture.Database.CreateTenantAsync();
-        var (webhookId, _) = await CreateWebhookAsync(tenantId, receiver.Url, WebhookEventTypes.AlertRaised);
+        var (webhookId, _) = await _kit.CreateWebhookAsync(tenantId, receiver.Url, WebhookEventTypes.AlertRaised);
         await using (var db = fixture.PlatformScoped())
         {
             await db.Webhooks.Where(w => w.Id == webhookId)
                 .ExecuteUpdateAsync(u => u.SetProperty(w => w.FailingSince, DateTimeOffset.UtcNow.AddDays(-5).AddMinutes(-1)), Ct);
         }
 
-        await RaiseAsync(tenantId);
-        await RaiseAsync(tenantId);
-        await RunUntilAsync(async () => (await DeliveriesAsync(webhookId)).Count(d => d.State == WebhookDeliveryState.Failed) == 2);
+        await _kit.RaiseAsync(tenantId);
+        await _kit.RaiseAsync(tenantId);
+        await _kit.RunUntilAsync(async () => (await _kit.DeliveriesAsync(webhookId)).Count(d => d.State == WebhookDeliveryState.Failed) == 2);
 
         await using var check = fixture.PlatformScoped();
         var webhook = await check.Webhooks.AsNoTracking().SingleAsync(w => w.Id == webhookId, Ct);
@@ -140,63 +132,9 @@ public sealed class WebhookDeliveryTests(WorkerFixture fixture)
     public async Task A_refused_address_is_never_connected(string host, string reason)
     {
         // "vm" is a name /etc/hosts resolves to 127.0.0.1: the check is on what the name resolves to at delivery time.
-        using var http = WebhookHttp.Create(new WebhookOptions { AllowHttp = true }, Delivery);
+        using var http = WebhookHttp.Create(new WebhookOptions { AllowHttp = true }, WebhookTestKit.QuickRetries());
         var failure = await Assert.ThrowsAsync<HttpRequestException>(() => http.PostAsync($"http://{host}:9/hook", new StringContent("{}"), Ct));
         var refused = Assert.IsType<WebhookAddressRefusedException>(failure.InnerException);
         Assert.Equal(reason, refused.Reason);
-    }
-
-    private async Task<(Guid Id, string Secret)> CreateWebhookAsync(Guid? tenantId, string url, params string[] events)
-    {
-        var (secret, cipher) = Secrets.Create();
-        await using var db = fixture.PlatformScoped();
-        var now = DateTimeOffset.UtcNow;
-        var webhook = new Webhook { TenantId = tenantId, Url = url, Events = events, SecretCipher = cipher, CreatedAt = now, UpdatedAt = now };
-        db.Webhooks.Add(webhook);
-        await db.SaveChangesAsync(Ct);
-        return (webhook.Id, secret);
-    }
-
-    private async Task RaiseAsync(Guid tenantId)
-    {
-        await using var db = fixture.PlatformScoped();
-        await using var transaction = await db.Database.BeginTransactionAsync(Ct);
-        await new AlertStore(TimeProvider.System).OpenAsync(db, new AlertDraft(
-            tenantId, null, null, "test_alert", AlertSeverity.Warning, "t", "m", $"hook-test:{Guid.NewGuid()}"), Ct);
-        await transaction.CommitAsync(Ct);
-    }
-
-    private async Task<List<WebhookDelivery>> DeliveriesAsync(Guid webhookId)
-    {
-        await using var db = fixture.PlatformScoped();
-        return await db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == webhookId).ToListAsync(Ct);
-    }
-
-    /// <summary>Runs a dispatcher (as the worker hosts it) until <paramref name="done"/>, within 30 s.</summary>
-    private async Task RunUntilAsync(Func<Task<bool>> done)
-    {
-        var webhookOptions = new WebhookOptions { AllowHttp = true, AllowedHosts = ["127.0.0.1"] };
-        var store = new WebhookDeliveryStore(fixture.AppOptions, TimeProvider.System);
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var recorder = new WebhookAttemptRecorder(store, new AlertStore(TimeProvider.System), MsOptions.Create(Delivery), TimeProvider.System,
-            meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        using var http = WebhookHttp.Create(webhookOptions, Delivery);
-        var sender = new WebhookSender(http, Secrets, Delivery, TimeProvider.System);
-        using var dispatcher = new WebhookDispatcher(store, sender, recorder, MsOptions.Create(Delivery), NullLogger<WebhookDispatcher>.Instance);
-        await dispatcher.StartAsync(Ct);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            while (!await done())
-            {
-                await Task.Delay(50, timeout.Token);
-            }
-        }
-        finally
-        {
-            await dispatcher.StopAsync(CancellationToken.None);
-            await meters.DisposeAsync();
-        }
     }
 }

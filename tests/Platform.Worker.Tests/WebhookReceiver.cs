@@ -38,12 +38,18 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// The spec's check: HMAC-SHA256 over "{webhook-id}.{webhook-timestamp}.{body}" keyed by the base64 after "whsec_",
     /// base64-encoded, compared with each space-separated "v1,..." of the header.
     /// </summary>
-    public static bool Verifies(Received request, string secret)
+    public static bool Verifies(Received request, string secret) => Signatures(request).Any(s => SignedBy(s, request, secret));
+
+    /// <summary>The space-separated signatures of the <c>webhook-signature</c> header.</summary>
+    public static string[] Signatures(Received request) => request.Signature.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Whether one <c>v1,</c> signature is <paramref name="secret"/>'s.</summary>
+    public static bool SignedBy(string signature, Received request, string secret)
     {
         var key = Convert.FromBase64String(secret["whsec_".Length..]);
         using var hmac = new HMACSHA256(key);
         var expected = Convert.ToBase64String(hmac.ComputeHash(Encoding.UTF8.GetBytes($"{request.Id}.{request.Timestamp}.{request.Body}")));
-        return request.Signature.Split(' ').Any(s => s.StartsWith("v1,", StringComparison.Ordinal) && s[3..] == expected);
+        return signature.StartsWith("v1,", StringComparison.Ordinal) && signature[3..] == expected;
     }
 
     private async Task LoopAsync()

@@ -24,6 +24,9 @@ public static class HandWrittenSchema
     /// skills.install_count and skills.rating / rating_count / rating_total follow their rows in the database itself,
     /// so they stay exact under concurrency and through cascades (a deleted agent, user or tenant takes its
     /// installations and ratings with it).
+    /// A new outbox event, or a delivery made due now (a manual retry), wakes the webhook workers at its commit: NOTIFY is
+    /// sent when the transaction commits, never for one rolled back, and one transaction's identical notifications are
+    /// folded into one. The worker's poll stays the safety net; the rows are the truth.
     /// </summary>
     public const string Triggers = """
         CREATE FUNCTION skill_install_count() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -56,12 +59,24 @@ public static class HandWrittenSchema
 
         CREATE TRIGGER trg_skill_ratings_totals AFTER INSERT OR UPDATE OF rating OR DELETE ON skill_ratings
             FOR EACH ROW EXECUTE FUNCTION skill_rating_totals();
+
+        CREATE FUNCTION webhook_wake_up() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('webhook_events', '');
+            RETURN NULL;
+        END $$;
+
+        CREATE TRIGGER trg_webhook_events_wake_up AFTER INSERT ON webhook_events
+            FOR EACH STATEMENT EXECUTE FUNCTION webhook_wake_up();
+
+        CREATE TRIGGER trg_webhook_deliveries_wake_up AFTER UPDATE OF state, next_attempt_at ON webhook_deliveries
+            FOR EACH ROW WHEN (NEW.state = 'pending' AND NEW.next_attempt_at <= now()) EXECUTE FUNCTION webhook_wake_up();
         """;
 
-    public const string DropFunctions = "DROP FUNCTION IF EXISTS skill_rating_totals(); DROP FUNCTION IF EXISTS skill_install_count(); DROP FUNCTION IF EXISTS uuid_v7();";
+    public const string DropFunctions = "DROP FUNCTION IF EXISTS webhook_wake_up(); DROP FUNCTION IF EXISTS skill_rating_totals(); DROP FUNCTION IF EXISTS skill_install_count(); DROP FUNCTION IF EXISTS uuid_v7();";
 
     /// <summary>The names the code relies on, for the schema tests.</summary>
-    public static readonly string[] FunctionNames = ["uuid_v7", "skill_install_count", "skill_rating_totals"];
+    public static readonly string[] FunctionNames = ["uuid_v7", "skill_install_count", "skill_rating_totals", "webhook_wake_up"];
 
-    public static readonly string[] TriggerNames = ["trg_skill_installations_count", "trg_skill_ratings_totals"];
+    public static readonly string[] TriggerNames = ["trg_skill_installations_count", "trg_skill_ratings_totals", "trg_webhook_events_wake_up", "trg_webhook_deliveries_wake_up"];
 }

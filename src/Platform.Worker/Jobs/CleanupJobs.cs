@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Data;
-using Platform.Data.Tenancy;
 
 namespace Platform.Worker.Jobs;
 
@@ -60,21 +59,6 @@ public sealed class CleanupJobs(DbContextOptions<PlatformDbContext> dbOptions, J
 
     // Batches address rows by ctid (stable within the statement): no second index probe per row, so a large cleanup
     // costs close to one bare DELETE (bench P4 measures it).
-
-    /// <summary>Repeats a bounded statement until it affects no row; returns the total.</summary>
-    private async Task<long> BatchAsync(FormattableString statement, JobCounts counts, CancellationToken cancellationToken)
-    {
-        long total = 0;
-        while (true)
-        {
-            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
-            var affected = await db.Database.ExecuteSqlAsync(statement, cancellationToken);
-            counts.Add("batches", 1);
-            total += affected;
-            if (affected < options.Value.BatchSize)
-            {
-                return total;
-            }
-        }
-    }
+    private Task<long> BatchAsync(FormattableString statement, JobCounts counts, CancellationToken cancellationToken) =>
+        BatchedStatement.RunAsync(dbOptions, statement, options.Value.BatchSize, counts, cancellationToken);
 }

@@ -22,4 +22,7 @@ public sealed class JobScheduleOptions
 
     [Required]
     public string HealthRollup { get; set; } = Cron.Hourly(5);
+
+    [Required]
+    public string WebhookRetention { get; set; } = Cron.Daily(3, 30);
 }

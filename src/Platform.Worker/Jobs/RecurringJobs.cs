@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
 using Platform.Worker.Archival;
+using Platform.Worker.Webhooks;
 
 namespace Platform.Worker.Jobs;
 
@@ -13,9 +14,10 @@ public sealed class RecurringJobs(IRecurringJobManager jobs, IOptions<JobSchedul
     public const string RefreshTokenCleanup = "refresh-token-cleanup";
     public const string InviteCleanup = "invite-cleanup";
     public const string HealthRollup = "container-health-rollup";
+    public const string WebhookRetention = "webhook-retention";
 
     /// <summary>Every recurring job's id, as the dashboard, the trigger endpoint and the AppHost's commands name it.</summary>
-    public static IReadOnlyList<string> Ids { get; } = [RefreshTokenCleanup, InviteCleanup, ArchiveSetup.RecurringJobId, HealthRollup];
+    public static IReadOnlyList<string> Ids { get; } = [RefreshTokenCleanup, InviteCleanup, ArchiveSetup.RecurringJobId, HealthRollup, WebhookRetention];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,6 +30,8 @@ public sealed class RecurringJobs(IRecurringJobManager jobs, IOptions<JobSchedul
             nameof(schedules.AuditArchival), schedules.AuditArchival);
         Register<HealthRollupJob>(HealthRollup, j => j.RunAsync(CancellationToken.None),
             nameof(schedules.HealthRollup), schedules.HealthRollup);
+        Register<WebhookRetentionJob>(WebhookRetention, j => j.RunAsync(CancellationToken.None),
+            nameof(schedules.WebhookRetention), schedules.WebhookRetention);
         logger.LogInformation("Recurring jobs registered");
         return Task.CompletedTask;
     }

@@ -18,9 +18,13 @@ public sealed class WebhookAttemptRecorder(
     private const int ErrorMax = 500;
     private readonly Meter _meter = meters.Create(MeterName);
     private Counter<long>? _attempts;
+    private Counter<long>? _failures;
     private Histogram<double>? _latency;
 
     private Counter<long> Attempts => _attempts ??= _meter.CreateCounter<long>("platform.webhooks.attempts", description: "Webhook delivery attempts, by outcome.");
+
+    private Counter<long> Failures => _failures ??= _meter.CreateCounter<long>("platform.webhooks.failures",
+        description: "Failed webhook attempts, by outcome (failed, refused) and whether the delivery gave up (final).");
 
     private Histogram<double> Latency => _latency ??= _meter.CreateHistogram<double>("platform.webhooks.latency", "ms", "Webhook attempt latency.");
 
@@ -92,6 +96,11 @@ public sealed class WebhookAttemptRecorder(
         var result = outcome.Delivered ? "delivered" : outcome.Refused ? "refused" : "failed";
         Attempts.Add(1, new KeyValuePair<string, object?>("outcome", result));
         Latency.Record(outcome.Latency.TotalMilliseconds, new KeyValuePair<string, object?>("outcome", result));
+        if (!outcome.Delivered)
+        {
+            Failures.Add(1, new KeyValuePair<string, object?>("outcome", result),
+                new KeyValuePair<string, object?>("final", delivery.State == WebhookDeliveryState.Failed));
+        }
     }
 
     private static void Disable(Webhook webhook, string reason, DateTimeOffset now)

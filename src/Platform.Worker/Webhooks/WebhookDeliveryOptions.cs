@@ -7,9 +7,12 @@ public sealed class WebhookDeliveryOptions
 {
     public const string SectionName = "Webhooks:Delivery";
 
-    /// <summary>How often the loop looks for new events and due deliveries when nothing woke it.</summary>
-    [Range(10, 60_000)]
-    public int PollIntervalMs { get; set; } = 500;
+    /// <summary>
+    /// How often the loop looks for new events and due deliveries when nothing woke it: the safety net under the
+    /// LISTEN/NOTIFY wake-up, and what picks up a retry when its wait is over.
+    /// </summary>
+    [Range(10, 300_000)]
+    public int PollIntervalMs { get; set; } = 5_000;
 
     /// <summary>
     /// The waits after each failed attempt (the first attempt is immediate): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.

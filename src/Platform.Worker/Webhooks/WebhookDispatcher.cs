@@ -7,11 +7,13 @@ namespace Platform.Worker.Webhooks;
 /// <summary>
 /// The delivery loop: fans new events out, claims due deliveries and sends each on its own task, at most
 /// <see cref="WebhookDeliveryOptions.MaxConcurrencyPerEndpoint"/> per webhook and <see cref="WebhookDeliveryOptions.MaxInFlight"/>
-/// in all, so a slow receiver never holds up another's deliveries. A failed pass is logged and the loop goes on.
+/// in all, so a slow receiver never holds up another's deliveries. Between passes it waits for a <see cref="WebhookWakeUp"/>
+/// (an event's commit, a finished attempt) or the poll interval, whichever comes first. A failed pass is logged and the
+/// loop goes on.
 /// </summary>
 public sealed class WebhookDispatcher(
-    WebhookDeliveryStore store, WebhookSender sender, WebhookAttemptRecorder recorder, IOptions<WebhookDeliveryOptions> options,
-    ILogger<WebhookDispatcher> logger) : BackgroundService
+    WebhookDeliveryStore store, WebhookSender sender, WebhookAttemptRecorder recorder, WebhookWakeUp wakeUp,
+    IOptions<WebhookDeliveryOptions> options, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string SourceName = "Platform.Worker.Webhooks";
     private static readonly ActivitySource Source = new(SourceName);
@@ -39,7 +41,8 @@ public sealed class WebhookDispatcher(
 
             if (found == 0)
             {
-                await Task.Delay(settings.PollIntervalMs, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await ((Task)wakeUp.WaitAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMs), stoppingToken))
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
@@ -98,6 +101,7 @@ public sealed class WebhookDispatcher(
         {
             _webhookOf.TryRemove(id, out _);
             _inFlight.TryRemove(id, out _);
+            wakeUp.Set();
         }
     }
 }
