@@ -59,22 +59,28 @@ public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbO
     }
 
     /// <summary>
-    /// Claims due deliveries, at most <paramref name="perEndpoint"/> per webhook and none of <paramref name="busy"/> (webhooks
-    /// with deliveries in flight here), so one slow receiver holds only its own slots.
+    /// Claims due deliveries, at most <paramref name="perEndpoint"/> in flight per webhook counting <paramref name="inFlight"/>
+    /// (the deliveries this worker is already sending, by webhook), so one slow receiver holds only its own slots and a
+    /// fast one is topped up as each of its deliveries ends.
     /// </summary>
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, int perEndpoint, Guid[] busy, WebhookDeliveryOptions options, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(
+        int limit, int perEndpoint, IReadOnlyDictionary<Guid, int> inFlight, WebhookDeliveryOptions options, CancellationToken cancellationToken)
     {
         await using var db = Open();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
+        Guid[] busyWebhooks = [.. inFlight.Keys];
+        int[] busyCounts = [.. busyWebhooks.Select(id => inFlight[id])];
         var claimed = await db.WebhookDeliveries.FromSql(
             $"""
             SELECT * FROM webhook_deliveries WHERE id IN (
                 SELECT id FROM (
-                    SELECT id, next_attempt_at, row_number() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS n
-                    FROM webhook_deliveries
-                    WHERE state = 'pending' AND next_attempt_at <= {now} AND NOT (webhook_id = ANY({busy}))
-                ) AS due WHERE n <= {perEndpoint} ORDER BY next_attempt_at LIMIT {limit})
+                    SELECT d.id, d.next_attempt_at, coalesce(b.in_flight, 0) AS in_flight,
+                           row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS n
+                    FROM webhook_deliveries d
+                    LEFT JOIN unnest({busyWebhooks}, {busyCounts}) AS b(webhook_id, in_flight) ON b.webhook_id = d.webhook_id
+                    WHERE d.state = 'pending' AND d.next_attempt_at <= {now}
+                ) AS due WHERE n + in_flight <= {perEndpoint} ORDER BY next_attempt_at LIMIT {limit})
             FOR UPDATE SKIP LOCKED
             """).IgnoreQueryFilters().ToListAsync(cancellationToken);
         if (claimed.Count == 0)

@@ -59,7 +59,8 @@ public sealed class WebhookDispatcher(
             return dispatched;
         }
 
-        var claimed = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint, [.. _webhookOf.Values.Distinct()], settings, cancellationToken);
+        var inFlight = _webhookOf.Values.CountBy(webhook => webhook).ToDictionary();
+        var claimed = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint, inFlight, settings, cancellationToken);
         foreach (var delivery in claimed)
         {
             var id = delivery.Delivery.Id;
