@@ -1,41 +1,158 @@
-using System.Net;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Platform.Data.Entities;
+using Platform.Data.Tenancy;
 using Platform.Tests.Support;
 
 namespace Platform.Data.Tests;
 
+/// <summary>
+/// The deletions the product makes, as it makes them (the application role, row-level security on, the request's scope):
+/// everything that goes with the row, every link that is set to NULL, and everything that stays.
+/// </summary>
 public sealed class CascadeTests(SharedPostgres postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Deleting_a_tenant_removes_its_rows_from_every_tenant_scoped_table()
+    public async Task Deleting_a_tenant_removes_its_rows_from_every_tenant_scoped_table_and_nothing_else()
     {
-        var doomed = await CreateTenantWithEverythingAsync();
-        var survivor = await CreateTenantWithEverythingAsync();
+        var doomed = await TenantGraph.CreateAsync(postgres.Database, Ct);
+        var survivor = await TenantGraph.CreateAsync(postgres.Database, Ct);
+        var platformAlert = await CreatePlatformAlertAsync();
         var tables = await TenantScopedTablesAsync();
         Assert.Equal(18, tables.Count);
         foreach (var table in tables)
         {
-            Assert.True(await CountAsync(table, doomed) > 0, $"{table} has no row to cascade");
+            Assert.True(await CountAsync(table, "tenant_id", doomed.TenantId) > 0, $"{table} has no row to cascade");
         }
 
-        await using (var db = postgres.Database.CreateOwnerContext())
+        // As DELETE /tenants/{id} does it: a platform admin's scope.
+        await using (var db = postgres.Database.CreateAppContext(TenantContext.ForPlatform()))
         {
-            Assert.Equal(1, await db.Tenants.Where(t => t.Id == doomed).ExecuteDeleteAsync(Ct));
+            Assert.Equal(1, await db.Tenants.Where(t => t.Id == doomed.TenantId).ExecuteDeleteAsync(Ct));
         }
 
         foreach (var table in tables)
         {
-            Assert.Equal(0, await CountAsync(table, doomed));
-            Assert.True(await CountAsync(table, survivor) > 0, $"{table} lost another tenant's rows");
+            Assert.Equal(0, await CountAsync(table, "tenant_id", doomed.TenantId));
+            Assert.True(await CountAsync(table, "tenant_id", survivor.TenantId) > 0, $"{table} lost another tenant's rows");
         }
 
-        await using var check = postgres.Database.CreateOwnerContext();
-        Assert.Equal(0, await check.RefreshTokens.CountAsync(t => t.User!.TenantId == doomed, Ct));
+        Assert.Equal(0, await CountAsync("refresh_tokens", "user_id", doomed.UserId));
+        Assert.Equal(2, await CountAsync("refresh_tokens", "user_id", survivor.UserId));
+        Assert.Equal(1, await CountAsync("skills", "id", doomed.SkillId));
+        Assert.Equal(1, await CountAsync("alerts", "id", platformAlert));
+    }
+
+    [Fact]
+    public async Task Deleting_a_user_removes_their_sessions_membership_tickets_and_ratings_and_unlinks_what_they_created()
+    {
+        var graph = await TenantGraph.CreateAsync(postgres.Database, Ct);
+        var other = await TenantGraph.CreateAsync(postgres.Database, Ct);
+
+        // Refused: another tenant's scope cannot see the user, so no delete and no cascade starts.
+        await using (var intruder = postgres.Database.CreateAppContext(TenantContext.ForTenant(other.TenantId)))
+        {
+            Assert.Equal(0, await intruder.Users.Where(u => u.Id == graph.UserId).ExecuteDeleteAsync(Ct));
+        }
+
+        Assert.Equal(2, await CountAsync("refresh_tokens", "user_id", graph.UserId));
+
+        // As DELETE /team/members/{id} does it: the tracked user removed in the tenant's scope.
+        await using (var db = postgres.Database.CreateAppContext(TenantContext.ForTenant(graph.TenantId)))
+        {
+            db.Users.Remove(await db.Users.SingleAsync(u => u.Id == graph.UserId, Ct));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        Assert.Equal(0, await CountAsync("users", "id", graph.UserId));
+        foreach (var table in new[] { "refresh_tokens", "team_members", "access_tickets", "skill_ratings" })
+        {
+            Assert.Equal(0, await CountAsync(table, "user_id", graph.UserId));
+        }
+
+        foreach (var (table, column) in new[]
+                 {
+                     ("api_keys", "created_by_user_id"), ("team_invites", "invited_by_user_id"),
+                     ("skill_installations", "installed_by_user_id"), ("alerts", "acknowledged_by_user_id"),
+                 })
+        {
+            Assert.Equal(1, await CountAsync(table, "id", graph.Row(table, column)));
+            Assert.Equal(0, await CountAsync(table, column, graph.UserId));
+        }
+
+        Assert.Equal(1, await CountAsync("agents", "id", graph.AgentId));
+        Assert.Equal(1, await CountAsync("audit_logs", "actor_id", graph.UserId));
+        Assert.Equal(2, await CountAsync("refresh_tokens", "user_id", other.UserId));
+    }
+
+    [Fact]
+    public async Task Deleting_an_agent_removes_its_data_and_runtime_key_and_keeps_its_alerts_unlinked()
+    {
+        var graph = await TenantGraph.CreateAsync(postgres.Database, Ct);
+        Assert.Equal(1, await ScalarAsync($"SELECT install_count FROM skills WHERE id = '{graph.SkillId}'"));
+
+        // As DELETE /agents/{id} does it.
+        await using (var db = postgres.Database.CreateAppContext(TenantContext.ForTenant(graph.TenantId)))
+        {
+            db.Agents.Remove(await db.Agents.SingleAsync(a => a.Id == graph.AgentId, Ct));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        foreach (var table in new[] { "agent_activities", "agent_metrics", "agent_channels", "skill_installations", "container_health", "api_keys" })
+        {
+            Assert.Equal(0, await CountAsync(table, "agent_id", graph.AgentId));
+        }
+
+        Assert.Equal(0, await CountAsync("access_tickets", "id", graph.Row("access_tickets", "api_key_id")));
+        Assert.Equal(1, await CountAsync("alerts", "id", graph.Rows["alerts"]));
+        Assert.Equal(0, await CountAsync("alerts", "agent_id", graph.AgentId));
+
+        Assert.Equal(1, await CountAsync("agents", "id", graph.OtherAgentId));
+        Assert.Equal(1, await CountAsync("api_keys", "id", graph.Rows["api_keys"]));
+        Assert.Equal(1, await CountAsync("access_tickets", "id", graph.Rows["access_tickets"]));
+        Assert.Equal(0, await ScalarAsync($"SELECT install_count FROM skills WHERE id = '{graph.SkillId}'"));
+    }
+
+    [Fact]
+    public async Task Deleting_a_skill_removes_its_installations_and_ratings_in_every_tenant_and_nothing_else()
+    {
+        var first = await TenantGraph.CreateAsync(postgres.Database, Ct);
+        var second = await TenantGraph.CreateAsync(postgres.Database, Ct);
+        await using (var owner = postgres.Database.CreateOwnerContext())
+        {
+            owner.SkillInstallations.Add(new SkillInstallation
+            {
+                TenantId = second.TenantId, AgentId = second.AgentId, SkillId = first.SkillId, Version = "1.0.0", InstalledAt = DateTimeOffset.UtcNow,
+            });
+            await owner.SaveChangesAsync(Ct);
+        }
+
+        // Skills are global rows: only a platform scope deletes one (the product removes a skill by status instead).
+        await using (var db = postgres.Database.CreateAppContext(TenantContext.ForPlatform()))
+        {
+            Assert.Equal(1, await db.Skills.Where(s => s.Id == first.SkillId).ExecuteDeleteAsync(Ct));
+        }
+
+        Assert.Equal(0, await CountAsync("skill_installations", "skill_id", first.SkillId));
+        Assert.Equal(0, await CountAsync("skill_ratings", "skill_id", first.SkillId));
+        Assert.Equal(1, await CountAsync("skill_installations", "skill_id", second.SkillId));
+        Assert.Equal(1, await CountAsync("agents", "id", first.AgentId));
+        Assert.Equal(1, await CountAsync("agents", "id", second.AgentId));
+    }
+
+    private async Task<Guid> CreatePlatformAlertAsync()
+    {
+        await using var db = postgres.Database.CreateOwnerContext();
+        var alert = new Alert
+        {
+            Kind = "docker_unreachable", Severity = AlertSeverity.Critical, Title = "t", Message = "m", Fingerprint = Guid.NewGuid().ToString("N"),
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.Alerts.Add(alert);
+        await db.SaveChangesAsync(Ct);
+        return alert.Id;
     }
 
     private async Task<List<string>> TenantScopedTablesAsync()
@@ -54,43 +171,15 @@ public sealed class CascadeTests(SharedPostgres postgres)
         return tables;
     }
 
-    private async Task<long> CountAsync(string table, Guid tenantId)
+    private Task<long> CountAsync(string table, string column, Guid value) =>
+        ScalarAsync($"SELECT count(*) FROM {table} WHERE {column} = '{value}'");
+
+    /// <summary>As the owner, who sees every row whatever the policies say.</summary>
+    private async Task<long> ScalarAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(postgres.Database.OwnerConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table} WHERE tenant_id = @t", connection);
-        command.Parameters.AddWithValue("t", tenantId);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>One row in every tenant-scoped table, plus a refresh token of the tenant's user.</summary>
-    private async Task<Guid> CreateTenantWithEverythingAsync()
-    {
-        var tenantId = await postgres.Database.CreateTenantAsync();
-        await using var db = postgres.Database.CreateOwnerContext();
-        var now = DateTimeOffset.UtcNow;
-        var agent = await db.Agents.SingleAsync(a => a.TenantId == tenantId, Ct);
-        var skill = await db.Skills.FirstAsync(Ct);
-        var user = new User { Email = $"u-{Guid.NewGuid():N}@example.test", Name = "U", PasswordHash = "x", Role = UserRole.TenantAdmin, TenantId = tenantId, CreatedAt = now, UpdatedAt = now };
-        db.Users.Add(user);
-        db.TeamMembers.Add(new TeamMember { TenantId = tenantId, UserId = user.Id, Role = UserRole.TenantAdmin, JoinedAt = now });
-        db.RefreshTokens.Add(new RefreshToken { UserId = user.Id, TokenHash = Guid.NewGuid().ToString("N"), FamilyId = Guid.NewGuid(), ExpiresAt = now.AddDays(1), CreatedAt = now, CreatedByIp = IPAddress.Loopback });
-        db.ApiKeys.Add(new ApiKey { TenantId = tenantId, Name = "k", Prefix = Guid.NewGuid().ToString("N")[..12], KeyHash = "h", Scopes = ["agents:read"], CreatedByUserId = user.Id, CreatedAt = now });
-        db.AccessTickets.Add(new AccessTicket { TenantId = tenantId, UserId = user.Id, SessionId = Guid.NewGuid(), Purpose = AccessTicketPurpose.Stream, TokenHash = Guid.NewGuid().ToString("N"), ExpiresAt = now.AddMinutes(1), CreatedAt = now });
-        db.TeamInvites.Add(new TeamInvite { TenantId = tenantId, Email = "i@example.test", Role = UserRole.TenantMember, TokenHash = Guid.NewGuid().ToString("N"), Status = InviteStatus.Pending, InvitedByUserId = user.Id, ExpiresAt = now.AddDays(7), CreatedAt = now });
-        db.AgentActivities.Add(new AgentActivity { TenantId = tenantId, AgentId = agent.Id, Type = ActivityType.Message, Summary = "hi", Details = JsonDocument.Parse("{}"), CreatedAt = now });
-        db.AgentMetrics.Add(new AgentMetric { TenantId = tenantId, AgentId = agent.Id, PeriodStart = now, PeriodMinutes = 60, CreatedAt = now, UpdatedAt = now });
-        db.SkillInstallations.Add(new SkillInstallation { TenantId = tenantId, AgentId = agent.Id, SkillId = skill.Id, Version = "1.0.0", Config = JsonDocument.Parse("{}"), InstalledByUserId = user.Id, InstalledAt = now });
-        db.SkillRatings.Add(new SkillRating { TenantId = tenantId, SkillId = skill.Id, UserId = user.Id, Rating = 4, CreatedAt = now, UpdatedAt = now });
-        db.ContainerHealth.Add(new ContainerHealth { TenantId = tenantId, AgentId = agent.Id, ContainerId = "c-" + agent.Id, Status = HealthStatus.Healthy, SampleCount = 1, RecordedAt = now });
-        db.Alerts.Add(new Alert { TenantId = tenantId, AgentId = agent.Id, Kind = "container_unhealthy", Severity = AlertSeverity.Warning, Title = "t", Message = "m", Fingerprint = Guid.NewGuid().ToString("N"), CreatedAt = now });
-        db.AuditLogs.Add(new AuditLog { TenantId = tenantId, ActorType = AuditActorType.User, ActorId = user.Id, Action = "test.created", TargetType = AuditTargetType.Tenant, TargetId = tenantId, Severity = AuditSeverity.Info, IpAddress = IPAddress.Loopback, CreatedAt = now });
-        var webhook = new Webhook { TenantId = tenantId, Url = "https://hooks.example.test/in", Events = ["alert.raised"], SecretCipher = "c", CreatedAt = now, UpdatedAt = now };
-        var webhookEvent = new WebhookEvent { TenantId = tenantId, Type = "alert.raised", Data = JsonDocument.Parse("{}"), CreatedAt = now };
-        var delivery = new WebhookDelivery { TenantId = tenantId, WebhookId = webhook.Id, EventId = webhookEvent.Id, EventType = webhookEvent.Type, CreatedAt = now, UpdatedAt = now };
-        db.AddRange(webhook, webhookEvent, delivery);
-        db.WebhookAttempts.Add(new WebhookAttempt { TenantId = tenantId, DeliveryId = delivery.Id, StatusCode = 500, LatencyMs = 1, AttemptedAt = now });
-        await db.SaveChangesAsync(Ct);
-        return tenantId;
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Platform.Data.Tenancy;
+using Platform.Migrator;
 using Platform.Migrator.Schema;
 using Platform.Tests.Support;
 
@@ -26,6 +27,16 @@ public sealed class SchemaTests(SharedPostgres postgres)
     ];
 
     private static readonly string[] Tables = [.. SpecTables.Concat(ExtraTables).Order(StringComparer.Ordinal)];
+
+    /// <summary>The tables that belong to no tenant, and why. Every other table must be tenant-scoped.</summary>
+    private static readonly Dictionary<string, string> GlobalTables = new()
+    {
+        ["__EFMigrationsHistory"] = "the Migrator's ledger; the application role has no grant on it",
+        ["skills"] = "the marketplace catalogue every tenant shares",
+        ["data_protection_keys"] = "ASP.NET Core's one key ring for the whole platform",
+        ["security_changes"] = "the revocation feed every API replica polls whatever tenant it serves",
+        ["refresh_tokens"] = "reached only through its user, before any tenant is known; it goes with the user (CASCADE)",
+    };
 
     private static readonly Dictionary<string, string[]> SpecEnums = new()
     {
@@ -135,28 +146,50 @@ public sealed class SchemaTests(SharedPostgres postgres)
     }
 
     [Fact]
-    public async Task Every_tenant_scoped_table_has_row_level_security_enabled_and_forced_with_a_policy()
+    public async Task Every_table_is_global_by_decision_or_tenant_scoped_with_an_indexed_cascading_tenant_id_and_forced_row_level_security()
     {
-        var scoped = await QueryAsync<string>(
-            $"SELECT table_name FROM information_schema.columns WHERE {TablesFilter} AND column_name = 'tenant_id' ORDER BY 1");
-        scoped = [.. scoped, "tenants"];
-        Assert.Equal(19, scoped.Count);
-
-        var rows = await QueryAsync<(string, bool, bool, long)>(
-            """
-            SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity,
-                   (SELECT count(*) FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname)
-            FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY(@tables)
+        // Every table in the database outside PostgreSQL's catalogs and Hangfire's own schema (its job queue is the
+        // platform's, holds no tenant data, and is read by the application role as a whole).
+        var rows = await QueryAsync<(string, bool, bool, bool, long, bool, bool)>(
+            $"""
+            SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text ELSE n.nspname || '.' || c.relname END,
+                   EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped),
+                   c.relrowsecurity, c.relforcerowsecurity,
+                   (SELECT count(*) FROM pg_policies p WHERE p.schemaname = n.nspname AND p.tablename = c.relname
+                        AND p.qual LIKE '%' || CASE WHEN c.relname = 'tenants' THEN 'id' ELSE 'tenant_id' END || ' = %'
+                        AND p.with_check = p.qual),
+                   EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                           WHERE i.indrelid = c.oid AND a.attname = 'tenant_id'),
+                   EXISTS (SELECT 1 FROM pg_constraint f JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = f.conkey[1]
+                           WHERE f.conrelid = c.oid AND f.contype = 'f' AND array_length(f.conkey, 1) = 1 AND a.attname = 'tenant_id'
+                             AND f.confrelid = 'tenants'::regclass AND f.confdeltype = 'c')
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', '{PlatformMigrator.HangfireSchema}')
+              AND n.nspname NOT LIKE 'pg\_%'
+            ORDER BY 1
             """);
-        foreach (var table in scoped)
+        Assert.Equal(Tables.Length + 1, rows.Count);
+
+        var tenantScoped = rows.Where(r => !GlobalTables.ContainsKey(r.Item1)).ToList();
+        foreach (var (table, hasTenantId, enabled, forced, policies, indexed, cascades) in tenantScoped)
         {
-            var (_, enabled, forced, policies) = Assert.Single(rows, r => r.Item1 == table);
+            Assert.True(hasTenantId || table == "tenants", $"{table}: neither a decided global table nor has it a tenant_id");
+            Assert.True(table == "tenants" || indexed, $"{table}: tenant_id leads no index");
+            Assert.True(table == "tenants" || cascades, $"{table}: tenant_id is not a foreign key to tenants ON DELETE CASCADE");
             Assert.True(enabled, $"{table}: RLS not enabled");
             Assert.True(forced, $"{table}: RLS not forced");
-            Assert.Equal(1, policies);
+            Assert.True(policies == 1, $"{table}: {policies} policies compare its tenant column (one expected)");
         }
 
-        Assert.All(rows.Where(r => r.Item1 == "skills" || r.Item1 == "refresh_tokens"), r => Assert.False(r.Item2));
+        Assert.Equal(19, tenantScoped.Count);
+
+        // A global table is one by decision: it exists, holds no tenant_id, and no policy pretends to scope it.
+        foreach (var (table, reason) in GlobalTables)
+        {
+            var (_, hasTenantId, enabled, _, _, _, _) = Assert.Single(rows, r => r.Item1 == table);
+            Assert.False(hasTenantId, $"{table} has a tenant_id: it is tenant-scoped, not global ({reason})");
+            Assert.False(enabled, $"{table}: RLS on a global table");
+        }
     }
 
     [Fact]

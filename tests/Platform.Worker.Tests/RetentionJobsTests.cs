@@ -145,6 +145,42 @@ public sealed class RetentionJobsTests(WorkerFixture fixture)
         Assert.Equal(240, await check.ContainerHealth.CountAsync(h => h.ContainerId == container && h.Resolution == HealthResolution.Raw, Ct));
     }
 
+    [Fact]
+    public async Task Health_rollup_deletes_hourly_rows_older_than_thirty_days_in_batches_and_keeps_the_younger_ones()
+    {
+        var tenant = await fixture.Database.CreateTenantAsync();
+        var container = "hourly-" + Guid.NewGuid().ToString("N")[..10];
+        var now = DateTimeOffset.UtcNow;
+        var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+        await using (var db = fixture.PlatformScoped())
+        {
+            // More expired rows than one batch holds, and a month of rows still inside the window.
+            for (var i = 1; i <= 130; i++)
+            {
+                db.ContainerHealth.Add(HourRow(tenant, container, hour.AddDays(-30).AddHours(-i)));
+            }
+
+            for (var i = 1; i <= 29 * 24; i += 24)
+            {
+                db.ContainerHealth.Add(HourRow(tenant, container, hour.AddHours(-i)));
+            }
+
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await new HealthRollupJob(fixture.AppOptions, fixture.JobAudit(), SmallBatches, TimeProvider.System).RunAsync(Ct);
+
+        await using var check = fixture.PlatformScoped();
+        var left = await check.ContainerHealth.Where(h => h.ContainerId == container).Select(h => h.RecordedAt).ToListAsync(Ct);
+        Assert.Equal(29, left.Count);
+        Assert.All(left, recordedAt => Assert.True(recordedAt > now.AddDays(-30), $"an hourly row of {recordedAt:O} outlived the 30 days"));
+    }
+
+    private static ContainerHealth HourRow(Guid tenant, string container, DateTimeOffset recordedAt) => new()
+    {
+        TenantId = tenant, ContainerId = container, Status = HealthStatus.Healthy, SampleCount = 240, Resolution = HealthResolution.Hour, RecordedAt = recordedAt,
+    };
+
     private async Task<Guid> CreateUserAsync(Guid tenantId)
     {
         await using var db = fixture.PlatformScoped();

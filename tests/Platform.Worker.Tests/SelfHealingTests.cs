@@ -49,6 +49,15 @@ public sealed class SelfHealingTests(WorkerFixture fixture, DockerEngineFixture 
             Assert.Null(keys.Single(k => k.Id != firstKey).RevokedAt);
             Assert.True(await owner.SecurityChanges.AnyAsync(c => c.Subject == revoked.Prefix, Ct), "the API replicas learn of the revocation");
 
+            // The tenant is told, at info severity, and the open notice does not hold the rebuilt agent in error.
+            var notice = await owner.Alerts.AsNoTracking().SingleAsync(a => a.AgentId == agentId, Ct);
+            Assert.Equal(AlertRules.WorkloadReprovisioned, notice.Kind);
+            Assert.Equal(AlertSeverity.Info, notice.Severity);
+            Assert.Equal(first, notice.ContainerId);
+            Assert.Equal(tenantId, notice.TenantId);
+            Assert.Null(notice.ResolvedAt);
+            Assert.True(await owner.WebhookEvents.AnyAsync(e => e.Type == "alert.raised" && e.TenantId == tenantId, Ct), "the alert reaches the tenant's webhooks");
+
             // Healed: nothing more to do.
             Assert.Equal(new ProvisionResult(0, 0, 0, 0, 0, 0, 0), await provisioner.RunOnceAsync(Ct));
         }

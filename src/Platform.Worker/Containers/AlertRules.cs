@@ -41,6 +41,12 @@ public static class AlertRules
     public const string ContainerCreateFailed = "container_create_failed";
     public const string TenantProvisioningFailed = "tenant_provisioning_failed";
 
+    /// <summary>
+    /// Info: self-healing provisioned an agent's vanished workload again. Nothing is wrong any more, so it never turns the
+    /// agent to error and nothing resolves it; it stays open until someone acknowledges that their agent was rebuilt.
+    /// </summary>
+    public const string WorkloadReprovisioned = "workload_reprovisioned";
+
     /// <summary>The kinds the poller owns per container: opened and resolved from observations only.</summary>
     public static readonly IReadOnlyList<string> ContainerKinds = [ContainerUnhealthy, ContainerExited, RestartLoop, MemoryPressure];
 

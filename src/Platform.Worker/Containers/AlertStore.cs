@@ -89,7 +89,7 @@ public sealed class AlertStore(TimeProvider clock)
 
     /// <summary>
     /// The agents' status follows their open alerts: active/idle → error while one is open, error → active
-    /// once none is. Paused and provisioning agents are never touched. Returns the rows changed.
+    /// once none is. Info alerts tell of something already handled and never count. Paused and provisioning agents are never touched. Returns the rows changed.
     /// </summary>
     public async Task<int> SyncAgentStatusesAsync(PlatformDbContext db, IEnumerable<Guid> agentIds, CancellationToken cancellationToken)
     {
@@ -105,7 +105,7 @@ public sealed class AlertStore(TimeProvider clock)
             UPDATE agents AS a SET status = 'error', updated_at = {now}
             FROM agents AS before
             WHERE before.id = a.id AND a.id = ANY({ids}) AND a.status IN ('active', 'idle')
-              AND EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL)
+              AND EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL AND l.severity <> 'info')
             RETURNING a.id, a.tenant_id, a.name, a.status, before.status AS previous_status
             """).ToListAsync(cancellationToken);
         var toActive = await db.Database.SqlQuery<StatusChange>(
@@ -113,7 +113,7 @@ public sealed class AlertStore(TimeProvider clock)
             UPDATE agents AS a SET status = 'active', updated_at = {now}
             FROM agents AS before
             WHERE before.id = a.id AND a.id = ANY({ids}) AND a.status = 'error'
-              AND NOT EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL)
+              AND NOT EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL AND l.severity <> 'info')
             RETURNING a.id, a.tenant_id, a.name, a.status, before.status AS previous_status
             """).ToListAsync(cancellationToken);
         foreach (var change in toError.Concat(toActive))

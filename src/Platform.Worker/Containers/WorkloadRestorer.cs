@@ -19,6 +19,8 @@ internal sealed class WorkloadRestorer(
     ILogger logger,
     TimeProvider clock)
 {
+    private readonly AlertStore _alerts = new(clock);
+
     /// <param name="listed">This round's listing (of this scope).</param>
     /// <param name="onlyTenants">Only agents of these tenants; empty for every tenant.</param>
     public async Task<int> RestoreAsync(IReadOnlyList<AgentWorkload> listed, Guid[] onlyTenants, CancellationToken cancellationToken)
@@ -88,6 +90,11 @@ internal sealed class WorkloadRestorer(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await _alerts.OpenAsync(db, new AlertDraft(
+            tenantId, agentId, containerId, AlertRules.WorkloadReprovisioned, AlertSeverity.Info,
+            "Agent workload re-provisioned",
+            $"The workload {containerId} of the agent was gone from the runtime; the platform is provisioning it again with a new runtime key.",
+            $"{AlertRules.WorkloadReprovisioned}:{containerId}"), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
