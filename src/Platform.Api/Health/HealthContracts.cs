@@ -9,10 +9,6 @@ public sealed record ContainerHealthResponse(
 
 public sealed record HealthSeries(string ContainerId, string Resolution, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<ContainerHealthResponse> Points);
 
-public sealed record AlertResponse(
-    Guid Id, Guid? TenantId, Guid? AgentId, string? ContainerId, string Kind, AlertSeverity Severity, string State, string Title, string Message,
-    DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt, Guid? AcknowledgedByUserId, DateTimeOffset? ResolvedAt);
-
 public enum AlertState
 {
     Open,
