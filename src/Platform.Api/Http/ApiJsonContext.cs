@@ -5,7 +5,7 @@ using Platform.Api.Agents;
 using Platform.Api.ApiKeys;
 using Platform.Api.Auth;
 using Platform.Api.Channels;
-using Platform.Api.Health;
+using Platform.Api.Containers;
 using Platform.Api.Metrics;
 using Platform.Api.PlatformOverview;
 using Platform.Api.RuntimeDocument;

@@ -7,7 +7,7 @@ using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Data.Resources;
 
-namespace Platform.Api.Health;
+namespace Platform.Api.Alerts;
 
 public static class AlertsApi
 {
