@@ -14,7 +14,7 @@ public static class DockerEngines
 
     /// <summary>The run's engine: DOCKER_HOST, else the default socket.</summary>
     public static string RunEndpoint =>
-        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host && !string.IsNullOrWhiteSpace(host) ? host : DefaultSocket;
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { } host && !string.IsNullOrWhiteSpace(host) ? host : DefaultSocket;
 
     /// <summary>Why the run has no engine, or null when it has one.</summary>
     public static string? RunEngineUnavailable()
