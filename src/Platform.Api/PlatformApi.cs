@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
 using Platform.Api.Activities;
 using Platform.Api.Agents;
+using Platform.Api.Alerts;
 using Platform.Api.ApiKeys;
 using Platform.Api.AuditLogs;
 using Platform.Api.Auth;
 using Platform.Api.Channels;
-using Platform.Api.Health;
+using Platform.Api.Containers;
 using Platform.Api.Metrics;
 using Platform.Api.PlatformOverview;
 using Platform.Api.RuntimeDocument;

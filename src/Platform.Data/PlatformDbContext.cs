@@ -74,10 +74,10 @@ public class PlatformDbContext : DbContext, IDataProtectionKeyContext
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        WebhookEventCapture.AddPending(this);
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await WebhookEventCapture.AddPendingAsync(this, cancellationToken);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     // A pooled instance goes back to the pool without a scope: whoever rents it next sees nothing until given one.

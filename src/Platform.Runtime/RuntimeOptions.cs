@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Platform.Runtime;
 
 /// <summary>
@@ -66,24 +68,31 @@ public sealed class RuntimeOptions
     /// <summary>Health check command of agent workloads, e.g. <c>["CMD-SHELL", "test -f /tmp/ok || exit 1"]</c>; none when unset.</summary>
     public string[]? HealthCheck { get; set; }
 
+    [Range(1, 3600, ErrorMessage = "Runtime:HealthCheckIntervalSeconds must be between {1} and {2}.")]
     public int HealthCheckIntervalSeconds { get; set; } = 30;
 
+    [Range(1, 3600, ErrorMessage = "Runtime:HealthCheckTimeoutSeconds must be between {1} and {2}.")]
     public int HealthCheckTimeoutSeconds { get; set; } = 10;
 
+    [Range(0, 100, ErrorMessage = "Runtime:HealthCheckRetries must be between {1} and {2}.")]
     public int HealthCheckRetries { get; set; } = 3;
 
     /// <summary>Engine restart policy of agent containers: no, always, on-failure, unless-stopped.</summary>
     public string RestartPolicy { get; set; } = "unless-stopped";
 
     /// <summary>How long a stopping workload gets between SIGTERM and SIGKILL.</summary>
+    [Range(0, 600, ErrorMessage = "Runtime:StopGracePeriodSeconds must be between {1} and {2}.")]
     public int StopGracePeriodSeconds { get; set; } = 10;
 
     /// <summary>Workloads inspected (and sampled) at the same time during an observation.</summary>
+    [Range(1, 64, ErrorMessage = "Runtime:MaxParallelism must be between {1} and {2}.")]
     public int MaxParallelism { get; set; } = 32;
 
     /// <summary>Per runtime call, except the stats sample and log streams, which have their own.</summary>
+    [Range(1, 600, ErrorMessage = "Runtime:RequestTimeoutSeconds must be between {1} and {2}.")]
     public int RequestTimeoutSeconds { get; set; } = 30;
 
+    [Range(1, 600, ErrorMessage = "Runtime:StatsTimeoutSeconds must be between {1} and {2}.")]
     public int StatsTimeoutSeconds { get; set; } = 10;
 
     public RuntimeBackend BackendKind => Backend.Trim().ToLowerInvariant() switch

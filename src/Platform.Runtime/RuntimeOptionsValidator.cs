@@ -1,10 +1,17 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace Platform.Runtime;
 
+/// <summary>
+/// Validates <see cref="RuntimeOptions"/> at start: the ranges declared on the options (<see cref="RangeAttribute"/>s,
+/// checked by source-generated code), then what no attribute can say: allowed values, the endpoint and its TLS material.
+/// </summary>
 public sealed partial class RuntimeOptionsValidator : IValidateOptions<RuntimeOptions>
 {
+    private static readonly RuntimeOptionsRangeValidator Ranges = new();
+
     private static readonly string[] Backends = ["engine", "swarm", "none"];
     private static readonly string[] EndpointSchemes = ["unix", "tcp", "npipe"];
     private static readonly string[] RestartPolicies = ["no", "always", "on-failure", "unless-stopped"];
@@ -13,27 +20,11 @@ public sealed partial class RuntimeOptionsValidator : IValidateOptions<RuntimeOp
 
     public ValidateOptionsResult Validate(string? name, RuntimeOptions options)
     {
-        var errors = new List<string>();
-        void Range(int value, int min, int max, string key)
-        {
-            if (value < min || value > max)
-            {
-                errors.Add($"Runtime:{key} must be between {min} and {max} (is {value}).");
-            }
-        }
-
+        var errors = new List<string>(Ranges.Validate(name, options).Failures ?? []);
         if (!Backends.Contains(options.Backend.Trim().ToLowerInvariant()))
         {
             errors.Add($"Runtime:Backend must be one of {string.Join(", ", Backends)} (is '{options.Backend}').");
         }
-
-        Range(options.MaxParallelism, 1, 64, nameof(options.MaxParallelism));
-        Range(options.RequestTimeoutSeconds, 1, 600, nameof(options.RequestTimeoutSeconds));
-        Range(options.StatsTimeoutSeconds, 1, 600, nameof(options.StatsTimeoutSeconds));
-        Range(options.StopGracePeriodSeconds, 0, 600, nameof(options.StopGracePeriodSeconds));
-        Range(options.HealthCheckIntervalSeconds, 1, 3600, nameof(options.HealthCheckIntervalSeconds));
-        Range(options.HealthCheckTimeoutSeconds, 1, 3600, nameof(options.HealthCheckTimeoutSeconds));
-        Range(options.HealthCheckRetries, 0, 100, nameof(options.HealthCheckRetries));
 
         if (options.BackendKind != RuntimeBackend.None)
         {

@@ -2,7 +2,7 @@ using Platform.Data.Hosting;
 using Platform.Worker.Archival;
 using Platform.Worker.Containers;
 using Platform.Worker.Hangfire;
-using Platform.Worker.Health;
+using Platform.Worker.HealthChecks;
 using Platform.Worker.Jobs;
 using Platform.Worker.Webhooks;
 

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Platform.Api.Agents;
 using Platform.Api.Http;
+using Platform.Data.Resources;
 
 namespace Platform.Api.Tests;
 

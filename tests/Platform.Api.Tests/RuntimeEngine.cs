@@ -1,40 +1,36 @@
 using System.Diagnostics;
+using Platform.Tests.Support;
 
 namespace Platform.Api.Tests;
 
 /// <summary>
-/// The Docker engine of the test run (DOCKER_HOST, which scripts/test.sh sets as root) and two agent images on it: the
+/// The Docker engine of the test run (<see cref="DockerEngines.RunEndpoint"/>) and two agent images on it: the
 /// quiet test image of scripts/build-agent-image.sh, and a talking one that writes a numbered line to stdout and one to
 /// stderr every 200 ms, for the logs endpoint. Built once per run, on first use.
 /// </summary>
 internal static class RuntimeEngine
 {
-    public const string QuietImage = "platform-local/agent-runtime:test";
+    public const string QuietImage = DockerEngines.AgentImage;
     public const string TalkingImage = "platform-local/agent-runtime:talking";
 
     private static readonly Lazy<Task<string?>> Ready = new(PrepareAsync);
 
-    public static string? Endpoint => Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : null;
+    public static string Endpoint => DockerEngines.RunEndpoint;
 
     /// <summary>Skips the test without an engine, or fails it when PLATFORM_REQUIRE_DOCKER=1 (CI).</summary>
     public static async Task RequireAsync()
     {
-        var missing = await Ready.Value;
-        if (missing is not null)
-        {
-            Assert.SkipWhen(Environment.GetEnvironmentVariable("PLATFORM_REQUIRE_DOCKER") != "1", missing);
-            Assert.Fail(missing);
-        }
+        DockerEngines.Require(await Ready.Value);
     }
 
     private static async Task<string?> PrepareAsync()
     {
-        if (Endpoint is not { } endpoint || (endpoint.StartsWith("unix://", StringComparison.Ordinal) && !File.Exists(endpoint["unix://".Length..])))
+        if (DockerEngines.RunEngineUnavailable() is { } missing)
         {
-            return "No Docker engine: DOCKER_HOST names none (scripts/test.sh starts one as root).";
+            return missing;
         }
 
-        await RunAsync("bash", Path.Combine(Repository.Root, "scripts", "build-agent-image.sh"));
+        await DockerEngines.BuildAgentImageAsync(Endpoint);
         var name = "platform-talking-" + Guid.NewGuid().ToString("N")[..8];
         await RunAsync("docker", "create", "--name", name, "--network", "none", QuietImage);
         try
@@ -67,23 +63,5 @@ internal static class RuntimeEngine
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await output}{await error}");
         }
-    }
-}
-
-internal static class Repository
-{
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Platform.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No Platform.sln above " + AppContext.BaseDirectory);
     }
 }

@@ -1,3 +1,5 @@
+using Platform.Tests.Support;
+
 namespace Platform.Runtime.Tests;
 
 /// <summary>A runtime touches only its own scope, describes its manager, and says when there is none.</summary>
@@ -81,7 +83,7 @@ public sealed class SwarmScopeTests(SwarmFixture swarm)
         await Assert.ThrowsAsync<RuntimeUnavailableException>(() => missing.CreateAsync(SwarmFixture.Spec(Guid.NewGuid(), "nowhere"), ct));
         await Assert.ThrowsAsync<RuntimeUnavailableException>(() => missing.EnsureTenantNetworkAsync(Guid.NewGuid(), ct));
 
-        var port = SwarmFixture.FreePort(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        var port = PrivateDockerEngine.FreeSwarmPort(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         using var closed = new Swarm.SwarmRuntime(new RuntimeOptions { Backend = "swarm", Endpoint = $"tcp://127.0.0.1:{port}", AllowInsecure = true },
             Microsoft.Extensions.Logging.Abstractions.NullLogger<Swarm.SwarmRuntime>.Instance);
         var error = await Assert.ThrowsAsync<RuntimeUnavailableException>(() => closed.DescribeAsync(ct));
@@ -93,21 +95,12 @@ public sealed class SwarmScopeTests(SwarmFixture swarm)
     {
         swarm.Require();
         var ct = TestContext.Current.CancellationToken;
-        var directory = Path.Combine(Path.GetTempPath(), "pdk-" + Guid.NewGuid().ToString("N")[..10]);
-        var endpoint = (await SwarmFixture.RunScriptAsync("docker-engine.sh", null, "start", directory)).Trim();
-        try
-        {
-            using var engine = swarm.Runtime(swarm.NewScope(), o => o.Endpoint = endpoint);
-            var error = await Assert.ThrowsAsync<RuntimeUnavailableException>(() => engine.DescribeAsync(ct));
-            Assert.Contains("not a swarm manager", error.Message, StringComparison.Ordinal);
-            Assert.Contains("swarm inactive", error.Message, StringComparison.Ordinal);
-            var listed = await Assert.ThrowsAsync<RuntimeUnavailableException>(() => engine.ListAsync(ct));
-            Assert.Contains("not a swarm manager", listed.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await SwarmFixture.RunScriptAsync("docker-engine.sh", null, "stop", directory);
-            Directory.Delete(directory, recursive: true);
-        }
+        await using var plain = await PrivateDockerEngine.StartAsync();
+        using var engine = swarm.Runtime(swarm.NewScope(), o => o.Endpoint = plain.Endpoint);
+        var error = await Assert.ThrowsAsync<RuntimeUnavailableException>(() => engine.DescribeAsync(ct));
+        Assert.Contains("not a swarm manager", error.Message, StringComparison.Ordinal);
+        Assert.Contains("swarm inactive", error.Message, StringComparison.Ordinal);
+        var listed = await Assert.ThrowsAsync<RuntimeUnavailableException>(() => engine.ListAsync(ct));
+        Assert.Contains("not a swarm manager", listed.Message, StringComparison.Ordinal);
     }
 }

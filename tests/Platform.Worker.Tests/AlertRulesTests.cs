@@ -23,10 +23,10 @@ public sealed class AlertRulesTests
         long exitCode = 0) =>
         new(ContainerId, AgentId, TenantId, state, health, exitCode, false, restarts, Now - (age ?? TimeSpan.FromHours(1)), 1.5, memoryMb, limitMb, Now);
 
-    private static HealthSample Sample(TimeSpan ago, int restarts = 0, double memoryMb = 100, double? limitMb = 512) =>
+    private static ContainerHealthSample Sample(TimeSpan ago, int restarts = 0, double memoryMb = 100, double? limitMb = 512) =>
         new(Now - ago, restarts, memoryMb, limitMb);
 
-    private static IReadOnlyList<string> Kinds(WorkloadObservation observation, params HealthSample[] history) =>
+    private static IReadOnlyList<string> Kinds(WorkloadObservation observation, params ContainerHealthSample[] history) =>
         AlertRules.Evaluate(observation, history).Select(a => a.Kind).ToList();
 
     [Fact]

@@ -5,6 +5,7 @@ using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Runtime;
 using Platform.Runtime.Engine;
+using Platform.Tests.Support;
 using Platform.Worker.Containers;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -17,8 +18,8 @@ public sealed class DockerCollection : ICollectionFixture<DockerEngineFixture>
 }
 
 /// <summary>
-/// The Docker engine of the tests (DOCKER_HOST, else /var/run/docker.sock) and the agent test image,
-/// built once with scripts/build-agent-image.sh. Every test works in a scope of its own
+/// The Docker engine of the run (<see cref="DockerEngines.RunEndpoint"/>: DOCKER_HOST, else /var/run/docker.sock) and
+/// the agent test image, built once with scripts/build-agent-image.sh. Every test works in a scope of its own
 /// (label <c>platform.scope</c>), so pollers and provisioners only see its containers; all
 /// containers of this run are removed at the end. The container helpers the tests use are in
 /// DockerEngineFixture.Containers.cs. The tests drive the engine through <see cref="EngineRuntime"/>; the client
@@ -26,7 +27,7 @@ public sealed class DockerCollection : ICollectionFixture<DockerEngineFixture>
 /// </summary>
 public sealed partial class DockerEngineFixture : IAsyncLifetime
 {
-    public const string Image = "platform-local/agent-runtime:test";
+    public const string Image = DockerEngines.AgentImage;
     public static readonly string[] HealthCheckCommand = ["CMD-SHELL", "test -f /tmp/ok || exit 1"];
 
     private readonly string _runId = "wt-" + Guid.NewGuid().ToString("N")[..8];
@@ -43,36 +44,19 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
-        var endpoint = string.IsNullOrWhiteSpace(host) ? RuntimeOptions.DefaultSocket : host;
-        if (endpoint.StartsWith("unix://", StringComparison.Ordinal) && !File.Exists(endpoint["unix://".Length..]))
+        Unavailable = DockerEngines.RunEngineUnavailable();
+        if (Unavailable is not null)
         {
-            Unavailable = string.IsNullOrWhiteSpace(host)
-                ? "No Docker engine: set DOCKER_HOST (scripts/docker-engine.sh start DIR prints it) or run /var/run/docker.sock."
-                : $"No Docker engine: DOCKER_HOST={host} names no socket.";
             return;
         }
 
-        Endpoint = endpoint;
-        await RunScriptAsync("build-agent-image.sh");
-        _client = new DockerClientBuilder().WithEndpoint(new Uri(endpoint)).Build();
+        Endpoint = DockerEngines.RunEndpoint;
+        await DockerEngines.BuildAgentImageAsync(Endpoint);
+        _client = new DockerClientBuilder().WithEndpoint(new Uri(Endpoint)).Build();
     }
 
     /// <summary>Skips the test without an engine, or fails it when PLATFORM_REQUIRE_DOCKER=1.</summary>
-    public void Require()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-
-        if (Environment.GetEnvironmentVariable("PLATFORM_REQUIRE_DOCKER") == "1")
-        {
-            Assert.Fail(Unavailable);
-        }
-
-        Assert.Skip(Unavailable);
-    }
+    public void Require() => DockerEngines.Require(Unavailable);
 
     public string NewScope() => $"{_runId}-{Interlocked.Increment(ref _scopes)}";
 
@@ -167,46 +151,5 @@ public sealed partial class DockerEngineFixture : IAsyncLifetime
 
             await Task.Delay(200, cancellationToken);
         }
-    }
-
-    /// <summary>Runs scripts/NAME with these arguments (and environment); its standard output.</summary>
-    internal static async Task<string> RunScriptAsync(string name, IReadOnlyDictionary<string, string>? environment = null, params string[] arguments)
-    {
-        var script = Path.Combine(RepositoryRoot(), "scripts", name);
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {await output}{await error}");
-        }
-
-        return await output;
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Platform.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Platform.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -3,6 +3,7 @@ using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Runtime;
 using Platform.Runtime.Engine;
+using Platform.Tests.Support;
 
 namespace Platform.Worker.Tests;
 
@@ -14,9 +15,9 @@ public sealed class TlsDockerCollection : ICollectionFixture<TlsDockerEngineFixt
 
 /// <summary>
 /// A Docker engine of its own on loopback that answers only TLS clients with a certificate of its CA (dockerd
-/// --tlsverify), as a remote engine would: certificates made by scripts/docker-tls-certs.sh (openssl), the engine by
-/// scripts/docker-engine.sh with its own data-root, exec-root, pidfile and sockets, the agent test image imported into
-/// it. Started once for the run, stopped at the end. Its unix socket is for setting up behind the platform's back.
+/// --tlsverify), as a remote engine would (<see cref="PrivateDockerEngine.StartTlsAsync"/>), with the agent test image
+/// imported into it, and certificates of a second CA to mix with its own. Started once for the run, stopped at the end.
+/// Its unix socket is for setting up behind the platform's back.
 /// </summary>
 public sealed class TlsDockerEngineFixture : IAsyncLifetime
 {
@@ -28,7 +29,7 @@ public sealed class TlsDockerEngineFixture : IAsyncLifetime
 
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "tdk-" + Guid.NewGuid().ToString("N")[..10]);
 
-    public int Port { get; private set; }
+    public int Port => _engine?.TlsPort ?? throw new InvalidOperationException(Unavailable ?? "No TLS engine.");
 
     /// <summary><c>tcp://127.0.0.1:PORT</c>.</summary>
     public string Endpoint => $"tcp://127.0.0.1:{Port}";
@@ -52,36 +53,18 @@ public sealed class TlsDockerEngineFixture : IAsyncLifetime
             return;
         }
 
-        var certs = Path.Combine(Directory, "certs");
+        _engine = await PrivateDockerEngine.StartTlsAsync(Directory);
+        var certs = _engine.TlsCertificates;
         var other = Path.Combine(Directory, "other-ca");
-        await DockerEngineFixture.RunScriptAsync("docker-tls-certs.sh", null, certs, "IP:127.0.0.1,DNS:localhost", "2");
-        await DockerEngineFixture.RunScriptAsync("docker-tls-certs.sh", null, other, "IP:127.0.0.1,DNS:localhost", "2");
+        await PrivateDockerEngine.MakeCertificatesAsync(other);
         Mix(ForeignClientCertificates, ca: Path.Combine(certs, "ca.pem"), client: Path.Combine(other, "client"));
         Mix(ForeignAuthorityCertificates, ca: Path.Combine(other, "ca.pem"), client: ClientCertificates);
-
-        Port = Platform.Tests.Support.ServerProcess.FreeTcpPort();
-        _engine = await PrivateDockerEngine.StartAsync(
-            $"--host tcp://127.0.0.1:{Port} --tlsverify --tlscacert {certs}/ca.pem --tlscert {certs}/server-cert.pem --tlskey {certs}/server-key.pem",
-            Path.Combine(Directory, "engine"));
-        await DockerEngineFixture.RunScriptAsync("build-agent-image.sh", new Dictionary<string, string> { ["DOCKER_HOST"] = _engine.Endpoint });
+        await _engine.BuildAgentImageAsync();
         _admin = new DockerClientBuilder().WithEndpoint(new Uri(_engine.Endpoint)).Build();
     }
 
     /// <summary>Skips the test without the means for a TLS engine, or fails it when PLATFORM_REQUIRE_DOCKER=1.</summary>
-    public void Require()
-    {
-        if (Unavailable is null)
-        {
-            return;
-        }
-
-        if (Environment.GetEnvironmentVariable("PLATFORM_REQUIRE_DOCKER") == "1")
-        {
-            Assert.Fail(Unavailable);
-        }
-
-        Assert.Skip(Unavailable);
-    }
+    public void Require() => DockerEngines.Require(Unavailable);
 
     /// <summary>Runtime settings for this engine over TLS, with the material in <paramref name="certificates"/>.</summary>
     public RuntimeOptions Options(string scope, string? certificates = null, bool asPemText = false)
@@ -132,7 +115,7 @@ public sealed class TlsDockerEngineFixture : IAsyncLifetime
     /// <summary>Sockets the engine process holds open (its listeners, its containerd connections and one per client connection).</summary>
     public int EngineSockets()
     {
-        var pid = File.ReadAllText(Path.Combine(Directory, "engine", "docker.pid")).Trim();
+        var pid = _engine?.ProcessId ?? throw new InvalidOperationException(Unavailable ?? "No TLS engine.");
         return new DirectoryInfo($"/proc/{pid}/fd").EnumerateFileSystemInfos()
             .Count(fd => fd.LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
     }
@@ -152,16 +135,8 @@ public sealed class TlsDockerEngineFixture : IAsyncLifetime
 
         if (_engine is not null)
         {
+            // Removes the folder with the certificates too.
             await _engine.DisposeAsync();
-        }
-
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Leftovers of the engine's mounts: the temp folder is cleaned by the OS.
         }
     }
 

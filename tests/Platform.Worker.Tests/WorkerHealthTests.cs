@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Platform.Tests.Support;
-using Platform.Worker.Health;
+using Platform.Worker.HealthChecks;
 
 namespace Platform.Worker.Tests;
 

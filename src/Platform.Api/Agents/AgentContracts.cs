@@ -4,23 +4,6 @@ using Platform.Data.Entities;
 
 namespace Platform.Api.Agents;
 
-public sealed record AgentChannelSummary(Guid Id, ChannelType Type, string Name, bool Enabled);
-
-/// <summary>While an agent is idle: how deep it sleeps (frozen keeps its memory, stopped holds none), since when and why.</summary>
-public sealed record AgentIdle(HibernationStage Stage, DateTimeOffset Since, string Reason);
-
-public sealed record AgentResponse(
-    Guid Id, string Name, string? Description, AgentRole Role, AgentStatus Status, ModelTier ModelTier, ThinkingMode ThinkingMode,
-    ToolPolicy ToolPolicy, AssistedUser? AssistedUser, IReadOnlyList<AgentChannelSummary> Channels,
-    DateTimeOffset? LastActive, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, AgentIdle? Idle)
-{
-    /// <summary>
-    /// The primary channel: the first enabled one in creation order. Picked from <see cref="Channels"/> in memory,
-    /// because as SQL it is a ROW_NUMBER subquery per agent that costs more than the whole list query.
-    /// </summary>
-    public AgentChannelSummary? Channel => Channels.FirstOrDefault(c => c.Enabled);
-}
-
 public sealed record CreateAgentRequest(
     [property: Required, StringLength(100, MinimumLength = 1)] string Name,
     [property: StringLength(2000)] string? Description = null,

@@ -8,6 +8,7 @@ using Platform.Api.Security;
 using Platform.Api.Streams;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Resources;
 using Platform.Runtime;
 
 namespace Platform.Api.Agents;

@@ -5,6 +5,7 @@ using Platform.Api.Http;
 using Platform.Api.Security;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Resources;
 
 namespace Platform.Api.Agents;
 

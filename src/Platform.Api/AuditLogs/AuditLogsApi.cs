@@ -1,12 +1,11 @@
 using System.Buffers;
-using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Api.Http;
 using Platform.Api.Security;
 using Platform.Data;
-using Platform.Data.Entities;
+using Platform.Data.Resources;
 
 namespace Platform.Api.AuditLogs;
 
@@ -21,10 +20,6 @@ public static class AuditLogsApi
         return api;
     }
 
-    private static readonly Expression<Func<AuditLog, AuditLogResponse>> ToResponse = l => new AuditLogResponse(
-        l.Id, l.TenantId, l.ActorType, l.ActorId, l.Action, l.TargetType, l.TargetId, l.Severity,
-        l.Details == null ? null : l.Details.RootElement, l.IpAddress == null ? null : l.IpAddress.ToString(), l.UserAgent, l.CreatedAt);
-
     private static async Task<Results<Ok<Page<AuditLogResponse>>, ProblemHttpResult>> ListAsync(
         [AsParameters] AuditLogQuery filter, [AsParameters] PageRequest page, PlatformReadDbContext db, CancellationToken cancellationToken)
     {
@@ -34,7 +29,7 @@ public static class AuditLogsApi
         }
 
         return TypedResults.Ok(await filter.Apply(db.AuditLogs.AsNoTracking())
-            .ToPageAsync(page, l => l.Id, ToResponse, r => r.Id, cancellationToken: cancellationToken));
+            .ToPageAsync(page, l => l.Id, AuditLogProjection.ToResponse, r => r.Id, cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -55,7 +50,7 @@ public static class AuditLogsApi
         await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
         var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         var written = 0;
-        await foreach (var row in filter.Apply(db.AuditLogs.AsNoTracking()).OrderBy(l => l.Id).Select(ToResponse).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var row in filter.Apply(db.AuditLogs.AsNoTracking()).OrderBy(l => l.Id).Select(AuditLogProjection.ToResponse).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             JsonSerializer.Serialize(writer, row, options);
             writer.Flush();

@@ -3,10 +3,9 @@ using System.Text.Json.Serialization;
 using Platform.Api.Activities;
 using Platform.Api.Agents;
 using Platform.Api.ApiKeys;
-using Platform.Api.AuditLogs;
 using Platform.Api.Auth;
 using Platform.Api.Channels;
-using Platform.Api.Health;
+using Platform.Api.Containers;
 using Platform.Api.Metrics;
 using Platform.Api.PlatformOverview;
 using Platform.Api.RuntimeDocument;
@@ -15,6 +14,7 @@ using Platform.Api.Streams;
 using Platform.Api.Team;
 using Platform.Api.Tenants;
 using Platform.Api.Webhooks;
+using Platform.Data.Resources;
 
 namespace Platform.Api.Http;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Platform.Api.Audit;
 using Platform.Data.Hosting;
+using Platform.ServiceDefaults.Tickets;
 
 namespace Platform.Api.Security;
 

@@ -9,6 +9,7 @@ using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Data.Security;
 using Platform.Data.Tenancy;
+using Platform.ServiceDefaults.Tickets;
 
 namespace Platform.Api.Security;
 

@@ -1,5 +1,5 @@
 using Microsoft.OpenApi;
-using Platform.Data.Security;
+using Platform.ServiceDefaults.Tickets;
 
 namespace Platform.Api.Streams;
 
@@ -23,7 +23,7 @@ public static class StreamTicketEndpoints
                 operation.Parameters ??= [];
                 operation.Parameters.Add(new OpenApiParameter
                 {
-                    Name = AccessTickets.QueryParameter,
+                    Name = TicketQuery.ParameterName,
                     In = ParameterLocation.Query,
                     Description = "A stream ticket from POST /api/v1/streams/tickets, for clients that cannot send headers (EventSource): "
                         + "single use, valid briefly, in place of the Authorization or X-Api-Key header"

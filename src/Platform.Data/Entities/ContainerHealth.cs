@@ -20,5 +20,5 @@ public class ContainerHealth
     public DateTimeOffset RecordedAt { get; set; }
 }
 
-/// <summary>Stored as text ('raw', 'hour'), deliberately not a PostgreSQL enum type.</summary>
+/// <summary>Raw container health samples or hourly roll-ups. Stored as text ('raw', 'hour'), deliberately not a PostgreSQL enum type.</summary>
 public enum HealthResolution { Raw, Hour }

@@ -33,6 +33,10 @@ public enum AuditSeverity { Info, Warning, Critical }
 
 public enum AlertSeverity { Info, Warning, Critical }
 
+/// <summary>
+/// The health of an agent's container (<see cref="ContainerHealth"/>), not of a service's /health endpoint; the name is
+/// kept as it is the database enum and the OpenAPI schema.
+/// </summary>
 public enum HealthStatus { Healthy, Degraded, Unhealthy }
 
 public enum InviteStatus { Pending, Accepted, Expired, Revoked }

@@ -16,9 +16,6 @@ public static class AccessTickets
     /// <summary>Longer input is no ticket of ours (they are 43 characters); refused before it is hashed.</summary>
     public const int MaxLength = 64;
 
-    /// <summary>The query parameter that carries a ticket.</summary>
-    public const string QueryParameter = "ticket";
-
     /// <summary>Adds a ticket for <paramref name="holder"/> (its caller fields set) to the context; the caller saves.</summary>
     public static IssuedTicket Issue(PlatformDbContext db, AccessTicket holder, TimeSpan lifetime, DateTimeOffset now)
     {

@@ -3,7 +3,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Platform.Worker.Health;
+using Platform.Worker.HealthChecks;
 
 namespace Platform.Worker.Archival;
 

@@ -3,7 +3,7 @@ using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Platform.Worker.Health;
+using Platform.Worker.HealthChecks;
 using Platform.Worker.Jobs;
 
 namespace Platform.Worker.Archival;

@@ -4,7 +4,7 @@ using Platform.Runtime;
 namespace Platform.Worker.Containers;
 
 /// <summary>An earlier raw sample of the same container (from container_health).</summary>
-public sealed record HealthSample(DateTimeOffset RecordedAt, int RestartCount, double MemoryMb, double? MemoryLimitMb);
+public sealed record ContainerHealthSample(DateTimeOffset RecordedAt, int RestartCount, double MemoryMb, double? MemoryLimitMb);
 
 /// <summary>An alert that should be open now.</summary>
 public sealed record DesiredAlert(string Kind, AlertSeverity Severity, string Title, string Message, string Fingerprint);
@@ -71,7 +71,7 @@ public static class AlertRules
         status == AgentStatus.Idle && stage is not null && o.State is WorkloadState.Frozen or WorkloadState.Stopped or WorkloadState.Exited;
 
     public static IReadOnlyList<DesiredAlert> Evaluate(
-        WorkloadObservation observation, IReadOnlyCollection<HealthSample> history, AlertThresholds? thresholds = null)
+        WorkloadObservation observation, IReadOnlyCollection<ContainerHealthSample> history, AlertThresholds? thresholds = null)
     {
         thresholds ??= AlertThresholds.Default;
         var id = observation.WorkloadId;
@@ -120,7 +120,7 @@ public static class AlertRules
     /// start (the last sample at or before it, else the first sample in it; 0 when the container was created
     /// inside the window; no restarts counted without any earlier information).
     /// </summary>
-    public static int RestartsInWindow(WorkloadObservation observation, IReadOnlyCollection<HealthSample> history, AlertThresholds? thresholds = null)
+    public static int RestartsInWindow(WorkloadObservation observation, IReadOnlyCollection<ContainerHealthSample> history, AlertThresholds? thresholds = null)
     {
         thresholds ??= AlertThresholds.Default;
         var windowStart = observation.ObservedAt - thresholds.RestartLoopWindow;
@@ -146,7 +146,7 @@ public static class AlertRules
     }
 
     /// <summary>Usage above the ratio of the limit in the current sample and the samples just before it.</summary>
-    public static bool UnderMemoryPressure(WorkloadObservation observation, IReadOnlyCollection<HealthSample> history, AlertThresholds? thresholds = null)
+    public static bool UnderMemoryPressure(WorkloadObservation observation, IReadOnlyCollection<ContainerHealthSample> history, AlertThresholds? thresholds = null)
     {
         thresholds ??= AlertThresholds.Default;
         if (!Above(observation.MemoryMb, observation.MemoryLimitMb, thresholds.MemoryPressureRatio))

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Resources;
 using Platform.Data.Webhooks;
 using Platform.Runtime;
 
@@ -57,7 +58,7 @@ public sealed class AlertStore(TimeProvider clock)
                 Id = id, TenantId = alert.TenantId, AgentId = alert.AgentId, ContainerId = alert.ContainerId, Kind = alert.Kind,
                 Severity = alert.Severity, Title = title, Message = message, Fingerprint = fingerprint, CreatedAt = now,
             };
-            await WebhookOutbox.InsertAsync(db, WebhookEventTypes.AlertRaised, alert.TenantId, AlertEventData.Of(raised), now, cancellationToken);
+            await WebhookOutbox.InsertAsync(db, WebhookEventTypes.AlertRaised, alert.TenantId, WebhookEventData.Alert(raised), now, cancellationToken);
         }
 
         return inserted > 0;
@@ -81,7 +82,7 @@ public sealed class AlertStore(TimeProvider clock)
             """).IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().ToListAsync(cancellationToken);
         foreach (var alert in resolved)
         {
-            await WebhookOutbox.InsertAsync(db, WebhookEventTypes.AlertResolved, alert.TenantId, AlertEventData.Of(alert), now, cancellationToken);
+            await WebhookOutbox.InsertAsync(db, WebhookEventTypes.AlertResolved, alert.TenantId, WebhookEventData.Alert(alert), now, cancellationToken);
         }
 
         return [.. resolved.Select(a => a.AgentId)];
@@ -106,7 +107,7 @@ public sealed class AlertStore(TimeProvider clock)
             FROM agents AS before
             WHERE before.id = a.id AND a.id = ANY({ids}) AND a.status IN ('active', 'idle')
               AND EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL AND l.severity <> 'info')
-            RETURNING a.id, a.tenant_id, a.name, a.status, before.status AS previous_status
+            RETURNING a.id, a.tenant_id, before.status AS previous_status
             """).ToListAsync(cancellationToken);
         var toActive = await db.Database.SqlQuery<StatusChange>(
             $"""
@@ -114,18 +115,26 @@ public sealed class AlertStore(TimeProvider clock)
             FROM agents AS before
             WHERE before.id = a.id AND a.id = ANY({ids}) AND a.status = 'error'
               AND NOT EXISTS (SELECT 1 FROM alerts AS l WHERE l.agent_id = a.id AND l.resolved_at IS NULL AND l.severity <> 'info')
-            RETURNING a.id, a.tenant_id, a.name, a.status, before.status AS previous_status
+            RETURNING a.id, a.tenant_id, before.status AS previous_status
             """).ToListAsync(cancellationToken);
-        foreach (var change in toError.Concat(toActive))
+        var changes = toError.Concat(toActive).ToList();
+        if (changes.Count > 0)
         {
-            await WebhookOutbox.InsertAsync(db, WebhookEventTypes.AgentStatusChanged, change.TenantId,
-                new AgentStatusEventData(change.Id, change.TenantId, change.Name, change.Status, change.PreviousStatus, now), now, cancellationToken);
+            // The agents as the API shows them, read in this transaction after the update.
+            var changedIds = changes.Select(c => c.Id).ToArray();
+            var agents = await db.Agents.IgnoreQueryFilters().AsNoTracking().Where(a => changedIds.Contains(a.Id))
+                .Select(AgentProjection.ToResponse).ToDictionaryAsync(a => a.Id, cancellationToken);
+            foreach (var change in changes)
+            {
+                await WebhookOutbox.InsertAsync(db, WebhookEventTypes.AgentStatusChanged, change.TenantId,
+                    WebhookEventData.AgentStatusChanged(agents[change.Id], change.PreviousStatus), now, cancellationToken);
+            }
         }
 
         return toError.Count + toActive.Count;
     }
 
-    private sealed record StatusChange(Guid Id, Guid TenantId, string Name, AgentStatus Status, AgentStatus PreviousStatus);
+    private sealed record StatusChange(Guid Id, Guid TenantId, AgentStatus PreviousStatus);
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
 }

@@ -45,7 +45,7 @@ internal sealed class ContainerHealthRecorder(RuntimeLoopOptions options)
                 .Where(h => h.Resolution == HealthResolution.Raw && containerIds.Contains(h.ContainerId) && h.RecordedAt >= since)
                 .Select(h => new { h.ContainerId, h.RecordedAt, h.RestartCount, h.MemoryMb, h.MemoryLimitMb })
                 .ToListAsync(cancellationToken))
-            .ToLookup(h => h.ContainerId, h => new HealthSample(h.RecordedAt, h.RestartCount, h.MemoryMb, h.MemoryLimitMb), StringComparer.Ordinal);
+            .ToLookup(h => h.ContainerId, h => new ContainerHealthSample(h.RecordedAt, h.RestartCount, h.MemoryMb, h.MemoryLimitMb), StringComparer.Ordinal);
 
         var desired = new List<(WorkloadObservation Observation, DesiredAlert Alert)>();
         foreach (var observation in known)

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Platform.Runtime;
-using Platform.Worker.Health;
+using Platform.Worker.HealthChecks;
 using Platform.Worker.Hibernation;
 
 namespace Platform.Worker.Containers;

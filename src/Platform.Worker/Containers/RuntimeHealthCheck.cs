@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Platform.Runtime;
-using Platform.Worker.Health;
+using Platform.Worker.HealthChecks;
 
 namespace Platform.Worker.Containers;
 

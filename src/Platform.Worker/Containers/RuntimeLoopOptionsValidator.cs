@@ -2,26 +2,17 @@ using Microsoft.Extensions.Options;
 
 namespace Platform.Worker.Containers;
 
+/// <summary>
+/// Validates <see cref="RuntimeLoopOptions"/> at start: the ranges declared on the options (checked by source-generated
+/// code), and the one rule between two of them.
+/// </summary>
 public sealed class RuntimeLoopOptionsValidator : IValidateOptions<RuntimeLoopOptions>
 {
+    private static readonly RuntimeLoopOptionsRangeValidator Ranges = new();
+
     public ValidateOptionsResult Validate(string? name, RuntimeLoopOptions options)
     {
-        var errors = new List<string>();
-        void Range(int value, int min, int max, string key)
-        {
-            if (value < min || value > max)
-            {
-                errors.Add($"Runtime:{key} must be between {min} and {max} (is {value}).");
-            }
-        }
-
-        Range(options.PollIntervalSeconds, 1, 3600, nameof(options.PollIntervalSeconds));
-        Range(options.MaxBackoffSeconds, 1, 86400, nameof(options.MaxBackoffSeconds));
-        Range(options.ProvisionIntervalSeconds, 1, 3600, nameof(options.ProvisionIntervalSeconds));
-        Range(options.ProvisionBatchSize, 1, 1000, nameof(options.ProvisionBatchSize));
-        Range(options.ProvisionRetrySeconds, 1, 3600, nameof(options.ProvisionRetrySeconds));
-        Range(options.ProvisionRetryMaxSeconds, 1, 86400, nameof(options.ProvisionRetryMaxSeconds));
-        Range(options.ProvisionAttemptsBeforeError, 1, 100, nameof(options.ProvisionAttemptsBeforeError));
+        var errors = new List<string>(Ranges.Validate(name, options).Failures ?? []);
         if (options.ProvisionRetryMaxSeconds < options.ProvisionRetrySeconds)
         {
             errors.Add("Runtime:ProvisionRetryMaxSeconds must not be less than Runtime:ProvisionRetrySeconds.");

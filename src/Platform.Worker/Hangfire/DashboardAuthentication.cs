@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 using Platform.Data.Hosting;
+using Platform.ServiceDefaults.Tickets;
 
 namespace Platform.Worker.Hangfire;
 

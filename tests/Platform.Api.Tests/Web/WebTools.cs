@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Platform.Tests.Support;
 
 namespace Platform.Api.Tests.Web;
 

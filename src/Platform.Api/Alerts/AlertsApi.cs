@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Platform.Api.Audit;
@@ -6,8 +5,9 @@ using Platform.Api.Http;
 using Platform.Api.Security;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Resources;
 
-namespace Platform.Api.Health;
+namespace Platform.Api.Alerts;
 
 public static class AlertsApi
 {
@@ -22,11 +22,6 @@ public static class AlertsApi
             .WithSummary("Resolve an alert.");
         return api;
     }
-
-    private static readonly Expression<Func<Alert, AlertResponse>> ToResponse = a => new AlertResponse(
-        a.Id, a.TenantId, a.AgentId, a.ContainerId, a.Kind, a.Severity,
-        a.ResolvedAt != null ? "resolved" : a.AcknowledgedAt != null ? "acknowledged" : "open",
-        a.Title, a.Message, a.CreatedAt, a.AcknowledgedAt, a.AcknowledgedByUserId, a.ResolvedAt);
 
     private static async Task<Results<Ok<Page<AlertResponse>>, ProblemHttpResult>> ListAsync(
         [AsParameters] AlertListQuery filter, [AsParameters] PageRequest page, PlatformDbContext db, CancellationToken cancellationToken)
@@ -49,7 +44,7 @@ public static class AlertsApi
             AlertState.Resolved => alerts.Where(a => a.ResolvedAt != null),
             _ => alerts,
         };
-        return TypedResults.Ok(await alerts.ToPageAsync(page, a => a.Id, ToResponse, r => r.Id, cancellationToken: cancellationToken));
+        return TypedResults.Ok(await alerts.ToPageAsync(page, a => a.Id, AlertProjection.ToResponse, r => r.Id, cancellationToken: cancellationToken));
     }
 
     private static Task<Results<Ok<AlertResponse>, ProblemHttpResult>> AcknowledgeAsync(
@@ -93,6 +88,6 @@ public static class AlertsApi
             Details = new Dictionary<string, object?> { ["alertId"] = alert.Id, ["kind"] = alert.Kind },
         });
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(ToResponse.Compile()(alert));
+        return TypedResults.Ok(AlertProjection.From(alert));
     }
 }

@@ -1,16 +1,18 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Platform.Data.Security;
 
-namespace Platform.Api.Security;
+namespace Platform.ServiceDefaults.Tickets;
 
 /// <summary>
 /// Creates each request's context after taking its <c>ticket</c> out of the query string (<see cref="TicketQuery"/>): the
 /// server hands the request to the hosting layer here, before the request is logged or traced, so neither ASP.NET Core's
 /// request logs nor the tracing instrumentation (url.query, url.full) ever see a ticket. Authentication reads it from
-/// the <see cref="PresentedTicket"/> feature.
+/// the <see cref="PresentedTicket"/> feature. The API's stream tickets and the worker's dashboard sign-in
+/// (<c>/hangfire/sign-in?ticket=</c>) both register it.
 /// </summary>
-internal sealed class TicketRedactingContextFactory(IServiceProvider services) : IHttpContextFactory
+public sealed class TicketRedactingContextFactory(IServiceProvider services) : IHttpContextFactory
 {
     private readonly DefaultHttpContextFactory _inner = new(services);
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Platform.Worker.Health;
+namespace Platform.Worker.HealthChecks;
 
 /// <summary>
 /// /health must answer while a dependency hangs, or an orchestrator's probe times out and counts a live worker as dead.

@@ -1,33 +1,20 @@
 using Platform.Api.Http;
 using Platform.Data.Entities;
 
-namespace Platform.Api.Health;
+namespace Platform.Api.Containers;
 
+/// <summary>
+/// One health sample of an agent's container (or an hourly roll-up of them), as the worker's poller records it: not the
+/// service's own /health endpoint.
+/// </summary>
 public sealed record ContainerHealthResponse(
     string ContainerId, Guid? AgentId, Guid TenantId, HealthStatus Status, double CpuPercent, double MemoryMb, double? MemoryLimitMb,
     int RestartCount, int SampleCount, string Resolution, DateTimeOffset RecordedAt);
 
+/// <summary>A container's health samples between two times (the schema keeps its published name).</summary>
 public sealed record HealthSeries(string ContainerId, string Resolution, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<ContainerHealthResponse> Points);
 
-public sealed record AlertResponse(
-    Guid Id, Guid? TenantId, Guid? AgentId, string? ContainerId, string Kind, AlertSeverity Severity, string State, string Title, string Message,
-    DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt, Guid? AcknowledgedByUserId, DateTimeOffset? ResolvedAt);
-
-public enum AlertState
-{
-    Open,
-    Acknowledged,
-    Resolved,
-}
-
-public sealed class AlertListQuery
-{
-    public QueryEnum<AlertSeverity>? Severity { get; init; }
-
-    public QueryEnum<AlertState>? State { get; init; }
-}
-
-public sealed class HealthSeriesQuery
+public sealed class ContainerHealthSeriesQuery
 {
     public DateTimeOffset? From { get; init; }
 

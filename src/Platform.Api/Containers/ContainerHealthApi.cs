@@ -6,9 +6,10 @@ using Platform.Api.Security;
 using Platform.Data;
 using Platform.Data.Entities;
 
-namespace Platform.Api.Health;
+namespace Platform.Api.Containers;
 
-public static class HealthApi
+/// <summary>The health samples of the agents' containers (<c>/containers/…/health</c>); the service's own /health is in ServiceDefaults.</summary>
+public static class ContainerHealthApi
 {
     private const int MaxPoints = 10_000;
 
@@ -37,7 +38,7 @@ public static class HealthApi
     }
 
     private static async Task<Results<Ok<HealthSeries>, ProblemHttpResult>> SeriesAsync(
-        string containerId, [AsParameters] HealthSeriesQuery query, PlatformDbContext db, CancellationToken cancellationToken)
+        string containerId, [AsParameters] ContainerHealthSeriesQuery query, PlatformDbContext db, CancellationToken cancellationToken)
     {
         if (containerId.Length > 128)
         {

@@ -1,4 +1,4 @@
-namespace Platform.Data.Security;
+namespace Platform.ServiceDefaults.Tickets;
 
 /// <summary>
 /// Takes the <c>ticket</c> parameter out of a raw query string before anything records the request (hosting logs, traces,
@@ -6,6 +6,9 @@ namespace Platform.Data.Security;
 /// </summary>
 public static class TicketQuery
 {
+    /// <summary>The query parameter that carries a ticket, in the API (stream tickets) and the worker (dashboard sign-in).</summary>
+    public const string ParameterName = "ticket";
+
     /// <summary>What a host puts in the query string where the ticket was, so a log still shows that one was presented.</summary>
     public const string Redacted = "redacted";
 
@@ -17,7 +20,7 @@ public static class TicketQuery
     public static string Redact(string query, out string? ticket)
     {
         ticket = null;
-        if (!query.Contains(AccessTickets.QueryParameter + "=", StringComparison.OrdinalIgnoreCase))
+        if (!query.Contains(ParameterName + "=", StringComparison.OrdinalIgnoreCase))
         {
             return query;
         }
@@ -26,13 +29,13 @@ public static class TicketQuery
         for (var i = 0; i < parts.Length; i++)
         {
             var separator = parts[i].IndexOf('=', StringComparison.Ordinal);
-            if (separator < 0 || !string.Equals(parts[i][..separator], AccessTickets.QueryParameter, StringComparison.OrdinalIgnoreCase))
+            if (separator < 0 || !string.Equals(parts[i][..separator], ParameterName, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
 
             ticket = ticket is null ? Unescape(parts[i][(separator + 1)..]) : string.Empty;
-            parts[i] = AccessTickets.QueryParameter + "=" + Redacted;
+            parts[i] = ParameterName + "=" + Redacted;
         }
 
         return ticket is null ? query : "?" + string.Join('&', parts);

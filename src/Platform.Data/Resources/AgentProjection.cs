@@ -1,9 +1,10 @@
 using System.Linq.Expressions;
 using Platform.Data.Entities;
 
-namespace Platform.Api.Agents;
+namespace Platform.Data.Resources;
 
-internal static class AgentProjection
+/// <summary>An agent as <see cref="AgentResponse"/>, for the API's answers and the webhook events alike.</summary>
+public static class AgentProjection
 {
     /// <summary>
     /// One SQL statement for an agent and its channels (a single LEFT JOIN, no N+1).
