@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-
 namespace Platform.Bench;
 
 /// <summary>How a scheduled request ended.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Platform.Data.Security;
 
 namespace Platform.Bench;
@@ -17,17 +16,17 @@ public sealed record BenchData(IReadOnlyList<Guid> TenantIds, string UserEmailOf
 /// </summary>
 public static class Seeder
 {
-    public static async Task<BenchData> SeedAsync(Platform.Tests.Support.PlatformDatabase database)
+    public static async Task<BenchData> SeedAsync(PlatformDatabase database)
     {
         var watch = Stopwatch.StartNew();
         var hash = new Dictionary<string, object> { ["hash"] = Passwords.Hash(BenchData.Password) };
         foreach (var (label, sql) in Steps)
         {
-            Console.WriteLine($"seed: {label}: {await Scenarios.Sql.ExecuteAsync(database.OwnerConnectionString, sql, hash)} rows after {watch.Elapsed.TotalSeconds:0.0} s");
+            Console.WriteLine($"seed: {label}: {await Sql.ExecuteAsync(database.OwnerConnectionString, sql, hash)} rows after {watch.Elapsed.TotalSeconds:0.0} s");
         }
 
-        await Scenarios.Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE");
-        var tenants = await Scenarios.Sql.ScalarAsync<Guid[]>(database.OwnerConnectionString,
+        await Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE");
+        var tenants = await Sql.ScalarAsync<Guid[]>(database.OwnerConnectionString,
             "SELECT array_agg(id ORDER BY company_name) FROM tenants WHERE company_name LIKE 'Bench %'");
         return new BenchData(tenants, "bench-user-1-1@bench.test");
     }

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using Npgsql;
-
 namespace Platform.Bench;
 
 public sealed record LoadResult(double RequestsPerSecond, double P99Ms, long Requests, long Errors)
@@ -108,7 +103,7 @@ public static class Tools
 
             // Log lines: client_id transaction_no time(us) script_no time_epoch time_us
             var latencies = Directory.GetFiles(directory, "log*").SelectMany(File.ReadLines).Select(l => D(l.Split(' ')[2]) / 1000).Order().ToArray();
-            return new LoadResult(tps, Scenarios.Statistics.PercentileOfSorted(latencies, 0.99), latencies.Length, 0);
+            return new LoadResult(tps, PercentileOfSorted(latencies, 0.99), latencies.Length, 0);
         }
         finally
         {

@@ -1,11 +1,8 @@
-using System.Collections.Concurrent;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Platform.Data.Entities;
 using Platform.Runtime;
-using Platform.Tests.Support;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>Agents (in a scenario's own database) with running containers on the engine, as the provisioner leaves them, and their removal.</summary>
 internal static class AgentContainers

@@ -1,4 +1,4 @@
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>The agent images the runtime scenarios run, built on an engine without a registry.</summary>
 internal static class AgentImages
@@ -22,7 +22,7 @@ internal static class AgentImages
         await Tools.RunAsync("docker", ["create", "--name", name, "--network", "none", Quiet], environment);
         try
         {
-            var command = System.Text.Json.JsonSerializer.Serialize(new[] { "/bin/sh", "-c", HoldingScript });
+            var command = JsonSerializer.Serialize(new[] { "/bin/sh", "-c", HoldingScript });
             await Tools.RunAsync("docker", ["commit", "--change", "CMD " + command, name, Holding], environment);
         }
         finally

@@ -1,11 +1,6 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
-using Platform.Data;
 using Platform.Migrator;
-using Platform.Tests.Support;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>One-statement helpers on a connection string of their own, for seeding and checks.</summary>
 internal static class Sql
@@ -23,7 +18,7 @@ internal static class Sql
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = Command(connection, sql, parameters);
-        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), CultureInfo.InvariantCulture);
     }
 
     /// <summary>The Worker's DbContext options, as WorkerFixture builds them (application role, row-level security on).</summary>
@@ -116,4 +111,10 @@ internal sealed class TemplateDatabase(LocalPostgres server, string name) : IAsy
     }
 
     public async ValueTask DisposeAsync() => await Sql.DropAsync(server, name, OwnerConnectionString, AppConnectionString);
+}
+
+/// <summary>A clean-up run at the end of an <c>await using</c> scope (a scenario's own database, containers).</summary>
+internal sealed class Finally(Func<Task> cleanUp) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync() => await cleanUp();
 }

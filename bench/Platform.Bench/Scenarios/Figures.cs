@@ -1,6 +1,4 @@
-using System.Globalization;
-
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>How the bench writes figures: invariant culture, units spelled out, "-" for no value.</summary>
 public static class Formatting

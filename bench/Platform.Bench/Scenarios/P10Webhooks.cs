@@ -1,21 +1,14 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Platform.Data;
-using Platform.Data.Entities;
 using Platform.Data.Hosting;
 using Platform.Data.Tenancy;
 using Platform.Data.Webhooks;
-using Platform.Tests.Support;
 using Platform.Worker.Webhooks;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P10: the Release worker's webhook dispatcher delivering to a receiver on loopback that answers 200 at once
@@ -43,54 +36,48 @@ public sealed class P10Webhooks : IScenario
         var defaults = new WebhookDeliveryOptions();
         var (concurrency, endpoints) = (defaults.MaxInFlight, Math.Max(1, defaults.MaxInFlight / defaults.MaxConcurrencyPerEndpoint));
         var database = await PlatformDatabase.CreateAsync(environment.Postgres);
-        try
+        await using var dropped = new Finally(() => Sql.DropAsync(database));
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var tenants = new List<Guid>();
+        for (var i = 0; i < endpoints; i++)
         {
-            await using var receiver = await WebhookReceiver.StartAsync();
-            var tenants = new List<Guid>();
-            for (var i = 0; i < endpoints; i++)
-            {
-                tenants.Add(await database.CreateTenantAsync($"P10 tenant {i}"));
-            }
-
-            var key = await CreateWebhooksAsync(database, tenants, receiver.BaseAddress);
-            await using var s3 = await LocalS3.StartAsync();
-            await using var worker = await environment.StartWorkerAsync(new Dictionary<string, string>
-            {
-                ["ConnectionStrings__platformdb"] = database.AppConnectionString,
-                ["Archive__ServiceUrl"] = s3.ServiceUrl,
-                ["Archive__Bucket"] = "p10-audit-archive",
-                ["Archive__AccessKey"] = LocalS3.AccessKey,
-                ["Archive__SecretKey"] = LocalS3.SecretKey,
-                ["Runtime__Backend"] = "none",
-                ["Webhooks__AllowHttp"] = "true",
-                ["Webhooks__AllowedHosts__0"] = "127.0.0.1",
-            });
-            var outbox = new Outbox(Sql.AppOptions(database.AppConnectionString), tenants);
-
-            // Warm-ups: the bare loop's client and the receiver, then the dispatcher's path and connections.
-            await BareLoopAsync(receiver, key, concurrency, TimeSpan.FromSeconds(2));
-            var bareRate = await BareLoopAsync(receiver, key, concurrency, BareDuration);
-            await DeliverBacklogAsync(outbox, receiver, 200);
-            var (delivered, seconds) = await DeliverBacklogAsync(outbox, receiver, Backlog);
-            var oursRate = delivered / seconds;
-            Console.WriteLine($"P10: bare loop {F(bareRate, "0")}/s; dispatcher {delivered} of {Backlog} in {F(seconds, "0.00")} s");
-
-            var (latencies, missing) = await SteadyAsync(outbox, receiver);
-            var (p50, p99) = (Percentile(latencies, 0.5), Percentile(latencies, 0.99));
-            Console.WriteLine($"P10: steady {F(Rate, "0")}/s: {latencies.Count} delivered, {missing} missing, p50 {Ms(p50)}, p99 {Ms(p99)}, max {Ms(latencies.DefaultIfEmpty(double.NaN).Max())}");
-            return
-            [
-                new(Id, $"{Title}/s to a receiver answering at once, {endpoints} endpoints, {concurrency} in flight: worker's dispatcher ({N(Backlog)} committed at once) vs a bare HttpClient loop",
-                    $"{F(oursRate, "0")}/s" + (delivered < Backlog ? $" ({delivered} of {Backlog} within {Bound.TotalSeconds:0} s)" : ""), $"{F(bareRate, "0")}/s",
-                    ResultsTable.Ratio(oursRate, bareRate), "≥ 0.50×", oursRate >= 0.5 * bareRate && delivered == Backlog),
-                new(Id, $"{Title}: commit-to-delivery p99 at a steady {Rate:0} events/s ({N((long)(Rate * SteadyDuration.TotalSeconds))} events, one transaction each)",
-                    $"{Ms(p99)} (p50 {Ms(p50)}; {missing} missing)", "-", "-", "≤ 1 s", p99 <= 1000 && missing == 0),
-            ];
+            tenants.Add(await database.CreateTenantAsync($"P10 tenant {i}"));
         }
-        finally
+
+        var key = await CreateWebhooksAsync(database, tenants, receiver.BaseAddress);
+        await using var s3 = await LocalS3.StartAsync();
+        await using var worker = await environment.StartWorkerAsync(new Dictionary<string, string>
         {
-            await Sql.DropAsync(database);
-        }
+            ["ConnectionStrings__platformdb"] = database.AppConnectionString,
+            ["Archive__ServiceUrl"] = s3.ServiceUrl,
+            ["Archive__Bucket"] = "p10-audit-archive",
+            ["Archive__AccessKey"] = LocalS3.AccessKey,
+            ["Archive__SecretKey"] = LocalS3.SecretKey,
+            ["Runtime__Backend"] = "none",
+            ["Webhooks__AllowHttp"] = "true",
+            ["Webhooks__AllowedHosts__0"] = "127.0.0.1",
+        });
+        var outbox = new Outbox(Sql.AppOptions(database.AppConnectionString), tenants);
+
+        // Warm-ups: the bare loop's client and the receiver, then the dispatcher's path and connections.
+        await BareLoopAsync(receiver, key, concurrency, TimeSpan.FromSeconds(2));
+        var bareRate = await BareLoopAsync(receiver, key, concurrency, BareDuration);
+        await DeliverBacklogAsync(outbox, receiver, 200);
+        var (delivered, seconds) = await DeliverBacklogAsync(outbox, receiver, Backlog);
+        var oursRate = delivered / seconds;
+        Console.WriteLine($"P10: bare loop {F(bareRate, "0")}/s; dispatcher {delivered} of {Backlog} in {F(seconds, "0.00")} s");
+
+        var (latencies, missing) = await SteadyAsync(outbox, receiver);
+        var (p50, p99) = (Percentile(latencies, 0.5), Percentile(latencies, 0.99));
+        Console.WriteLine($"P10: steady {F(Rate, "0")}/s: {latencies.Count} delivered, {missing} missing, p50 {Ms(p50)}, p99 {Ms(p99)}, max {Ms(latencies.DefaultIfEmpty(double.NaN).Max())}");
+        return
+        [
+            new(Id, $"{Title}/s to a receiver answering at once, {endpoints} endpoints, {concurrency} in flight: worker's dispatcher ({N(Backlog)} committed at once) vs a bare HttpClient loop",
+                $"{F(oursRate, "0")}/s" + (delivered < Backlog ? $" ({delivered} of {Backlog} within {Bound.TotalSeconds:0} s)" : ""), $"{F(bareRate, "0")}/s",
+                ResultsTable.Ratio(oursRate, bareRate), "≥ 0.50×", oursRate >= 0.5 * bareRate && delivered == Backlog),
+            new(Id, $"{Title}: commit-to-delivery p99 at a steady {Rate:0} events/s ({N((long)(Rate * SteadyDuration.TotalSeconds))} events, one transaction each)",
+                $"{Ms(p99)} (p50 {Ms(p50)}; {missing} missing)", "-", "-", "≤ 1 s", p99 <= 1000 && missing == 0),
+        ];
     }
 
     /// <summary>One webhook per tenant, subscribed to alert.raised, its secret encrypted with the key ring the worker reads; returns the signing key they share.</summary>
@@ -136,7 +123,7 @@ public sealed class P10Webhooks : IScenario
                 using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 request.Headers.Add("webhook-id", e.Id.ToString());
-                request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
                 request.Headers.Add("webhook-signature", WebhookSigner.Sign(e.Id.ToString(), timestamp, body, [key]));
                 using var response = await http.SendAsync(request);
                 Check(response.IsSuccessStatusCode, $"the receiver answered {(int)response.StatusCode}");
@@ -193,7 +180,7 @@ public sealed class P10Webhooks : IScenario
     }
 
     /// <summary>Writes alert.raised events through the data library, the tenants taking turns.</summary>
-    private sealed class Outbox(Microsoft.EntityFrameworkCore.DbContextOptions<PlatformDbContext> options, IReadOnlyList<Guid> tenants)
+    private sealed class Outbox(DbContextOptions<PlatformDbContext> options, IReadOnlyList<Guid> tenants)
     {
         private int _next;
 
@@ -203,7 +190,7 @@ public sealed class P10Webhooks : IScenario
 
         public static WebhookEvent Event(Guid tenant) => new()
         {
-            TenantId = tenant, Type = WebhookEventTypes.AlertRaised, Data = System.Text.Json.JsonSerializer.SerializeToDocument(Alert(tenant), WebhookOutbox.Json),
+            TenantId = tenant, Type = WebhookEventTypes.AlertRaised, Data = JsonSerializer.SerializeToDocument(Alert(tenant), WebhookOutbox.Json),
             CreatedAt = DateTimeOffset.UtcNow,
         };
 

@@ -1,6 +1,4 @@
-using static Platform.Bench.Scenarios.Formatting;
-
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P1: GET /api/v1/agents?limit=50 with a JWT under row-level security, against pgbench running the same statements as

@@ -1,10 +1,6 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using static Platform.Bench.Scenarios.Formatting;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P3: the live activity feed (SSE) with 1,000 subscribers over 2 API instances (500 each, one tenant, a user's JWT).
@@ -115,7 +111,7 @@ public sealed partial class P3ActivityFeed : IScenario
             double Delay(int s, int n) => arrived[(s * Posts) + n] is var at and not 0 ? Stopwatch.GetElapsedTime(sent[n], at).TotalMilliseconds : double.NaN;
             var delays = Enumerable.Range(0, Subscribers).SelectMany(s => Enumerable.Range(WarmUpPosts, Events).Select(n => Delay(s, n))).Where(d => !double.IsNaN(d)).Order().ToArray();
             var missed = (Subscribers * Events) - delays.Length;
-            var (p50, p99) = (Statistics.PercentileOfSorted(delays, 0.5), Statistics.PercentileOfSorted(delays, 0.99));
+            var (p50, p99) = (PercentileOfSorted(delays, 0.5), PercentileOfSorted(delays, 0.99));
             Console.WriteLine($"P3: {delays.Length} of {Subscribers * Events} deliveries, p50 {Ms(p50)}, p99 {Ms(p99)}, max {Ms(delays.DefaultIfEmpty(double.NaN).Last())}");
             return
             [

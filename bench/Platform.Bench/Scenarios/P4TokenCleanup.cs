@@ -1,12 +1,8 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Platform.Data.Security;
 using Platform.Worker.Jobs;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P4: the Worker's refresh-token cleanup (<see cref="CleanupJobs.RefreshTokensAsync"/>, batches of 5,000) on 1,000,000

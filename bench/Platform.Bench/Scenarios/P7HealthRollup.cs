@@ -1,12 +1,7 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Platform.Tests.Support;
 using Platform.Worker.Jobs;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P7: the Worker's hourly roll-up (<see cref="HealthRollupJob.RollUpHourAsync"/>, as the application role in platform
@@ -43,52 +38,46 @@ public sealed class P7HealthRollup : IScenario
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
         var database = await PlatformDatabase.CreateAsync(environment.Postgres);
-        try
+        await using var dropped = new Finally(() => Sql.DropAsync(database));
+        var now = DateTimeOffset.UtcNow;
+        var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-3);
+        await SeedAsync(database, hour);
+        var options = Sql.AppOptions(database.AppConnectionString);
+        var job = new HealthRollupJob(options, new JobAudit(options, NullLogger<JobAudit>.Instance, TimeProvider.System),
+            Options.Create(new RetentionOptions()), TimeProvider.System);
+        Task<int> Side(string side, DateTimeOffset at) => side == "ours" ? job.RollUpHourAsync(at, CancellationToken.None)
+            : Sql.ExecuteAsync(database.OwnerConnectionString, HandWritten, new Dictionary<string, object> { ["hour"] = at, ["end"] = at.AddHours(1) });
+
+        string[] sides = ["ours", "reference"];
+        var times = sides.ToDictionary(s => s, _ => new List<double>());
+        var fingerprints = new HashSet<string>();
+        foreach (var side in sides)
         {
-            var now = DateTimeOffset.UtcNow;
-            var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-3);
-            await SeedAsync(database, hour);
-            var options = Sql.AppOptions(database.AppConnectionString);
-            var job = new HealthRollupJob(options, new JobAudit(options, NullLogger<JobAudit>.Instance, TimeProvider.System),
-                Options.Create(new RetentionOptions()), TimeProvider.System);
-            Task<int> Side(string side, DateTimeOffset at) => side == "ours" ? job.RollUpHourAsync(at, CancellationToken.None)
-                : Sql.ExecuteAsync(database.OwnerConnectionString, HandWritten, new Dictionary<string, object> { ["hour"] = at, ["end"] = at.AddHours(1) });
-
-            string[] sides = ["ours", "reference"];
-            var times = sides.ToDictionary(s => s, _ => new List<double>());
-            var fingerprints = new HashSet<string>();
-            foreach (var side in sides)
-            {
-                await Side(side, hour.AddHours(-10)); // warm-up on an hour without samples: EF's model and the pools are ready
-            }
-
-            for (var run = 0; run < Runs; run++)
-            {
-                foreach (var side in sides.Skip(run).Concat(sides.Take(run)))
-                {
-                    await Sql.ExecuteAsync(database.OwnerConnectionString, "DELETE FROM container_health WHERE resolution = 'hour'");
-                    await Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE container_health");
-                    var watch = Stopwatch.StartNew();
-                    var inserted = await Side(side, hour);
-                    times[side].Add(watch.Elapsed.TotalMilliseconds);
-                    Check(inserted == Containers, $"{side} inserted {inserted} hourly rows, not {Containers}");
-                    fingerprints.Add(await Sql.ScalarAsync<string>(database.OwnerConnectionString, Fingerprint));
-                }
-            }
-
-            Check(fingerprints.Count == 1, "the sides' hourly rows differ");
-            string Runs3(string side) => $"{F(Median(times[side]))} ms ({string.Join(", ", times[side].Select(v => F(v, "0")))})";
-            var (ours, reference) = (Median(times["ours"]), Median(times["reference"]));
-            return
-            [
-                new(Id, $"{Title}: RollUpHourAsync vs hand-written INSERT … SELECT … GROUP BY (median of {Runs})", Runs3("ours"), Runs3("reference"),
-                    ResultsTable.Ratio(ours, reference), "≤ 1.2×", ours <= 1.2 * reference),
-            ];
+            await Side(side, hour.AddHours(-10)); // warm-up on an hour without samples: EF's model and the pools are ready
         }
-        finally
+
+        for (var run = 0; run < Runs; run++)
         {
-            await Sql.DropAsync(database);
+            foreach (var side in sides.Skip(run).Concat(sides.Take(run)))
+            {
+                await Sql.ExecuteAsync(database.OwnerConnectionString, "DELETE FROM container_health WHERE resolution = 'hour'");
+                await Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE container_health");
+                var watch = Stopwatch.StartNew();
+                var inserted = await Side(side, hour);
+                times[side].Add(watch.Elapsed.TotalMilliseconds);
+                Check(inserted == Containers, $"{side} inserted {inserted} hourly rows, not {Containers}");
+                fingerprints.Add(await Sql.ScalarAsync<string>(database.OwnerConnectionString, Fingerprint));
+            }
         }
+
+        Check(fingerprints.Count == 1, "the sides' hourly rows differ");
+        string Runs3(string side) => $"{F(Median(times[side]))} ms ({string.Join(", ", times[side].Select(v => F(v, "0")))})";
+        var (ours, reference) = (Median(times["ours"]), Median(times["reference"]));
+        return
+        [
+            new(Id, $"{Title}: RollUpHourAsync vs hand-written INSERT … SELECT … GROUP BY (median of {Runs})", Runs3("ours"), Runs3("reference"),
+                ResultsTable.Ratio(ours, reference), "≤ 1.2×", ours <= 1.2 * reference),
+        ];
     }
 
     /// <summary>10 tenants, 1,000 agents each running one container, 240 raw samples per container 15 s apart in <paramref name="hour"/>, in time order.</summary>

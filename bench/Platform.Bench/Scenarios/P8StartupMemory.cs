@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
-
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P8: start-up of the API to its first healthy answer (/health: PostgreSQL and Redis checked), wall time and the CPU time

@@ -1,10 +1,6 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Platform.Runtime;
-using Platform.Tests.Support;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// One agent whose workload exists, behind a Release API configured with the same runtime and scope: a tenant signed
@@ -49,7 +45,7 @@ internal sealed class P9Agent : IAsyncDisposable
             ["Runtime__Endpoint"] = options.Endpoint,
             ["Runtime__Scope"] = options.Scope,
             ["Runtime__AgentImage"] = options.AgentImage,
-            ["Runtime__StopGracePeriodSeconds"] = options.StopGracePeriodSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Runtime__StopGracePeriodSeconds"] = options.StopGracePeriodSeconds.ToString(CultureInfo.InvariantCulture),
 
             // A wake protects nothing; the key ring stays unencrypted in this throwaway database.
             ["DataProtection__RequireCertificate"] = "false",

@@ -1,7 +1,4 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>Addresses into the seeded data set (<see cref="Seeder"/>), and credentials for load against the API.</summary>
 internal static class SeededData

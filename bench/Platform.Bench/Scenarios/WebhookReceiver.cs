@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P10's receiver: Kestrel in this process on loopback, answering 200 at once to any POST. It notes when each
@@ -28,7 +26,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.Urls.Add($"http://127.0.0.1:{Platform.Tests.Support.ServerProcess.FreeTcpPort()}");
+        app.Urls.Add($"http://127.0.0.1:{ServerProcess.FreeTcpPort()}");
         app.MapPost("/hook/{n}", (HttpRequest request) =>
         {
             if (Guid.TryParse(request.Headers["webhook-id"], out var id))

@@ -1,4 +1,4 @@
-namespace Platform.Bench.Soak;
+namespace Platform.Bench;
 
 /// <summary>
 /// SSE clients holding <c>GET /activities/stream</c> open for the whole soak, spread over the tenants and API instances (each
@@ -31,7 +31,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
     /// <summary>Waits until each subscriber has its tenant's posts (or the time is up), then closes the streams.</summary>
     public async Task StopAsync(TimeSpan drain)
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var watch = Stopwatch.StartNew();
         while (watch.Elapsed < drain && All.Any(s => s.Received < s.Tenant.Posted.Count))
         {
             await Task.Delay(100);
@@ -55,7 +55,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
     internal sealed class Subscriber(SoakTenant tenant, int round, Uri api)
     {
         private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, byte> _activities = new();
+        private readonly ConcurrentDictionary<Guid, byte> _activities = new();
         private string? _lastEventId;
 
         public SoakTenant Tenant => tenant;
@@ -102,7 +102,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
             else if (type == "activity" && data is not null)
             {
                 _lastEventId = id ?? _lastEventId;
-                using var json = System.Text.Json.JsonDocument.Parse(data);
+                using var json = JsonDocument.Parse(data);
                 _activities.TryAdd(json.RootElement.GetProperty("id").GetGuid(), 0);
             }
         }

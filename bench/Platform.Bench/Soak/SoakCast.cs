@@ -1,10 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Platform.Bench.Scenarios;
-
-namespace Platform.Bench.Soak;
+namespace Platform.Bench;
 
 /// <summary>One seeded tenant as the soak plays it: its signed-in users (the first is the admin), an API key, its agents, its posts.</summary>
 internal sealed class SoakTenant(int number, IReadOnlyList<UserSession> users, string apiKey, IReadOnlyList<Guid> agents)

@@ -1,10 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Platform.Tests.Support;
-
-namespace Platform.Bench.Soak;
+namespace Platform.Bench;
 
 /// <summary>bench/soak/run.sh [--minutes N] [--no-append]: 120 req/s against 2 API instances and the worker, 40 SSE subscribers of 4 tenants.</summary>
 internal sealed record SoakOptions(double Minutes = 10, bool Append = true)
@@ -49,7 +43,7 @@ internal static class SoakCommand
         await using var environment = await BenchEnvironment.StartAsync();
         var data = await environment.DataAsync();
         await using var s3 = await LocalS3.StartAsync();
-        var docker = environment.DockerHost is { Length: > 0 } host ? new Dictionary<string, string> { ["DOCKER_HOST"] = host } : null;
+        var docker = environment.DockerHost is { } host ? new Dictionary<string, string> { ["DOCKER_HOST"] = host } : null;
         var scope = $"soak-{runId}";
         if (docker is not null)
         {
@@ -96,7 +90,7 @@ internal static class SoakCommand
             var tenants = await SoakTenant.SignInAsync(environment, data, apis[0], SoakOptions.Tenants, runId);
             var residents = await CreateResidentsAsync(tenants, apis[0], runId);
             var provisioned = Stopwatch.StartNew();
-            while (docker is not null && provisioned.Elapsed < TimeSpan.FromSeconds(90) && await Scenarios.Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString,
+            while (docker is not null && provisioned.Elapsed < TimeSpan.FromSeconds(90) && await Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString,
                 "SELECT count(*) FROM agents WHERE id = ANY(@ids) AND container_id IS NOT NULL AND status = 'active'", new Dictionary<string, object> { ["ids"] = residents.ToArray() }) < residents.Count)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1)); // the poller row counts the resident containers' samples from the start
@@ -162,7 +156,7 @@ internal static class SoakCommand
             };
             request.Headers.Authorization = new("Bearer", tenant.Admin.AccessToken);
             using var response = await http.SendAsync(request);
-            Scenarios.Statistics.Check(response.IsSuccessStatusCode, $"POST /api/v1/agents: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            Check(response.IsSuccessStatusCode, $"POST /api/v1/agents: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             ids.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid());
         }
 

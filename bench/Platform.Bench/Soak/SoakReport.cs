@@ -1,8 +1,4 @@
-using Npgsql;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
-
-namespace Platform.Bench.Soak;
+namespace Platform.Bench;
 
 /// <summary>
 /// The soak's verdict rows, from the recorder, the RSS samples, the feed and the database (read as the owner, so row-level
@@ -65,7 +61,7 @@ internal static class SoakReport
             "fired: " + string.Join(", ", jobs.Select(j => $"{j.Name} {j.Fired}")), "-", "each fired job ran, none failed", jobs.All(j => j.Run.Failed == 0 && (j.Run.Runs > 0 || j.Fired == 0))));
         if (residents is not null)
         {
-            var samplesTaken = await Scenarios.Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString, "SELECT count(*) FROM container_health WHERE resolution = 'raw' " +
+            var samplesTaken = await Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString, "SELECT count(*) FROM container_health WHERE resolution = 'raw' " +
                 "AND agent_id = ANY(@ids) AND recorded_at >= @from AND recorded_at < @to", new Dictionary<string, object> { ["ids"] = residents.ToArray(), ["from"] = times.LoadStarted, ["to"] = times.LoadEnded });
             var expectedSamples = residents.Count * (long)(options.Duration / SoakCommand.PollInterval);
             rows.Add(new(Id, $"{title}: Docker poller, health samples of the {residents.Count} resident agents' containers (one per {SoakCommand.PollInterval.TotalSeconds:0} s sweep)",

@@ -1,9 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
-
-namespace Platform.Bench.Soak;
+namespace Platform.Bench;
 
 /// <summary>
 /// The soak's traffic: reads of agents, activities, metrics and audit logs as signed-in users (JWT), writes of activities and
