@@ -66,6 +66,15 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
         return await StartAsync("bench/BareKestrel", "BareKestrel.dll", new() { ["BODY_FILE"] = path }, null);
     }
 
+    /// <summary>The worker's audit archive on a local S3 server.</summary>
+    public static Dictionary<string, string> ArchiveSettings(LocalS3 s3, string bucket) => new()
+    {
+        ["Archive__ServiceUrl"] = s3.ServiceUrl,
+        ["Archive__Bucket"] = bucket,
+        ["Archive__AccessKey"] = LocalS3.AccessKey,
+        ["Archive__SecretKey"] = LocalS3.SecretKey,
+    };
+
     public static string WithoutPoolSize(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);

@@ -46,17 +46,12 @@ public sealed class P10Webhooks : IScenario
 
         var key = await CreateWebhooksAsync(database, tenants, receiver.BaseAddress);
         await using var s3 = await LocalS3.StartAsync();
-        await using var worker = await environment.StartWorkerAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings__platformdb"] = database.AppConnectionString,
-            ["Archive__ServiceUrl"] = s3.ServiceUrl,
-            ["Archive__Bucket"] = "p10-audit-archive",
-            ["Archive__AccessKey"] = LocalS3.AccessKey,
-            ["Archive__SecretKey"] = LocalS3.SecretKey,
-            ["Runtime__Backend"] = "none",
-            ["Webhooks__AllowHttp"] = "true",
-            ["Webhooks__AllowedHosts__0"] = "127.0.0.1",
-        });
+        var settings = BenchEnvironment.ArchiveSettings(s3, "p10-audit-archive");
+        settings["ConnectionStrings__platformdb"] = database.AppConnectionString;
+        settings["Runtime__Backend"] = "none";
+        settings["Webhooks__AllowHttp"] = "true";
+        settings["Webhooks__AllowedHosts__0"] = "127.0.0.1";
+        await using var worker = await environment.StartWorkerAsync(settings);
         var outbox = new Outbox(Sql.AppOptions(database.AppConnectionString), tenants);
 
         // Warm-ups: the bare loop's client and the receiver, then the dispatcher's path and connections.

@@ -12,7 +12,7 @@ internal static class SoakReport
 
     public static async Task<IReadOnlyList<ResultRow>> VerdictAsync(
         BenchEnvironment environment, SoakOptions options, LatencyRecorder r, long scheduled, IReadOnlyList<(TimeSpan At, string Name, long? Rss)> samples,
-        IReadOnlyList<string> processNames, IReadOnlyList<FeedSubscribers.Subscriber> subscribers, IReadOnlyList<Guid>? residents,
+        IReadOnlyList<string> processNames, IReadOnlyList<FeedSubscriber> subscribers, IReadOnlyList<Guid>? residents,
         (DateTimeOffset WorkerStarted, DateTimeOffset LoadStarted, DateTimeOffset LoadEnded) times)
     {
         var title = $"Soak {options.Describe()}";
@@ -35,8 +35,8 @@ internal static class SoakReport
                 Mib(middle), ResultsTable.Ratio(last, middle), "flat: ≤ 1.10× and alive", alive && last <= 1.10 * middle));
         }
 
-        var (expected, received) = (subscribers.Sum(s => s.Tenant.Posted.Count), subscribers.Sum(s => s.Received));
-        var missing = subscribers.Sum(s => s.Tenant.Posted.Count(a => !s.HasReceived(a)));
+        var (expected, received) = (subscribers.Sum(s => s.Expected.Count), subscribers.Sum(s => s.Received));
+        var missing = subscribers.Sum(s => s.Expected.Count(a => !s.HasReceived(a)));
         rows.Add(new(Id, $"{title}: SSE activity events received vs expected ({subscribers.Count} subscribers, {subscribers.Sum(s => s.Reconnects)} streams resumed)",
             $"{N(received)} ({N(missing)} missing)", N(expected), ResultsTable.Ratio(received, expected), "none missing", expected > 0 && missing == 0));
 
