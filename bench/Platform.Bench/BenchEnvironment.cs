@@ -84,10 +84,7 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var owned in Enumerable.Reverse(_owned))
-        {
-            await owned.DisposeAsync();
-        }
+        foreach (var owned in Enumerable.Reverse(_owned)) await owned.DisposeAsync();
 
         await redis.DisposeAsync();
         await postgres.DisposeAsync();
@@ -102,10 +99,7 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
 
     private static Dictionary<string, string> Merge(Dictionary<string, string> environment, IDictionary<string, string>? settings)
     {
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            environment[key] = value;
-        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
 
         return environment;
     }
@@ -113,10 +107,7 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Platform.sln")))
-        {
-            dir = dir.Parent;
-        }
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Platform.sln"))) dir = dir.Parent;
 
         return dir?.FullName ?? throw new InvalidOperationException("Platform.sln not found");
     }

@@ -81,10 +81,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
     public async Task StopAsync(TimeSpan drain)
     {
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < drain && All.Any(s => s.Expected.Any(id => !s.HasReceived(id))))
-        {
-            await Task.Delay(50);
-        }
+        while (watch.Elapsed < drain && All.Any(s => s.Expected.Any(id => !s.HasReceived(id)))) await Task.Delay(50);
 
         await _stop.CancelAsync();
         await Task.WhenAll(_readers);
@@ -92,10 +89,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_stop.IsCancellationRequested)
-        {
-            await StopAsync(TimeSpan.Zero);
-        }
+        if (!_stop.IsCancellationRequested) await StopAsync(TimeSpan.Zero);
 
         _http.Dispose();
         _stop.Dispose();
@@ -150,10 +144,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         request.Headers.Authorization = new("Bearer", subscriber.Token);
-        if (subscriber.LastEventId is { } last)
-        {
-            request.Headers.Add("Last-Event-ID", last);
-        }
+        if (subscriber.LastEventId is { } last) request.Headers.Add("Last-Event-ID", last);
 
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _stop.Token);
         response.EnsureSuccessStatusCode();
@@ -163,10 +154,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
         {
             if (line.Length == 0)
             {
-                if (subscriber.OnEvent(type, id, data))
-                {
-                    onReady();
-                }
+                if (subscriber.OnEvent(type, id, data)) onReady();
 
                 type = id = data = null;
             }

@@ -29,10 +29,7 @@ public sealed class LatencyRecorder
         lock (bucket.Latencies)
         {
             bucket.Outcomes[(int)outcome]++;
-            if (latencyMs is { } ms)
-            {
-                bucket.Latencies.Add(ms);
-            }
+            if (latencyMs is { } ms) bucket.Latencies.Add(ms);
         }
     }
 
@@ -95,10 +92,7 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
         }
 
         var drain = Stopwatch.StartNew();
-        while (InFlight > 0 && drain.Elapsed < timeout + TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(50, CancellationToken.None);
-        }
+        while (InFlight > 0 && drain.Elapsed < timeout + TimeSpan.FromSeconds(5)) await Task.Delay(50, CancellationToken.None);
     }
 
     private async Task SendAsync(PlannedRequest planned, TimeSpan due)
@@ -111,10 +105,7 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
             var status = (int)response.StatusCode;
             var outcome = status switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus };
             recorder.Record(planned.Kind, outcome, (Clock.Elapsed - due).TotalMilliseconds);
-            if (outcome == Outcome.Success && planned.OnSuccess is { } onSuccess)
-            {
-                await onSuccess(response);
-            }
+            if (outcome == Outcome.Success && planned.OnSuccess is { } onSuccess) await onSuccess(response);
             else if (outcome != Outcome.Success)
             {
                 var text = await response.Content.ReadAsStringAsync(CancellationToken.None);

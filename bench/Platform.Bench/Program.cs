@@ -2,10 +2,7 @@ using Platform.Bench;
 
 // bench/run.sh [all | p1 ... p10]: each scenario measures ours and its reference in the same run; the table goes to
 // bench/RESULTS.md. bench/run.sh soak ... (bench/soak/run.sh) is the soak instead.
-if (args is ["soak", .. var soakArgs])
-{
-    return await SoakCommand.RunAsync(soakArgs);
-}
+if (args is ["soak", .. var soakArgs]) return await SoakCommand.RunAsync(soakArgs);
 
 IScenario[] all = [new P1AgentList(), new P2ActivityPost(), new P3ActivityFeed(), new P4TokenCleanup(), new P5AuditArchival(),
     new P6DockerPoll(), new P7HealthRollup(), new P8StartupMemory(), new P9Hibernation(), new P10Webhooks()];

@@ -33,10 +33,7 @@ public sealed class ReleaseProcess : IAsyncDisposable
         var start = new ProcessStartInfo("sh", ["-c", $"exec \"$@\" {redirect}", "sh", "dotnet", Path.Combine(output, dll), "--urls", $"http://127.0.0.1:{port}"]);
         start.Environment["BENCH_APP_LOG"] = outputLog ?? "";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
+        foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var watch = Stopwatch.StartNew();
         var process = new ReleaseProcess(Process.Start(start)!, port, default, 0);
@@ -47,9 +44,7 @@ public sealed class ReleaseProcess : IAsyncDisposable
             {
                 using var response = await http.GetAsync(new Uri(process.BaseAddress, "/health"));
                 if (response.IsSuccessStatusCode)
-                {
                     return new ReleaseProcess(process._process, port, watch.Elapsed, ProcStat.CpuSeconds(process._process.Id));
-                }
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {

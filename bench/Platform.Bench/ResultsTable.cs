@@ -57,10 +57,7 @@ public sealed class ResultsTable
         Directory.CreateDirectory(raw);
         await File.AppendAllTextAsync(Path.Combine(raw, $"{now:yyyy-MM-dd}.md"), new StringBuilder().AppendLine($"## {stamp} — {Machine}: {what}").AppendLine()
             .Append(Render()).AppendLine().AppendLine("```").Append(ConsoleOutput()).AppendLine("```").AppendLine().ToString());
-        foreach (var stale in Directory.GetFiles(raw, "*.md").Order(StringComparer.Ordinal).SkipLast(KeptRawFiles))
-        {
-            File.Delete(stale);
-        }
+        foreach (var stale in Directory.GetFiles(raw, "*.md").Order(StringComparer.Ordinal).SkipLast(KeptRawFiles)) File.Delete(stale);
 
         Console.WriteLine($"Results written to {path}");
     }

@@ -66,10 +66,7 @@ internal sealed class ReferenceDbContext(DbContextOptions<ReferenceDbContext> op
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var agent = modelBuilder.Entity<ReferenceAgent>().ToTable("agents");
-        foreach (var property in agent.Metadata.GetProperties())
-        {
-            property.SetColumnName(JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
-        }
+        foreach (var property in agent.Metadata.GetProperties()) property.SetColumnName(JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
 
         agent.Property(a => a.ToolPolicy).HasColumnType("jsonb");
     }

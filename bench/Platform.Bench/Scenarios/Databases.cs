@@ -59,10 +59,7 @@ internal static class Sql
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, IDictionary<string, object>? parameters)
     {
         var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 900 };
-        foreach (var (name, value) in parameters ?? new Dictionary<string, object>())
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
+        foreach (var (name, value) in parameters ?? new Dictionary<string, object>()) command.Parameters.AddWithValue(name, value);
 
         return command;
     }

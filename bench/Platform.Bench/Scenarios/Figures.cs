@@ -32,9 +32,6 @@ public static class Statistics
     /// <summary>Fails the scenario when what it measured is not what it set out to measure.</summary>
     public static void Check(bool condition, string message)
     {
-        if (!condition)
-        {
-            throw new InvalidOperationException(message);
-        }
+        if (!condition) throw new InvalidOperationException(message);
     }
 }

@@ -132,10 +132,7 @@ public sealed class P10Webhooks : IScenario
     {
         var (ids, committed) = await outbox.CommitAsync(count);
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < Bound && ids.Any(id => receiver.ArrivalOf(id) is null))
-        {
-            await Task.Delay(20);
-        }
+        while (watch.Elapsed < Bound && ids.Any(id => receiver.ArrivalOf(id) is null)) await Task.Delay(20);
 
         var arrivals = ids.Select(receiver.ArrivalOf).OfType<long>().ToList();
         return (arrivals.Count, arrivals.Count == 0 ? double.NaN : Stopwatch.GetElapsedTime(committed, arrivals.Max()).TotalSeconds);
@@ -150,10 +147,7 @@ public sealed class P10Webhooks : IScenario
         var inserts = new List<Task>();
         for (var i = 0; i < total; i++)
         {
-            if (TimeSpan.FromSeconds(i / Rate) - clock.Elapsed is { Ticks: > 0 } wait)
-            {
-                await Task.Delay(wait);
-            }
+            if (TimeSpan.FromSeconds(i / Rate) - clock.Elapsed is { Ticks: > 0 } wait) await Task.Delay(wait);
 
             inserts.Add(Task.Run(async () =>
             {
@@ -164,10 +158,7 @@ public sealed class P10Webhooks : IScenario
 
         await Task.WhenAll(inserts);
         var drain = Stopwatch.StartNew();
-        while (drain.Elapsed < TimeSpan.FromSeconds(10) && commits.Keys.Any(id => receiver.ArrivalOf(id) is null))
-        {
-            await Task.Delay(50);
-        }
+        while (drain.Elapsed < TimeSpan.FromSeconds(10) && commits.Keys.Any(id => receiver.ArrivalOf(id) is null)) await Task.Delay(50);
 
         var latencies = commits.Where(c => receiver.ArrivalOf(c.Key) is not null)
             .Select(c => Math.Max(0, Stopwatch.GetElapsedTime(c.Value, receiver.ArrivalOf(c.Key)!.Value).TotalMilliseconds)).ToList();

@@ -38,10 +38,7 @@ public sealed class P3ActivityFeed : IScenario
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < WarmUpPosts + Events; i++)
         {
-            if (TimeSpan.FromMilliseconds(100 * i) - clock.Elapsed is { Ticks: > 0 } due)
-            {
-                await Task.Delay(due);
-            }
+            if (TimeSpan.FromMilliseconds(100 * i) - clock.Elapsed is { Ticks: > 0 } due) await Task.Delay(due);
 
             var sent = Stopwatch.GetTimestamp();
             using var response = await poster.PostAsJsonAsync($"/api/v1/agents/{agent}/activities", new { type = "message", summary = $"p3 event {i}" });

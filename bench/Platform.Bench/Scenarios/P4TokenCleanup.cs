@@ -91,16 +91,10 @@ public sealed class P4TokenCleanup : IScenario
                 await load;
             }
 
-            if (round % 2 == 0)
-            {
-                await DuringJobAsync();
-            }
+            if (round % 2 == 0) await DuringJobAsync();
 
             await Logins(quiet).RunAsync(TimeSpan.FromSeconds(10));
-            if (round % 2 == 1)
-            {
-                await DuringJobAsync();
-            }
+            if (round % 2 == 1) await DuringJobAsync();
 
             rounds.Add($"{F(rate)}/s, job {F(job, "0.0")} s");
             Console.WriteLine($"P4 logins round {round}: capacity {capacity.Describe()}; open-loop {rounds[^1]}; pooled so far: p99 during the job " +

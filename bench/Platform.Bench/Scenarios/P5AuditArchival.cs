@@ -130,10 +130,7 @@ public sealed class P5AuditArchival : IScenario
         {
             var page = await client.ListObjectsV2Async(request);
             count += page.S3Objects?.Count ?? 0;
-            if (page.IsTruncated != true)
-            {
-                return count;
-            }
+            if (page.IsTruncated != true) return count;
 
             request.ContinuationToken = page.NextContinuationToken;
         }

@@ -28,9 +28,7 @@ public sealed class P6DockerPoll : IScenario
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
         if (environment.DockerHost is not { } host)
-        {
             return [new ResultRow(Id, Title, "skipped", "-", "-", "no DOCKER_HOST (bench/run.sh starts an engine when run as root)")];
-        }
 
         using var budget = new CancellationTokenSource(Budget);
         var ct = budget.Token;

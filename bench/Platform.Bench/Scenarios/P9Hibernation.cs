@@ -29,9 +29,7 @@ public sealed class P9Hibernation : IScenario
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
         if (environment.DockerHost is not { } host)
-        {
             return [new ResultRow(Id, Title, "skipped", "-", "-", "no DOCKER_HOST (bench/run.sh starts an engine when run as root)")];
-        }
 
         using var budget = new CancellationTokenSource(Budget);
         var ct = budget.Token;
@@ -76,10 +74,7 @@ public sealed class P9Hibernation : IScenario
             var service = await swarm.Client.Swarm.InspectServiceAsync(agent.Workload, token);
             service.Spec!.Mode!.Replicated!.Replicas = 1;
             await swarm.Client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = (long)service.Version!.Index!.Value }, token);
-            while (!await Running(token))
-            {
-                await Task.Delay(20, token);
-            }
+            while (!await Running(token)) await Task.Delay(20, token);
         }
 
         // On a swarm both stages scale to 0; the hibernation sweep writes the stage as stopped.
@@ -98,10 +93,7 @@ public sealed class P9Hibernation : IScenario
         async Task WakeAsync(bool viaApi, bool counted)
         {
             await sleep(ct);
-            if (viaApi)
-            {
-                await agent.MarkIdleAsync(idleStage, ct);
-            }
+            if (viaApi) await agent.MarkIdleAsync(idleStage, ct);
 
             var watch = Stopwatch.StartNew();
             var answered = viaApi ? await agent.WakeAsync(ct) : await BareAsync();

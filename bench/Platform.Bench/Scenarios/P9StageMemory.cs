@@ -40,10 +40,7 @@ internal static class P9StageMemory
         }
         finally
         {
-            foreach (var workload in workloads)
-            {
-                await runtime.RemoveAsync(workload, CancellationToken.None);
-            }
+            foreach (var workload in workloads) await runtime.RemoveAsync(workload, CancellationToken.None);
         }
     }
 

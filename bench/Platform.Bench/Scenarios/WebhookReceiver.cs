@@ -29,10 +29,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         app.Urls.Add($"http://127.0.0.1:{ServerProcess.FreeTcpPort()}");
         app.MapPost("/hook/{n}", (HttpRequest request) =>
         {
-            if (Guid.TryParse(request.Headers["webhook-id"], out var id))
-            {
-                receiver._arrivals.TryAdd(id, Stopwatch.GetTimestamp());
-            }
+            if (Guid.TryParse(request.Headers["webhook-id"], out var id)) receiver._arrivals.TryAdd(id, Stopwatch.GetTimestamp());
 
             return Results.Ok();
         });
@@ -51,9 +48,6 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
+        if (_app is not null) await _app.DisposeAsync();
     }
 }

@@ -77,10 +77,7 @@ internal sealed class UserSession(string email)
     /// <summary>Rotates the tokens when due; a refused refresh falls back to a new login.</summary>
     public async Task RenewIfDueAsync(HttpClient http, Uri api, LatencyRecorder recorder, CancellationToken stop)
     {
-        if (Stopwatch.GetTimestamp() < _renewAt)
-        {
-            return;
-        }
+        if (Stopwatch.GetTimestamp() < _renewAt) return;
 
         var started = Stopwatch.GetTimestamp();
         try

@@ -45,9 +45,7 @@ internal static class SoakCommand
         var (host, scope) = (environment.DockerHost, $"soak-{runId}");
         var docker = new Dictionary<string, string> { ["DOCKER_HOST"] = host ?? "" };
         if (host is not null)
-        {
             await Tools.RunAsync("bash", [Path.Combine(BenchEnvironment.RepositoryRoot, "scripts", "build-agent-image.sh"), AgentImages.Quiet], docker);
-        }
 
         var processes = new List<(string Name, ReleaseProcess Process)>();
         await using var removed = new Finally(async () =>
@@ -139,10 +137,7 @@ internal static class SoakCommand
                         $"sent {load.Scheduled}, 5xx {recorder.Count(Outcome.ServerError)}, in flight {load.InFlight}, SSE {feeds.All.Sum(s => s.Received)}/{feeds.All.Sum(s => s.Expected.Count)}");
                 }
 
-                if (stop.IsCancellationRequested)
-                {
-                    return;
-                }
+                if (stop.IsCancellationRequested) return;
 
                 await Task.WhenAll(sessions.Select((s, i) => s.RenewIfDueAsync(http, apis[i % apis.Length], recorder, stop.Token)));
                 await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(5), stop.Token));

@@ -50,10 +50,7 @@ internal static class SoakReport
         var runs = new Dictionary<string, (long Runs, long Failed)>();
         await using (var reader = await command.ExecuteReaderAsync())
         {
-            while (await reader.ReadAsync())
-            {
-                runs[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
-            }
+            while (await reader.ReadAsync()) runs[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
         }
 
         var jobs = Jobs.Select(j => (Name: j[4..], Run: runs.GetValueOrDefault(j), Fired: Fired(j, times.WorkerStarted, DateTimeOffset.UtcNow))).ToList();
@@ -76,9 +73,7 @@ internal static class SoakReport
     {
         var fired = 0;
         for (var minute = new DateTimeOffset(from.Year, from.Month, from.Day, from.Hour, from.Minute, 0, TimeSpan.Zero).AddMinutes(1); minute <= to; minute = minute.AddMinutes(1))
-        {
             fired += job == "job.health_rollup" || (minute.Minute % 2 == 0) == (job != "job.invite_cleanup") ? 1 : 0;
-        }
 
         return fired;
     }
