@@ -56,9 +56,6 @@ internal sealed class SoakTenant(int number, IReadOnlyList<UserSession> users, s
 /// </summary>
 internal sealed class UserSession(string email)
 {
-    /// <summary>The recorder's kind of token refreshes: requests of their own, outside the fixed-rate schedule.</summary>
-    public const string RefreshKind = "POST /auth/refresh";
-
     private volatile string _accessToken = "";
     private string _refreshToken = "";
     private long _renewAt;
@@ -74,7 +71,7 @@ internal sealed class UserSession(string email)
         _renewAt = Stopwatch.GetTimestamp() + (long)(tokens.GetProperty("expiresIn").GetInt32() * 0.75 * Stopwatch.Frequency);
     }
 
-    /// <summary>Rotates the tokens when due; a refused refresh falls back to a new login.</summary>
+    /// <summary>Rotates the tokens when due (requests outside the schedule: a recorder of their own); a refused refresh falls back to a new login.</summary>
     public async Task RenewIfDueAsync(HttpClient http, Uri api, LatencyRecorder recorder, CancellationToken stop)
     {
         if (Stopwatch.GetTimestamp() < _renewAt) return;
@@ -83,21 +80,19 @@ internal sealed class UserSession(string email)
         try
         {
             using var response = await http.PostAsJsonAsync(new Uri(api, "/api/v1/auth/refresh"), new { refreshToken = _refreshToken }, stop);
-            var status = (int)response.StatusCode;
-            recorder.Record(RefreshKind, status switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus },
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            recorder.Record(response, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (response.IsSuccessStatusCode)
             {
                 Take(JsonDocument.Parse(await response.Content.ReadAsStringAsync(stop)).RootElement);
                 return;
             }
 
-            Console.Error.WriteLine($"soak: refresh of {email} answered {status}; logging in again");
+            Console.Error.WriteLine($"soak: refresh of {email} answered {(int)response.StatusCode}; logging in again");
             Take(await SeededData.LoginAsync(http, api, email));
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
         {
-            recorder.Record(RefreshKind, ex is TaskCanceledException ? Outcome.Timeout : Outcome.ConnectionError, null);
+            recorder.Record(ex is TaskCanceledException ? Outcome.Timeout : Outcome.ConnectionError, null);
             Console.Error.WriteLine($"soak: refresh of {email} failed: {ex.Message}");
         }
     }

@@ -118,7 +118,7 @@ internal static class SoakCommand
             Console.Error.WriteLine($"soak: only {feeds.All.Count(s => s.Ready.IsCompleted)} of {SoakOptions.Subscribers} subscribers were ready after 60 s");
         }
 
-        var recorder = new LatencyRecorder();
+        var (recorder, refreshes) = (new LatencyRecorder(), new LatencyRecorder());
         var load = new OpenLoop(http, new TrafficMix(tenants, apis, runId).Next, recorder, SoakOptions.Rate, TimeSpan.FromSeconds(10));
         var samples = new List<(TimeSpan At, string Name, long? Rss)>();
         var startedAt = DateTimeOffset.UtcNow;
@@ -134,12 +134,12 @@ internal static class SoakCommand
                     var at = load.Clock.Elapsed;
                     samples.AddRange(processes.Select(p => (at, p.Name, p.Process.HasExited ? (long?)null : p.Process.RssBytes)));
                     Console.WriteLine($"soak {at:mm\\:ss} | {string.Join(", ", samples.TakeLast(processes.Count).Select(s => $"{s.Name} {(s.Rss is { } b ? Mib(b) : "EXITED")}"))} | " +
-                        $"sent {load.Scheduled}, 5xx {recorder.Count(Outcome.ServerError)}, in flight {load.InFlight}, SSE {feeds.All.Sum(s => s.Received)}/{feeds.All.Sum(s => s.Expected.Count)}");
+                        $"sent {load.Scheduled}, 5xx {recorder.Count(Outcome.ServerError) + refreshes.Count(Outcome.ServerError)}, in flight {load.InFlight}, SSE {feeds.All.Sum(s => s.Received)}/{feeds.All.Sum(s => s.Expected.Count)}");
                 }
 
                 if (stop.IsCancellationRequested) return;
 
-                await Task.WhenAll(sessions.Select((s, i) => s.RenewIfDueAsync(http, apis[i % apis.Length], recorder, stop.Token)));
+                await Task.WhenAll(sessions.Select((s, i) => s.RenewIfDueAsync(http, apis[i % apis.Length], refreshes, stop.Token)));
                 await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(5), stop.Token));
             }
         });
@@ -151,7 +151,7 @@ internal static class SoakCommand
         await Task.Delay(TimeSpan.FromSeconds(5)); // the last job runs write their audit rows
 
         var results = new ResultsTable();
-        results.AddRange(await SoakReport.VerdictAsync(environment, options, recorder, load.Scheduled, samples, [.. processes.Select(p => p.Name)], feeds.All,
+        results.AddRange(await SoakReport.VerdictAsync(environment, options, recorder, refreshes, load.Scheduled, samples, [.. processes.Select(p => p.Name)], feeds.All,
             host is null ? null : residents, (workerStartedAt, startedAt, loadEndedAt)));
         Console.WriteLine(results.Render());
         if (options.Append)

@@ -11,16 +11,15 @@ internal static class SoakReport
     private static readonly string[] Jobs = ["job.audit_archival", "job.health_rollup", "job.invite_cleanup", "job.refresh_token_cleanup"];
 
     public static async Task<IReadOnlyList<ResultRow>> VerdictAsync(
-        BenchEnvironment environment, SoakOptions options, LatencyRecorder r, long scheduled, IReadOnlyList<(TimeSpan At, string Name, long? Rss)> samples,
+        BenchEnvironment environment, SoakOptions options, LatencyRecorder r, LatencyRecorder refreshes, long scheduled, IReadOnlyList<(TimeSpan At, string Name, long? Rss)> samples,
         IReadOnlyList<string> processNames, IReadOnlyList<FeedSubscriber> subscribers, IReadOnlyList<Guid>? residents,
         (DateTimeOffset WorkerStarted, DateTimeOffset LoadStarted, DateTimeOffset LoadEnded) times)
     {
         var title = $"Soak {options.Describe()}";
-        long Answered(string? kind) => r.Count(Outcome.Success, kind) + r.Count(Outcome.ServerError, kind) + r.Count(Outcome.OtherStatus, kind);
-        var (errors, answered, latencies) = (r.Count(Outcome.ServerError), Answered(null) - Answered(UserSession.RefreshKind), r.Latencies());
+        var (errors, answered, latencies) = (r.Count(Outcome.ServerError) + refreshes.Count(Outcome.ServerError), r.Answered(), r.Latencies());
         var rows = new List<ResultRow>
         {
-            new(Id, $"{title}: 5xx answers", $"{N(errors)} of {N(r.Total())}", "-", "-", "0", errors == 0),
+            new(Id, $"{title}: 5xx answers", $"{N(errors)} of {N(r.Total() + refreshes.Total())}", "-", "-", "0", errors == 0),
             new(Id, $"{title}: requests answered vs scheduled (latency from the scheduled time)", $"{N(answered)} (p50 {Ms(PercentileOfSorted(latencies, 0.5))}, " +
                 $"p99 {Ms(PercentileOfSorted(latencies, 0.99))}; {N(r.Count(Outcome.OtherStatus))} other statuses, {N(r.Count(Outcome.Timeout))} timeouts)",
                 N(scheduled), ResultsTable.Ratio(answered, scheduled), "≥ 0.99×", scheduled > 0 && answered >= 0.99 * scheduled),
