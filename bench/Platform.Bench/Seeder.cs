@@ -31,14 +31,17 @@ public static class Seeder
         return new BenchData(tenants, "bench-user-1-1@bench.test");
     }
 
+    /// <summary>Active enterprise tenants named "{prefix} 001" …, with limits no load reaches.</summary>
+    public static string TenantsSql(string prefix, int count) => $$"""
+        INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
+        SELECT uuid_v7(), '{{prefix}} ' || lpad(i::text, 3, '0'), lower(replace('{{prefix}}', ' ', '-')) || '-admin-' || i || '@bench.test', 'active', 'enterprise',
+               '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now()
+        FROM generate_series(1, {{count}}) AS i
+        """;
+
     private static readonly (string Label, string Sql)[] Steps =
     [
-        ("tenants", """
-            INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
-            SELECT uuid_v7(), 'Bench ' || lpad(i::text, 3, '0'), 'bench-admin-' || i || '@bench.test', 'active', 'enterprise',
-                   '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now()
-            FROM generate_series(1, 100) AS i
-            """),
+        ("tenants", TenantsSql("Bench", 100)),
         ("users", """
             INSERT INTO users (id, email, name, password_hash, role, tenant_id, mfa_enabled, recovery_code_hashes, failed_login_count, created_at, updated_at)
             SELECT uuid_v7(), 'bench-user-' || t.n || '-' || u || '@bench.test', 'User ' || u, @hash,

@@ -65,7 +65,7 @@ public sealed class P5AuditArchival : IScenario
         await job;
         var oursSeconds = watch.Elapsed.TotalSeconds;
         var left = await Sql.ScalarAsync<long>(database.OwnerConnectionString, $"SELECT count(*) FROM ({exportSql}) AS old");
-        var objects = await CountObjectsAsync(client, options.Bucket);
+        var objects = (await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = options.Bucket })).S3Objects?.Count ?? 0; // one page: up to 1,000
         Check(left == 0, $"the archiver left {left} rows older than the cutoff");
         Check(objects == 2 * Tenants * Days, $"the bucket holds {objects} objects, not an archive and a manifest for each of {Tenants * Days} groups");
 
@@ -122,28 +122,11 @@ public sealed class P5AuditArchival : IScenario
         }
     }
 
-    private static async Task<int> CountObjectsAsync(IAmazonS3 client, string bucket)
-    {
-        var request = new ListObjectsV2Request { BucketName = bucket };
-        var count = 0;
-        while (true)
-        {
-            var page = await client.ListObjectsV2Async(request);
-            count += page.S3Objects?.Count ?? 0;
-            if (page.IsTruncated != true) return count;
-
-            request.ContinuationToken = page.NextContinuationToken;
-        }
-    }
-
     /// <summary>Tenants and audit rows, <paramref name="perGroup"/> per tenant and UTC day from <paramref name="firstDay"/>, in created_at order; as the owner.</summary>
     private static async Task SeedAsync(PlatformDatabase database, DateTimeOffset firstDay, int tenants, int days, int perGroup)
     {
         await Sql.ExecuteAsync(database.OwnerConnectionString, $$"""
-            INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
-            SELECT uuid_v7(), 'P5 Bench ' || lpad(i::text, 2, '0'), 'p5-admin-' || i || '@bench.test', 'active', 'enterprise',
-                   '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now()
-            FROM generate_series(1, {{tenants}}) AS i;
+            {{Seeder.TenantsSql("P5 Bench", tenants)}};
             INSERT INTO audit_logs ({{Columns}})
             SELECT uuid_v7(), t.ids[1 + g % {{tenants}}],
                    (ARRAY['user', 'api_key', 'system'])[1 + g % 3]::audit_actor_type,

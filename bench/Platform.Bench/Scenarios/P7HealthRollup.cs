@@ -84,10 +84,7 @@ public sealed class P7HealthRollup : IScenario
     private static async Task SeedAsync(PlatformDatabase database, DateTimeOffset hour)
     {
         await Sql.ExecuteAsync(database.OwnerConnectionString, $$"""
-            INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
-            SELECT uuid_v7(), 'P7 Bench ' || lpad(i::text, 2, '0'), 'p7-admin-' || i || '@bench.test', 'active', 'enterprise',
-                   '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now()
-            FROM generate_series(1, 10) AS i;
+            {{Seeder.TenantsSql("P7 Bench", 10)}};
             INSERT INTO agents (id, tenant_id, name, description, role, status, model_tier, thinking_mode, tool_policy, provision_attempts, created_at, updated_at, last_active_at)
             SELECT uuid_v7(), t.id, 'p7-agent-' || a, 'P7 agent ' || a, (ARRAY['pm','engineering','operations','custom'])[1 + a % 4]::agent_role,
                    'active', 'sonnet', 'off', '{"allowed":[],"denied":[],"approval_rules":[]}', 0, now(), now(), now()
