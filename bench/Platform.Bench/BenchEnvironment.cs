@@ -11,9 +11,7 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
     private BenchData? _data;
 
     public static string RepositoryRoot { get; } = FindRoot();
-
     public LocalPostgres Postgres => postgres;
-
     public PlatformDatabase Database => database;
 
     public string? DockerHost => Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : null;

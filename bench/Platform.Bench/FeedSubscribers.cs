@@ -9,20 +9,14 @@ internal sealed class FeedSubscriber(Uri api, Func<string> token, Func<IReadOnly
     private readonly ConcurrentDictionary<Guid, long> _arrivals = new();
 
     public Uri Api => api;
-
     public string Token => token();
-
     public IReadOnlyCollection<Guid> Expected => expected();
-
     public Task Ready => _ready.Task;
-
     public int Received => _arrivals.Count;
 
     /// <summary>Streams that ended or broke before the run did, and were resumed.</summary>
     public int Reconnects { get; set; }
-
     public string? LastEventId { get; private set; }
-
     public bool HasReceived(Guid activityId) => _arrivals.ContainsKey(activityId);
 
     /// <summary>When the activity first arrived (a <see cref="Stopwatch"/> timestamp), if it did.</summary>

@@ -40,7 +40,6 @@ public sealed class LatencyRecorder
     }
 
     public long Total() => Enum.GetValues<Outcome>().Sum(Count);
-
     public long Answered() => Count(Outcome.Success) + Count(Outcome.ServerError) + Count(Outcome.OtherStatus);
 
     /// <summary>Sorted latencies of answered requests.</summary>
@@ -63,9 +62,7 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
 
     /// <summary>The load's clock: started by <see cref="RunAsync"/>, the time base of every latency.</summary>
     public Stopwatch Clock { get; } = new();
-
     public long Scheduled { get; private set; }
-
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Sends for <paramref name="duration"/> or until <paramref name="stop"/>, then waits for the answers (within the timeout).</summary>

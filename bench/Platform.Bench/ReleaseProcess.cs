@@ -17,9 +17,7 @@ public sealed class ReleaseProcess : IAsyncDisposable
 
     /// <summary>CPU time (user + system, every thread) the process had used when it first answered healthy.</summary>
     public double StartupCpuSeconds { get; }
-
     public bool HasExited => _process.HasExited;
-
     public long RssBytes => ProcStat.RssBytes(_process.Id);
 
     /// <param name="outputLog">A file that receives the app's output (its logs); without one its stdout is dropped and its stderr is the bench's.</param>

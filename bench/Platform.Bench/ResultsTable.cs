@@ -17,11 +17,8 @@ public sealed class ResultsTable
     private readonly List<ResultRow> _rows = [];
 
     public void Add(ResultRow row) => _rows.Add(row);
-
     public void AddRange(IEnumerable<ResultRow> rows) => _rows.AddRange(rows);
-
     public static string Ratio(double ours, double reference) => reference == 0 ? "-" : F(ours / reference, "0.00") + "×";
-
     public string Render() => Render(_rows.Select(Line));
 
     /// <summary>Writes the run into bench/RESULTS.md and its console output into bench/results/.</summary>

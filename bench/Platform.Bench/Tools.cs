@@ -106,6 +106,5 @@ public static class Tools
     }
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
-
     private static double D(string value) => double.Parse(value, CultureInfo.InvariantCulture);
 }

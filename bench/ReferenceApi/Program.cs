@@ -39,23 +39,14 @@ app.Run();
 internal sealed class ReferenceAgent
 {
     public Guid Id { get; set; }
-
     public Guid TenantId { get; set; }
-
     public string Name { get; set; } = "";
-
     public string? Description { get; set; }
-
     public string? ContainerId { get; set; }
-
     public JsonDocument ToolPolicy { get; set; } = JsonDocument.Parse("{}");
-
     public int ProvisionAttempts { get; set; }
-
     public DateTimeOffset? LastActiveAt { get; set; }
-
     public DateTimeOffset CreatedAt { get; set; }
-
     public DateTimeOffset UpdatedAt { get; set; }
 }
 

@@ -11,7 +11,6 @@ internal static class AgentImages
     /// SIGTERM, so that stopping it does not wait for the grace period (an agent that obeys SIGTERM).
     /// </summary>
     public const string Holding = "platform-local/agent-runtime:bench-holding";
-
     private const string HoldingScript = "trap 'exit 0' TERM; x=$(printf '%8000000s' ''); while true; do sleep 1 & wait $!; done";
 
     public static async Task BuildAsync(string dockerHost)

@@ -72,9 +72,7 @@ internal static class Sql
 internal sealed class TemplateDatabase(LocalPostgres server, string name) : IAsyncDisposable
 {
     public string Name => name;
-
     public string OwnerConnectionString => server.ConnectionString(name);
-
     public string AppConnectionString => server.ConnectionString(name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
 
     public static async Task<TemplateDatabase> CreateAsync(LocalPostgres server, string prefix)

@@ -28,7 +28,6 @@ public sealed class P10Webhooks : IScenario
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     public string Id => "P10";
-
     public string Title => "Webhook deliveries";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

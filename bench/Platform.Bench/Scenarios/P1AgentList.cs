@@ -20,7 +20,6 @@ public sealed class P1AgentList : IScenario
         """;
 
     public string Id => "P1";
-
     public string Title => "GET /agents?limit=50 (JWT, RLS)";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

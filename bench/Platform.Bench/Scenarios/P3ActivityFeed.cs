@@ -14,7 +14,6 @@ public sealed class P3ActivityFeed : IScenario
     private const int Events = 50;
 
     public string Id => "P3";
-
     public string Title => "SSE feed: 1,000 subscribers on 2 instances";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

@@ -20,7 +20,6 @@ public sealed class P4TokenCleanup : IScenario
     private const string BareDelete = "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'";
 
     public string Id => "P4";
-
     public string Title => "Refresh-token cleanup, 1 M expired";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

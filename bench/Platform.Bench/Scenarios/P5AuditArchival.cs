@@ -21,7 +21,6 @@ public sealed class P5AuditArchival : IScenario
     private const string Columns = "id, tenant_id, actor_type, actor_id, action, target_type, target_id, severity, details, ip_address, user_agent, created_at";
 
     public string Id => "P5";
-
     public string Title => "Audit archival, 1 M rows to S3";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

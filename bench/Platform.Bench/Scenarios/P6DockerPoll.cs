@@ -22,7 +22,6 @@ public sealed class P6DockerPoll : IScenario
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(15);
 
     public string Id => "P6";
-
     public string Title => "Docker poll sweep";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

@@ -32,7 +32,6 @@ public sealed class P7HealthRollup : IScenario
         """;
 
     public string Id => "P7";
-
     public string Title => "Health roll-up, 1,000 containers × 240 samples";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

@@ -13,7 +13,6 @@ public sealed class P8StartupMemory : IScenario
     private const long Requests = 100_000;
 
     public string Id => "P8";
-
     public string Title => "Start-up and memory";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

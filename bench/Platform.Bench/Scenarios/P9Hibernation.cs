@@ -23,7 +23,6 @@ public sealed class P9Hibernation : IScenario
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(30);
 
     public string Id => "P9";
-
     public string Title => "Wake through the API";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

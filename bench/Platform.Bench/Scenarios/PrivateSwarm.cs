@@ -23,7 +23,6 @@ internal sealed class PrivateSwarm : IAsyncDisposable
     }
 
     public string Endpoint { get; }
-
     public DockerClient Client { get; }
 
     public static async Task<PrivateSwarm> StartAsync()

@@ -15,9 +15,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     private long _bare;
 
     public Uri BaseAddress { get; private set; } = null!;
-
     public int Delivered => _arrivals.Count;
-
     public long BareRequests => Interlocked.Read(ref _bare);
 
     public static async Task<WebhookReceiver> StartAsync()

@@ -6,21 +6,16 @@ internal sealed class SoakTenant(int number, IReadOnlyList<UserSession> users, s
     private readonly ConcurrentDictionary<Guid, byte> _posted = new();
 
     public int Number => number;
-
     public UserSession Admin => users[0];
-
     public IReadOnlyList<UserSession> Members => [.. users.Skip(1)];
-
     public IReadOnlyList<UserSession> Users => users;
 
     /// <summary>A key with agents:read, activities:write and metrics:write, as an agent runtime holds.</summary>
     public string ApiKey => apiKey;
-
     public IReadOnlyList<Guid> Agents => agents;
 
     /// <summary>Activities (answered 201) this tenant's feed must deliver to each of its subscribers.</summary>
     public IReadOnlyCollection<Guid> Posted => [.. _posted.Keys];
-
     public void CountPosted(Guid activityId) => _posted.TryAdd(activityId, 0);
 
     /// <summary>The first N seeded tenants ("Bench 001" ...), each with its 10 users signed in once, a new API key and its 100 agents.</summary>
@@ -61,7 +56,6 @@ internal sealed class UserSession(string email)
     private long _renewAt;
 
     public string Email => email;
-
     public string AccessToken => _accessToken;
 
     public void Take(JsonElement tokens)
