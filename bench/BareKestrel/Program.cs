@@ -3,6 +3,6 @@ var body = File.ReadAllBytes(Environment.GetEnvironmentVariable("BODY_FILE") ?? 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var app = builder.Build();
-app.MapGet("/", () => Results.Bytes(body, "application/json"));
+app.MapGet("/health", () => Results.Bytes(body, "application/json"));
 app.MapGet("/api/v1/agents", () => Results.Bytes(body, "application/json"));
 app.Run();

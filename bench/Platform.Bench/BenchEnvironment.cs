@@ -1,6 +1,3 @@
-using Npgsql;
-using Platform.Tests.Support;
-
 namespace Platform.Bench;
 
 /// <summary>
@@ -8,33 +5,21 @@ namespace Platform.Bench;
 /// Release builds of the API, the worker and the reference apps. A Docker engine is used when DOCKER_HOST is set
 /// (bench/run.sh starts one as root).
 /// </summary>
-public sealed class BenchEnvironment : IAsyncDisposable
+public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, PlatformDatabase database) : IAsyncDisposable
 {
     private readonly List<ReleaseProcess> _owned = [];
     private BenchData? _data;
 
-    private BenchEnvironment(LocalPostgres postgres, LocalRedis redis, PlatformDatabase database)
-    {
-        Postgres = postgres;
-        Redis = redis;
-        Database = database;
-    }
-
     public static string RepositoryRoot { get; } = FindRoot();
+    public LocalPostgres Postgres => postgres;
+    public PlatformDatabase Database => database;
 
-    public LocalPostgres Postgres { get; }
-
-    public LocalRedis Redis { get; }
-
-    public PlatformDatabase Database { get; }
-
-    public string? DockerHost => Environment.GetEnvironmentVariable("DOCKER_HOST");
+    public string? DockerHost => Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : null;
 
     public static async Task<BenchEnvironment> StartAsync()
     {
         var postgres = await LocalPostgres.StartAsync();
-        var redis = await LocalRedis.StartAsync();
-        return new BenchEnvironment(postgres, redis, await PlatformDatabase.CreateAsync(postgres, "platform"));
+        return new BenchEnvironment(postgres, await LocalRedis.StartAsync(), await PlatformDatabase.CreateAsync(postgres, "platform"));
     }
 
     /// <summary>The realistic data set (see <see cref="Seeder"/>), seeded once.</summary>
@@ -44,7 +29,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public Dictionary<string, string> ApiSettings() => new()
     {
         ["ConnectionStrings__platformdb"] = WithoutPoolSize(Database.AppConnectionString),
-        ["ConnectionStrings__redis"] = Redis.ConnectionString,
+        ["ConnectionStrings__redis"] = redis.ConnectionString,
         ["Jwt__SigningKey"] = BenchData.SigningKey,
         ["DataProtection__Certificate"] = TestCertificates.DataProtectionPfxBase64,
         ["AbuseLimits__LoginPerIp"] = "100000",
@@ -56,11 +41,11 @@ public sealed class BenchEnvironment : IAsyncDisposable
 
     /// <summary>The Release build of the API; <paramref name="settings"/> override or add to <see cref="ApiSettings"/>.</summary>
     public Task<ReleaseProcess> StartApiAsync(IDictionary<string, string>? settings = null, string? outputLog = null) =>
-        StartAsync("src/Platform.Api", "Platform.Api.dll", "/health", Merge(ApiSettings(), settings), outputLog);
+        StartAsync("src/Platform.Api", "Platform.Api.dll", Merge(ApiSettings(), settings), outputLog);
 
     /// <summary>The Release build of the worker against this PostgreSQL; <paramref name="settings"/> add archive, Docker and schedules.</summary>
     public Task<ReleaseProcess> StartWorkerAsync(IDictionary<string, string>? settings = null, string? outputLog = null) =>
-        StartAsync("src/Platform.Worker", "Platform.Worker.dll", "/health", Merge(new()
+        StartAsync("src/Platform.Worker", "Platform.Worker.dll", Merge(new()
         {
             ["ConnectionStrings__platformdb"] = Database.AppConnectionString,
             ["Jwt__SigningKey"] = BenchData.SigningKey,
@@ -69,15 +54,24 @@ public sealed class BenchEnvironment : IAsyncDisposable
         }, settings), outputLog);
 
     /// <summary>P8's reference: a minimal API on the same stack (bench/ReferenceApi), started as the API is.</summary>
-    public Task<ReleaseProcess> StartReferenceApiAsync() => StartAsync("bench/ReferenceApi", "ReferenceApi.dll", "/health", ApiSettings(), null);
+    public Task<ReleaseProcess> StartReferenceApiAsync() => StartAsync("bench/ReferenceApi", "ReferenceApi.dll", ApiSettings(), null);
 
     /// <summary>Bare Kestrel (bench/BareKestrel) serving a fixed JSON body from memory.</summary>
     public async Task<ReleaseProcess> StartBareKestrelAsync(string jsonBody)
     {
         var path = Path.Combine(Path.GetTempPath(), $"bench-body-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(path, jsonBody);
-        return await StartAsync("bench/BareKestrel", "BareKestrel.dll", "/", new() { ["BODY_FILE"] = path }, null);
+        return await StartAsync("bench/BareKestrel", "BareKestrel.dll", new() { ["BODY_FILE"] = path }, null);
     }
+
+    /// <summary>The worker's audit archive on a local S3 server.</summary>
+    public static Dictionary<string, string> ArchiveSettings(LocalS3 s3, string bucket) => new()
+    {
+        ["Archive__ServiceUrl"] = s3.ServiceUrl,
+        ["Archive__Bucket"] = bucket,
+        ["Archive__AccessKey"] = LocalS3.AccessKey,
+        ["Archive__SecretKey"] = LocalS3.SecretKey,
+    };
 
     public static string WithoutPoolSize(string connectionString)
     {
@@ -88,42 +82,31 @@ public sealed class BenchEnvironment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var owned in Enumerable.Reverse(_owned))
-        {
-            await owned.DisposeAsync();
-        }
+        foreach (var owned in Enumerable.Reverse(_owned)) await owned.DisposeAsync();
 
-        await Redis.DisposeAsync();
-        await Postgres.DisposeAsync();
+        await redis.DisposeAsync();
+        await postgres.DisposeAsync();
     }
 
-    private async Task<ReleaseProcess> StartAsync(string project, string dll, string healthPath, Dictionary<string, string> environment, string? outputLog)
+    private async Task<ReleaseProcess> StartAsync(string project, string dll, Dictionary<string, string> environment, string? outputLog)
     {
-        var process = await ReleaseProcess.StartAsync(project, dll, healthPath, environment, outputLog);
+        var process = await ReleaseProcess.StartAsync(project, dll, environment, outputLog);
         _owned.Add(process);
         return process;
     }
 
     private static Dictionary<string, string> Merge(Dictionary<string, string> environment, IDictionary<string, string>? settings)
     {
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            environment[key] = value;
-        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
 
         return environment;
     }
 
     private static string FindRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Platform.sln")))
-            {
-                return dir.FullName;
-            }
-        }
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Platform.sln"))) dir = dir.Parent;
 
-        throw new InvalidOperationException("Platform.sln not found");
+        return dir?.FullName ?? throw new InvalidOperationException("Platform.sln not found");
     }
 }

@@ -1,54 +1,52 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-
 namespace Platform.Bench;
 
-/// <summary>How a scheduled request ended.</summary>
+/// <summary>How a request ended; <see cref="NotSent"/>: too many were still in flight (the client's own overload guard).</summary>
 public enum Outcome
 {
     Success,
     ServerError,
-
-    /// <summary>Any other status (4xx, or 1xx/3xx).</summary>
     OtherStatus,
     Timeout,
     ConnectionError,
-
-    /// <summary>Not sent: too many requests were still in flight (the client's own overload guard).</summary>
     NotSent,
 }
 
-/// <summary>A request ready to send, its kind (a row of the report) and what to do with a 2xx answer.</summary>
+/// <summary>A request ready to send, its kind (for messages) and what to do with a 2xx answer.</summary>
 public sealed record PlannedRequest(string Kind, HttpRequestMessage Message, Func<HttpResponseMessage, Task>? OnSuccess = null);
 
-/// <summary>Latencies (ms, from the scheduled send time to the answer's last byte) and outcomes per request kind.</summary>
+/// <summary>Outcomes and the latencies (ms) of answered requests.</summary>
 public sealed class LatencyRecorder
 {
-    private readonly ConcurrentDictionary<string, (long[] Outcomes, List<double> Latencies)> _kinds = new();
+    private readonly long[] _outcomes = new long[Enum.GetValues<Outcome>().Length];
+    private readonly List<double> _latencies = [];
 
-    public void Record(string kind, Outcome outcome, double? latencyMs)
+    public void Record(Outcome outcome, double? latencyMs)
     {
-        var bucket = _kinds.GetOrAdd(kind, _ => (new long[Enum.GetValues<Outcome>().Length], new List<double>()));
-        lock (bucket.Latencies)
+        lock (_latencies)
         {
-            bucket.Outcomes[(int)outcome]++;
-            if (latencyMs is { } ms)
-            {
-                bucket.Latencies.Add(ms);
-            }
+            _outcomes[(int)outcome]++;
+            if (latencyMs is { } ms) _latencies.Add(ms);
         }
     }
 
-    /// <summary>Counts of one outcome, over every kind or one.</summary>
-    public long Count(Outcome outcome, string? kind = null) => Select(kind).Sum(b => { lock (b.Latencies) { return b.Outcomes[(int)outcome]; } });
+    public void Record(HttpResponseMessage response, double latencyMs) => Record(OutcomeOf(response), latencyMs);
 
-    public long Total() => Enum.GetValues<Outcome>().Sum(o => Count(o));
+    public static Outcome OutcomeOf(HttpResponseMessage response) =>
+        (int)response.StatusCode switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus };
+
+    public long Count(Outcome outcome)
+    {
+        lock (_latencies) return _outcomes[(int)outcome];
+    }
+
+    public long Total() => Enum.GetValues<Outcome>().Sum(Count);
+    public long Answered() => Count(Outcome.Success) + Count(Outcome.ServerError) + Count(Outcome.OtherStatus);
 
     /// <summary>Sorted latencies of answered requests.</summary>
-    public double[] Latencies() => [.. Select(null).SelectMany(b => { lock (b.Latencies) { return b.Latencies.ToArray(); } }).Order()];
-
-    private IEnumerable<(long[] Outcomes, List<double> Latencies)> Select(string? kind) =>
-        kind is null ? _kinds.Values.ToArray() : _kinds.TryGetValue(kind, out var one) ? [one] : [];
+    public double[] Latencies()
+    {
+        lock (_latencies) return [.. _latencies.Order()];
+    }
 }
 
 /// <summary>
@@ -64,9 +62,7 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
 
     /// <summary>The load's clock: started by <see cref="RunAsync"/>, the time base of every latency.</summary>
     public Stopwatch Clock { get; } = new();
-
     public long Scheduled { get; private set; }
-
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Sends for <paramref name="duration"/> or until <paramref name="stop"/>, then waits for the answers (within the timeout).</summary>
@@ -88,7 +84,7 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
             var planned = next();
             if (Volatile.Read(ref _inFlight) >= _maxInFlight)
             {
-                recorder.Record(planned.Kind, Outcome.NotSent, null);
+                recorder.Record(Outcome.NotSent, null);
                 planned.Message.Dispose();
                 continue;
             }
@@ -98,10 +94,7 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
         }
 
         var drain = Stopwatch.StartNew();
-        while (InFlight > 0 && drain.Elapsed < timeout + TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(50, CancellationToken.None);
-        }
+        while (InFlight > 0 && drain.Elapsed < timeout + TimeSpan.FromSeconds(5)) await Task.Delay(50, CancellationToken.None);
     }
 
     private async Task SendAsync(PlannedRequest planned, TimeSpan due)
@@ -111,28 +104,23 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
         {
             using var message = planned.Message;
             using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead, deadline.Token);
-            var status = (int)response.StatusCode;
-            var outcome = status switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus };
-            recorder.Record(planned.Kind, outcome, (Clock.Elapsed - due).TotalMilliseconds);
-            if (outcome == Outcome.Success && planned.OnSuccess is { } onSuccess)
-            {
-                await onSuccess(response);
-            }
-            else if (outcome != Outcome.Success)
+            recorder.Record(response, (Clock.Elapsed - due).TotalMilliseconds);
+            if (response.IsSuccessStatusCode && planned.OnSuccess is { } onSuccess) await onSuccess(response);
+            else if (!response.IsSuccessStatusCode)
             {
                 var text = await response.Content.ReadAsStringAsync(CancellationToken.None);
-                Report(planned.Kind, $"{status} {(text.Length > 300 ? text[..300] + " …" : text)}");
+                Report(planned.Kind, $"{(int)response.StatusCode} {(text.Length > 300 ? text[..300] + " …" : text)}");
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            recorder.Record(planned.Kind, Outcome.Timeout, null);
+            recorder.Record(Outcome.Timeout, null);
             Report(planned.Kind, $"no answer within {timeout.TotalSeconds:0} s");
         }
         catch (Exception ex)
         {
             // A broken connection, or a bug of the client itself: counted, never lost in an unobserved task.
-            recorder.Record(planned.Kind, Outcome.ConnectionError, null);
+            recorder.Record(Outcome.ConnectionError, null);
             Report(planned.Kind, $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
@@ -144,9 +132,6 @@ public sealed class OpenLoop(HttpClient http, Func<PlannedRequest> next, Latency
     /// <summary>The first 20 failures are printed as they happen; the counts of all are in the recorder.</summary>
     private void Report(string kind, string what)
     {
-        if (Interlocked.Increment(ref _reported) <= 20)
-        {
-            Console.Error.WriteLine($"{Clock.Elapsed:mm\\:ss} {kind}: {what}");
-        }
+        if (Interlocked.Increment(ref _reported) <= 20) Console.Error.WriteLine($"{Clock.Elapsed:mm\\:ss} {kind}: {what}");
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Platform.Bench;
 
 /// <summary>What /proc says about a process and the machine: CPU time, resident memory, load.</summary>

@@ -1,18 +1,13 @@
 using Platform.Bench;
 
-// bench/run.sh SCENARIO...: each scenario measures ours and its reference in the same run; the table goes to
+// bench/run.sh [all | p1 ... p10]: each scenario measures ours and its reference in the same run; the table goes to
 // bench/RESULTS.md. bench/run.sh soak ... (bench/soak/run.sh) is the soak instead.
-if (args is ["soak", .. var soakArgs])
-{
-    return await Platform.Bench.Soak.SoakCommand.RunAsync(soakArgs);
-}
+if (args is ["soak", .. var soakArgs]) return await SoakCommand.RunAsync(soakArgs);
 
-IScenario[] all = [.. typeof(IScenario).Assembly.GetTypes()
-    .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IScenario).IsAssignableFrom(t))
-    .Select(t => (IScenario)Activator.CreateInstance(t)!)
-    .OrderBy(s => s.Id, StringComparer.Ordinal)];
-var wanted = (args.Length == 0 ? ["all"] : args).Select(a => a.ToUpperInvariant()).ToHashSet();
-var scenarios = all.Where(s => wanted.Contains("ALL") || wanted.Contains(s.Id.ToUpperInvariant())).ToList();
+IScenario[] all = [new P1AgentList(), new P2ActivityPost(), new P3ActivityFeed(), new P4TokenCleanup(), new P5AuditArchival(),
+    new P6DockerPoll(), new P7HealthRollup(), new P8StartupMemory(), new P9Hibernation(), new P10Webhooks()];
+var wanted = args.Length == 0 ? ["ALL"] : args.Select(a => a.ToUpperInvariant()).ToArray();
+var scenarios = all.Where(s => wanted.Contains("ALL") || wanted.Contains(s.Id)).ToList();
 if (scenarios.Count == 0)
 {
     Console.Error.WriteLine($"usage: bench/run.sh [all | {string.Join(" | ", all.Select(s => s.Id.ToLowerInvariant()))}]...");
@@ -39,16 +34,3 @@ foreach (var scenario in scenarios)
 
 await results.SaveAsync(string.Join(", ", scenarios.Select(s => s.Id)));
 return 0;
-
-namespace Platform.Bench
-{
-    /// <summary>One benchmark: ours and its reference, measured in the same run.</summary>
-    public interface IScenario
-    {
-        string Id { get; }
-
-        string Title { get; }
-
-        Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment);
-    }
-}

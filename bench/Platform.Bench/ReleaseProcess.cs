@@ -1,19 +1,14 @@
-using System.Diagnostics;
-
 namespace Platform.Bench;
 
-/// <summary>A Release-published app started as its own process on a free loopback port, ready when its health path answers 2xx.</summary>
+/// <summary>A Release-published app started as its own process on a free loopback port, ready when /health answers 2xx.</summary>
 public sealed class ReleaseProcess : IAsyncDisposable
 {
     private static readonly SemaphoreSlim PublishLock = new(1, 1);
     private static readonly HashSet<string> Published = [];
     private readonly Process _process;
-    private int _disposed;
 
-    private ReleaseProcess(Process process, int port, TimeSpan startup, double startupCpuSeconds)
-    {
+    private ReleaseProcess(Process process, int port, TimeSpan startup, double startupCpuSeconds) =>
         (_process, BaseAddress, Startup, StartupCpuSeconds) = (process, new Uri($"http://127.0.0.1:{port}"), startup, startupCpuSeconds);
-    }
 
     public Uri BaseAddress { get; }
 
@@ -22,45 +17,32 @@ public sealed class ReleaseProcess : IAsyncDisposable
 
     /// <summary>CPU time (user + system, every thread) the process had used when it first answered healthy.</summary>
     public double StartupCpuSeconds { get; }
-
     public bool HasExited => _process.HasExited;
-
     public long RssBytes => ProcStat.RssBytes(_process.Id);
 
     /// <param name="outputLog">A file that receives the app's output (its logs); without one its stdout is dropped and its stderr is the bench's.</param>
-    public static async Task<ReleaseProcess> StartAsync(
-        string project, string dll, string healthPath, IDictionary<string, string> environment, string? outputLog = null)
+    public static async Task<ReleaseProcess> StartAsync(string project, string dll, IDictionary<string, string> environment, string? outputLog = null)
     {
         var output = await PublishAsync(project);
-        var port = Platform.Tests.Support.ServerProcess.FreeTcpPort();
+        var port = ServerProcess.FreeTcpPort();
 
         // exec: the process this run starts, stops and measures is the app itself, with its output redirected by the shell.
-        var start = new ProcessStartInfo("sh") { UseShellExecute = false };
         var redirect = outputLog is null ? ">/dev/null" : ">>\"$BENCH_APP_LOG\" 2>&1";
-        foreach (var argument in new[] { "-c", $"exec \"$@\" {redirect}", "sh", "dotnet", Path.Combine(output, dll), "--urls", $"http://127.0.0.1:{port}" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = new ProcessStartInfo("sh", ["-c", $"exec \"$@\" {redirect}", "sh", "dotnet", Path.Combine(output, dll), "--urls", $"http://127.0.0.1:{port}"]);
         start.Environment["BENCH_APP_LOG"] = outputLog ?? "";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
+        foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var watch = Stopwatch.StartNew();
-        var process = Process.Start(start)!;
+        var process = new ReleaseProcess(Process.Start(start)!, port, default, 0);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (watch.Elapsed < TimeSpan.FromMinutes(1) && !process.HasExited)
         {
             try
             {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}{healthPath}"));
+                using var response = await http.GetAsync(new Uri(process.BaseAddress, "/health"));
                 if (response.IsSuccessStatusCode)
-                {
-                    return new ReleaseProcess(process, port, watch.Elapsed, ProcStat.CpuSeconds(process.Id));
-                }
+                    return new ReleaseProcess(process._process, port, watch.Elapsed, ProcStat.CpuSeconds(process._process.Id));
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
@@ -69,35 +51,28 @@ public sealed class ReleaseProcess : IAsyncDisposable
             await Task.Delay(20);
         }
 
-        await new ReleaseProcess(process, port, default, 0).DisposeAsync();
-        throw new InvalidOperationException($"{dll} did not answer {healthPath} successfully");
+        await process.DisposeAsync();
+        throw new InvalidOperationException($"{dll} did not answer /health successfully");
     }
 
-    /// <summary>Ends the app now (its CPU and connections are gone before the next step); disposing it later only releases it.</summary>
+    /// <summary>Ends the app now (its CPU and connections are gone before the next step); disposing it later is harmless.</summary>
     public void Stop()
     {
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
         }
         catch (InvalidOperationException)
         {
-            // Exited between the check and the kill, or disposed already.
+            // Exited already, or disposed.
         }
     }
 
     public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            Stop();
-            _process.Dispose();
-        }
-
+        Stop();
+        _process.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -1,31 +1,24 @@
-using System.Globalization;
-using System.Text;
-
 namespace Platform.Bench;
 
 /// <summary>One line of the table: a measurement of ours beside its reference, and the goal it is judged by.</summary>
 public sealed record ResultRow(string Id, string Scenario, string Ours, string Reference, string Ratio, string Goal, bool? Met = null);
 
 /// <summary>
-/// A run's rows, and bench/RESULTS.md: a short header, the latest table (the newest rows of each scenario; a run replaces
-/// the rows of the scenarios it ran), then one line per run, newest first. The run's whole console output goes to
+/// A run's rows, and bench/RESULTS.md: the latest table (the newest rows of each scenario; a run replaces the rows of the
+/// scenarios it ran), then one line per run, newest first. The run's console output is appended to
 /// bench/results/yyyy-MM-dd.md, of which the newest few files are kept.
 /// </summary>
 public sealed class ResultsTable
 {
     private const string Header = "| # | scenario | goal | ours | reference | ratio | met |";
     private const string RunsHeading = "## Runs";
-    private const int KeptRawFiles = 5;
+    private const int KeptRuns = 12, KeptRawFiles = 3;
     private static readonly string Machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";
     private readonly List<ResultRow> _rows = [];
 
     public void Add(ResultRow row) => _rows.Add(row);
-
     public void AddRange(IEnumerable<ResultRow> rows) => _rows.AddRange(rows);
-
-    public static string Ratio(double ours, double reference) =>
-        reference == 0 ? "-" : (ours / reference).ToString("0.00", CultureInfo.InvariantCulture) + "×";
-
+    public static string Ratio(double ours, double reference) => reference == 0 ? "-" : F(ours / reference, "0.00") + "×";
     public string Render() => Render(_rows.Select(Line));
 
     /// <summary>Writes the run into bench/RESULTS.md and its console output into bench/results/.</summary>
@@ -37,49 +30,37 @@ public sealed class ResultsTable
         var path = Path.Combine(bench, "RESULTS.md");
         var old = File.Exists(path) ? await File.ReadAllLinesAsync(path) : [];
         var ids = _rows.Select(r => r.Id).ToHashSet();
+        string IdOf(string line) => line.Split('|')[1].Trim();
 
-        // Kept: the table's rows and measured-at notes of the scenarios this run did not measure, and the earlier runs.
-        var keptRows = old.SkipWhile(l => l != Header).Skip(2).TakeWhile(l => l.StartsWith("| ", StringComparison.Ordinal))
-            .Where(l => !ids.Contains(l.Split('|')[1].Trim()));
-        var measured = old.FirstOrDefault(l => l.StartsWith("Measured: ", StringComparison.Ordinal))?["Measured: ".Length..].Split("; ")
+        // Kept: the rows and measured-at notes of the scenarios this run did not measure, and the latest earlier runs.
+        var kept = old.SkipWhile(l => l != Header).Skip(2).TakeWhile(l => l.StartsWith("| ", StringComparison.Ordinal)).Where(l => !ids.Contains(IdOf(l)));
+        var measured = old.FirstOrDefault(l => l.StartsWith("Measured: ", StringComparison.Ordinal))?["Measured: ".Length..].TrimEnd('.').Split("; ")
             .Where(m => !ids.Contains(m.Split(' ')[0])) ?? [];
-        var runs = old.SkipWhile(l => l != RunsHeading).Skip(2).Where(l => l.StartsWith("- ", StringComparison.Ordinal));
+        var runs = old.SkipWhile(l => l != RunsHeading).Where(l => l.StartsWith("- ", StringComparison.Ordinal)).Take(KeptRuns - 1);
         var goals = _rows.Where(r => r.Met is not null).ToList();
+        var missed = goals.Where(r => r.Met == false).Select(r => r.Id).Distinct().ToList();
         var summary = $"- {stamp} — {Machine}, load average {ProcStat.LoadAverage()}: {what}; {goals.Count(r => r.Met == true)} of {goals.Count} goal rows met" +
-            (goals.Any(r => r.Met == false) ? $" (not: {string.Join(", ", goals.Where(r => r.Met == false).Select(r => r.Id).Distinct())})" : "") +
-            $"; raw output in results/{now:yyyy-MM-dd}.md";
+            (missed.Count > 0 ? $" (not: {string.Join(", ", missed)})" : "") + $"; raw output in results/{now:yyyy-MM-dd}.md";
 
-        var text = new StringBuilder();
-        text.AppendLine("# Benchmark results").AppendLine();
-        text.AppendLine("Both sides of every row were measured in the same run on this machine (`bench/run.sh`; how each scenario measures is");
-        text.AppendLine("in `bench/README.md`). The table holds the newest rows of each scenario; each run's console output is kept in");
-        text.AppendLine("`bench/results/` (the newest few days).").AppendLine();
-        text.AppendLine("## Latest").AppendLine();
-        text.AppendLine("Measured: " + string.Join("; ", measured.Concat(ids.Select(id => $"{id} {stamp}")).Order(StringComparer.Ordinal))).AppendLine();
-        text.Append(Render(keptRows.Concat(_rows.Select(Line)).OrderBy(l => l.Split('|')[1].Trim(), StringComparer.Ordinal)));
-        text.AppendLine().AppendLine(RunsHeading).AppendLine().AppendLine(summary);
-        foreach (var run in runs)
-        {
-            text.AppendLine(run);
-        }
-
+        var text = new StringBuilder().AppendLine("# Benchmark results").AppendLine()
+            .AppendLine("Both sides of every row were measured in the same run on this machine (`bench/run.sh`; what each scenario compares is")
+            .AppendLine("in `bench/README.md`). The newest rows of each scenario, then one line per run; raw output in `bench/results/`.").AppendLine()
+            .AppendLine("Measured: " + string.Join("; ", measured.Concat(ids.Select(id => $"{id} {stamp}")).OrderBy(Order)) + ".").AppendLine()
+            .Append(Render(kept.Concat(_rows.Select(Line)).OrderBy(l => Order(IdOf(l)))))
+            .AppendLine().AppendLine(RunsHeading).AppendLine().AppendLine(summary).AppendJoin('\n', runs).AppendLine();
         await File.WriteAllTextAsync(path, text.ToString());
-        await SaveRawAsync(Path.Combine(bench, "results"), now, stamp, what);
+
+        var raw = Path.Combine(bench, "results");
+        Directory.CreateDirectory(raw);
+        await File.AppendAllTextAsync(Path.Combine(raw, $"{now:yyyy-MM-dd}.md"), new StringBuilder().AppendLine($"## {stamp} — {Machine}: {what}").AppendLine()
+            .Append(Render()).AppendLine().AppendLine("```").Append(ConsoleOutput()).AppendLine("```").AppendLine().ToString());
+        foreach (var stale in Directory.GetFiles(raw, "*.md").Order(StringComparer.Ordinal).SkipLast(KeptRawFiles)) File.Delete(stale);
+
         Console.WriteLine($"Results written to {path}");
     }
 
-    /// <summary>Appends this run's table and console output to the day's file; keeps the newest few files.</summary>
-    private async Task SaveRawAsync(string directory, DateTime now, string stamp, string what)
-    {
-        Directory.CreateDirectory(directory);
-        var raw = new StringBuilder().AppendLine($"## {stamp} — {Machine}: {what}").AppendLine().Append(Render())
-            .AppendLine().AppendLine("```").Append(ConsoleOutput()).AppendLine("```").AppendLine();
-        await File.AppendAllTextAsync(Path.Combine(directory, $"{now:yyyy-MM-dd}.md"), raw.ToString());
-        foreach (var stale in Directory.GetFiles(directory, "*.md").Order(StringComparer.Ordinal).SkipLast(KeptRawFiles))
-        {
-            File.Delete(stale);
-        }
-    }
+    /// <summary>P1 … P10, then the soak.</summary>
+    private static int Order(string id) => int.TryParse(id.Split(' ')[0].TrimStart('P'), out var n) ? n : int.MaxValue;
 
     /// <summary>What the run printed so far: bench/run.sh tees the console into the file PLATFORM_BENCH_LOG names.</summary>
     private static string ConsoleOutput() =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Platform.Data.Security;
 
 namespace Platform.Bench;
@@ -17,29 +16,32 @@ public sealed record BenchData(IReadOnlyList<Guid> TenantIds, string UserEmailOf
 /// </summary>
 public static class Seeder
 {
-    public static async Task<BenchData> SeedAsync(Platform.Tests.Support.PlatformDatabase database)
+    public static async Task<BenchData> SeedAsync(PlatformDatabase database)
     {
         var watch = Stopwatch.StartNew();
         var hash = new Dictionary<string, object> { ["hash"] = Passwords.Hash(BenchData.Password) };
         foreach (var (label, sql) in Steps)
         {
-            Console.WriteLine($"seed: {label}: {await Scenarios.Sql.ExecuteAsync(database.OwnerConnectionString, sql, hash)} rows after {watch.Elapsed.TotalSeconds:0.0} s");
+            Console.WriteLine($"seed: {label}: {await Sql.ExecuteAsync(database.OwnerConnectionString, sql, hash)} rows after {watch.Elapsed.TotalSeconds:0.0} s");
         }
 
-        await Scenarios.Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE");
-        var tenants = await Scenarios.Sql.ScalarAsync<Guid[]>(database.OwnerConnectionString,
+        await Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE");
+        var tenants = await Sql.ScalarAsync<Guid[]>(database.OwnerConnectionString,
             "SELECT array_agg(id ORDER BY company_name) FROM tenants WHERE company_name LIKE 'Bench %'");
         return new BenchData(tenants, "bench-user-1-1@bench.test");
     }
 
+    /// <summary>Active enterprise tenants named "{prefix} 001" …, with limits no load reaches.</summary>
+    public static string TenantsSql(string prefix, int count) => $$"""
+        INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
+        SELECT uuid_v7(), '{{prefix}} ' || lpad(i::text, 3, '0'), lower(replace('{{prefix}}', ' ', '-')) || '-admin-' || i || '@bench.test', 'active', 'enterprise',
+               '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now()
+        FROM generate_series(1, {{count}}) AS i
+        """;
+
     private static readonly (string Label, string Sql)[] Steps =
     [
-        ("tenants", """
-            INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
-            SELECT uuid_v7(), 'Bench ' || lpad(i::text, 3, '0'), 'bench-admin-' || i || '@bench.test', 'active', 'enterprise',
-                   '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now()
-            FROM generate_series(1, 100) AS i
-            """),
+        ("tenants", TenantsSql("Bench", 100)),
         ("users", """
             INSERT INTO users (id, email, name, password_hash, role, tenant_id, mfa_enabled, recovery_code_hashes, failed_login_count, created_at, updated_at)
             SELECT uuid_v7(), 'bench-user-' || t.n || '-' || u || '@bench.test', 'User ' || u, @hash,

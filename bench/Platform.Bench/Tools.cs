@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using Npgsql;
-
 namespace Platform.Bench;
 
 public sealed record LoadResult(double RequestsPerSecond, double P99Ms, long Requests, long Errors)
@@ -16,15 +11,9 @@ public static class Tools
     public static async Task<string> RunAsync(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -108,7 +97,7 @@ public static class Tools
 
             // Log lines: client_id transaction_no time(us) script_no time_epoch time_us
             var latencies = Directory.GetFiles(directory, "log*").SelectMany(File.ReadLines).Select(l => D(l.Split(' ')[2]) / 1000).Order().ToArray();
-            return new LoadResult(tps, Scenarios.Statistics.PercentileOfSorted(latencies, 0.99), latencies.Length, 0);
+            return new LoadResult(tps, PercentileOfSorted(latencies, 0.99), latencies.Length, 0);
         }
         finally
         {
@@ -117,6 +106,5 @@ public static class Tools
     }
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
-
     private static double D(string value) => double.Parse(value, CultureInfo.InvariantCulture);
 }

@@ -39,23 +39,14 @@ app.Run();
 internal sealed class ReferenceAgent
 {
     public Guid Id { get; set; }
-
     public Guid TenantId { get; set; }
-
     public string Name { get; set; } = "";
-
     public string? Description { get; set; }
-
     public string? ContainerId { get; set; }
-
     public JsonDocument ToolPolicy { get; set; } = JsonDocument.Parse("{}");
-
     public int ProvisionAttempts { get; set; }
-
     public DateTimeOffset? LastActiveAt { get; set; }
-
     public DateTimeOffset CreatedAt { get; set; }
-
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
@@ -66,10 +57,7 @@ internal sealed class ReferenceDbContext(DbContextOptions<ReferenceDbContext> op
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var agent = modelBuilder.Entity<ReferenceAgent>().ToTable("agents");
-        foreach (var property in agent.Metadata.GetProperties())
-        {
-            property.SetColumnName(JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
-        }
+        foreach (var property in agent.Metadata.GetProperties()) property.SetColumnName(JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name));
 
         agent.Property(a => a.ToolPolicy).HasColumnType("jsonb");
     }

@@ -1,17 +1,12 @@
-using System.Collections.Concurrent;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Platform.Data.Entities;
 using Platform.Runtime;
-using Platform.Tests.Support;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>Agents (in a scenario's own database) with running containers on the engine, as the provisioner leaves them, and their removal.</summary>
 internal static class AgentContainers
 {
-    private const int Tenants = 10;
-
     /// <summary>
     /// <paramref name="count"/> active agents of 10 new tenants, each with a running container of the quiet image labelled
     /// like the provisioner's (agent, tenant, scope; network none, 64 MB, no health check; 8 at a time) and its id in
@@ -19,34 +14,17 @@ internal static class AgentContainers
     /// </summary>
     public static async Task<IReadOnlyCollection<string>> AddAsync(PlatformDatabase database, IDockerClient client, string scope, int count, CancellationToken ct)
     {
-        await using var db = database.CreateOwnerContext();
-        var now = DateTimeOffset.UtcNow;
-        var agents = new List<Agent>();
-        for (var t = 0; t < Tenants; t++)
-        {
-            var tenant = new Tenant
-            {
-                CompanyName = $"Runtime tenant {Guid.NewGuid():N}",
-                AdminEmail = $"runtime-admin-{Guid.NewGuid():N}@bench.test",
-                Status = TenantStatus.Active,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            db.Tenants.Add(tenant);
-            agents.AddRange(Enumerable.Range(1, count / Tenants).Select(a => new Agent
-            {
-                TenantId = tenant.Id,
-                Name = $"runtime-agent-{a}",
-                Role = AgentRole.Engineering,
-                Status = AgentStatus.Active,
-                CreatedAt = now,
-                UpdatedAt = now,
-            }));
-        }
-
-        db.Agents.AddRange(agents);
-        await db.SaveChangesAsync(ct);
-
+        var batch = Guid.NewGuid().ToString("N")[..8];
+        var cs = database.OwnerConnectionString;
+        await Sql.ExecuteAsync(cs, $$"""
+            {{Seeder.TenantsSql("Runtime " + batch, 10)}};
+            INSERT INTO agents (id, tenant_id, name, description, role, status, model_tier, thinking_mode, tool_policy, provision_attempts, created_at, updated_at, last_active_at)
+            SELECT uuid_v7(), t.id, 'runtime-agent-' || a, NULL, 'engineering', 'active', 'sonnet', 'off', '{"allowed":[],"denied":[],"approval_rules":[]}', 0, now(), now(), now()
+            FROM tenants t, generate_series(1, {{count / 10}}) AS a WHERE t.company_name LIKE 'Runtime {{batch}} %'
+            """);
+        var where = $"FROM agents WHERE tenant_id IN (SELECT id FROM tenants WHERE company_name LIKE 'Runtime {batch} %')";
+        var (ids, tenants) = (await Sql.ScalarAsync<Guid[]>(cs, $"SELECT array_agg(id ORDER BY id) {where}"), await Sql.ScalarAsync<Guid[]>(cs, $"SELECT array_agg(tenant_id ORDER BY id) {where}"));
+        var agents = ids.Zip(tenants, (id, tenant) => (Id: id, TenantId: tenant));
         var created = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (agent, token) =>
         {
@@ -63,10 +41,9 @@ internal static class AgentContainers
                 HostConfig = new HostConfig { NetworkMode = "none", Memory = 64 * 1024 * 1024, MemorySwap = 64 * 1024 * 1024 },
             }, token);
             await client.Containers.StartContainerAsync(response.ID, new ContainerStartParameters(), token);
-            agent.ContainerId = response.ID;
+            await Sql.ExecuteAsync(cs, "UPDATE agents SET container_id = @c WHERE id = @a", new Dictionary<string, object> { ["c"] = response.ID, ["a"] = agent.Id });
             created.Add(response.ID);
         });
-        await db.SaveChangesAsync(ct);
         return created;
     }
 
@@ -76,14 +53,8 @@ internal static class AgentContainers
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            var listed = await client.Containers.ListContainersAsync(new ContainersListParameters
-            {
-                All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>>
-                {
-                    ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabels.Scope}={scope}"] = true },
-                },
-            }, timeout.Token);
+            var filter = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabels.Scope}={scope}"] = true } };
+            var listed = await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filter }, timeout.Token);
             await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = timeout.Token }, async (container, token) =>
                 await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, token));
         }

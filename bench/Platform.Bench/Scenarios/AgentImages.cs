@@ -1,4 +1,4 @@
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>The agent images the runtime scenarios run, built on an engine without a registry.</summary>
 internal static class AgentImages
@@ -11,7 +11,6 @@ internal static class AgentImages
     /// SIGTERM, so that stopping it does not wait for the grace period (an agent that obeys SIGTERM).
     /// </summary>
     public const string Holding = "platform-local/agent-runtime:bench-holding";
-
     private const string HoldingScript = "trap 'exit 0' TERM; x=$(printf '%8000000s' ''); while true; do sleep 1 & wait $!; done";
 
     public static async Task BuildAsync(string dockerHost)
@@ -22,7 +21,7 @@ internal static class AgentImages
         await Tools.RunAsync("docker", ["create", "--name", name, "--network", "none", Quiet], environment);
         try
         {
-            var command = System.Text.Json.JsonSerializer.Serialize(new[] { "/bin/sh", "-c", HoldingScript });
+            var command = JsonSerializer.Serialize(new[] { "/bin/sh", "-c", HoldingScript });
             await Tools.RunAsync("docker", ["commit", "--change", "CMD " + command, name, Holding], environment);
         }
         finally

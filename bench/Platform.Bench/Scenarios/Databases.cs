@@ -1,11 +1,6 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
-using Platform.Data;
 using Platform.Migrator;
-using Platform.Tests.Support;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>One-statement helpers on a connection string of their own, for seeding and checks.</summary>
 internal static class Sql
@@ -23,7 +18,7 @@ internal static class Sql
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = Command(connection, sql, parameters);
-        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), CultureInfo.InvariantCulture);
     }
 
     /// <summary>The Worker's DbContext options, as WorkerFixture builds them (application role, row-level security on).</summary>
@@ -64,10 +59,7 @@ internal static class Sql
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, IDictionary<string, object>? parameters)
     {
         var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 900 };
-        foreach (var (name, value) in parameters ?? new Dictionary<string, object>())
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
+        foreach (var (name, value) in parameters ?? new Dictionary<string, object>()) command.Parameters.AddWithValue(name, value);
 
         return command;
     }
@@ -80,9 +72,7 @@ internal static class Sql
 internal sealed class TemplateDatabase(LocalPostgres server, string name) : IAsyncDisposable
 {
     public string Name => name;
-
     public string OwnerConnectionString => server.ConnectionString(name);
-
     public string AppConnectionString => server.ConnectionString(name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
 
     public static async Task<TemplateDatabase> CreateAsync(LocalPostgres server, string prefix)
@@ -116,4 +106,10 @@ internal sealed class TemplateDatabase(LocalPostgres server, string name) : IAsy
     }
 
     public async ValueTask DisposeAsync() => await Sql.DropAsync(server, name, OwnerConnectionString, AppConnectionString);
+}
+
+/// <summary>A clean-up run at the end of an <c>await using</c> scope (a scenario's own database, containers).</summary>
+internal sealed class Finally(Func<Task> cleanUp) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync() => await cleanUp();
 }

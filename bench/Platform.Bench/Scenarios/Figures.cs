@@ -1,18 +1,12 @@
-using System.Globalization;
-
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>How the bench writes figures: invariant culture, units spelled out, "-" for no value.</summary>
 public static class Formatting
 {
     public static string F(double value, string format = "0.0") => double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
-
     public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
     public static string Ms(double value) => double.IsNaN(value) ? "-" : F(value, value < 10 ? "0.0" : "0") + " ms";
-
     public static string Mib(long bytes) => F(bytes / 1024.0 / 1024.0, "0") + " MiB";
-
     public static string Mb(long bytes) => F(bytes / 1024.0 / 1024.0, "0") + " MB";
 }
 
@@ -34,9 +28,6 @@ public static class Statistics
     /// <summary>Fails the scenario when what it measured is not what it set out to measure.</summary>
     public static void Check(bool condition, string message)
     {
-        if (!condition)
-        {
-            throw new InvalidOperationException(message);
-        }
+        if (!condition) throw new InvalidOperationException(message);
     }
 }

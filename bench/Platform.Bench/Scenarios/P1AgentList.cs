@@ -1,6 +1,4 @@
-using static Platform.Bench.Scenarios.Formatting;
-
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P1: GET /api/v1/agents?limit=50 with a JWT under row-level security, against pgbench running the same statements as
@@ -22,7 +20,6 @@ public sealed class P1AgentList : IScenario
         """;
 
     public string Id => "P1";
-
     public string Title => "GET /agents?limit=50 (JWT, RLS)";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

@@ -1,6 +1,4 @@
-using static Platform.Bench.Scenarios.Formatting;
-
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P2: POST /api/v1/agents/{id}/activities with an API key (one transaction: touch the agent, insert the activity and its

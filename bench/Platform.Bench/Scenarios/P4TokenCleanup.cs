@@ -1,12 +1,8 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Platform.Data.Security;
 using Platform.Worker.Jobs;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P4: the Worker's refresh-token cleanup (<see cref="CleanupJobs.RefreshTokensAsync"/>, batches of 5,000) on 1,000,000
@@ -24,7 +20,6 @@ public sealed class P4TokenCleanup : IScenario
     private const string BareDelete = "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'";
 
     public string Id => "P4";
-
     public string Title => "Refresh-token cleanup, 1 M expired";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
@@ -95,16 +90,10 @@ public sealed class P4TokenCleanup : IScenario
                 await load;
             }
 
-            if (round % 2 == 0)
-            {
-                await DuringJobAsync();
-            }
+            if (round % 2 == 0) await DuringJobAsync();
 
             await Logins(quiet).RunAsync(TimeSpan.FromSeconds(10));
-            if (round % 2 == 1)
-            {
-                await DuringJobAsync();
-            }
+            if (round % 2 == 1) await DuringJobAsync();
 
             rounds.Add($"{F(rate)}/s, job {F(job, "0.0")} s");
             Console.WriteLine($"P4 logins round {round}: capacity {capacity.Describe()}; open-loop {rounds[^1]}; pooled so far: p99 during the job " +
@@ -139,14 +128,12 @@ public sealed class P4TokenCleanup : IScenario
     /// <summary>100 users of one tenant and 1 M tokens that expired 3 days to 3 days 17 h ago, as the owner; then VACUUM ANALYZE.</summary>
     private static async Task SeedAsync(TemplateDatabase database)
     {
-        await Sql.ExecuteAsync(database.OwnerConnectionString, """
-            INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
-            VALUES (uuid_v7(), 'P4 Bench', 'p4-admin@bench.test', 'active', 'enterprise',
-                    '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now());
+        await Sql.ExecuteAsync(database.OwnerConnectionString, $$"""
+            {{Seeder.TenantsSql("P4 Bench", 1)}};
             INSERT INTO users (id, email, name, password_hash, role, tenant_id, mfa_enabled, recovery_code_hashes, failed_login_count, created_at, updated_at)
             SELECT uuid_v7(), 'p4-user-' || u || '@bench.test', 'P4 user ' || u, @hash,
                    CASE WHEN u = 1 THEN 'tenant_admin'::user_role ELSE 'tenant_member'::user_role END, t.id, false, '{}', 0, now(), now()
-            FROM tenants t, generate_series(1, 100) AS u WHERE t.company_name = 'P4 Bench';
+            FROM tenants t, generate_series(1, 100) AS u WHERE t.company_name LIKE 'P4 Bench %';
             INSERT INTO team_members (id, tenant_id, user_id, role, joined_at)
             SELECT uuid_v7(), tenant_id, id, role, now() FROM users WHERE email LIKE 'p4-user-%';
             """, new Dictionary<string, object> { ["hash"] = Passwords.Hash(BenchData.Password) });

@@ -1,18 +1,11 @@
-using System.Diagnostics;
 using System.IO.Compression;
-using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using Platform.Tests.Support;
 using Platform.Worker.Archival;
 using Platform.Worker.Jobs;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P5: the Worker's audit archival (<see cref="AuditArchiver"/>: per tenant and UTC day, gzip NDJSON to S3, read back,
@@ -28,73 +21,66 @@ public sealed class P5AuditArchival : IScenario
     private const string Columns = "id, tenant_id, actor_type, actor_id, action, target_type, target_id, severity, details, ip_address, user_agent, created_at";
 
     public string Id => "P5";
-
     public string Title => "Audit archival, 1 M rows to S3";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
         var database = await PlatformDatabase.CreateAsync(environment.Postgres);
-        try
+        await using var dropped = new Finally(() => Sql.DropAsync(database));
+        await using var s3 = await LocalS3.StartAsync();
+        var cutoff = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(-new S3ArchiveOptions().RetentionDays);
+        await SeedAsync(database, cutoff.AddDays(-19), Tenants, Days, 10_000);
+        var exportSql = $"SELECT {Columns} FROM audit_logs WHERE created_at < '{cutoff.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00'";
+        var (copySeconds, copyRows) = await CopyToGzipAsync(database, exportSql);
+        Check(copyRows == Rows, $"COPY exported {copyRows} rows, not {Rows}");
+
+        S3ArchiveOptions Bucket(string name) => new() { ServiceUrl = s3.ServiceUrl, Bucket = name, AccessKey = LocalS3.AccessKey, SecretKey = LocalS3.SecretKey };
+        var options = Bucket("p5-audit-archive");
+        using var client = ArchiveS3Client.Create(options);
+
+        // The job three times on a small database of its own (40 groups each: tiering needs 30 calls per method), then a
+        // pause for the JIT's background compiles: the measured run finds the code compiled, as a long-running worker has it.
+        for (var round = 0; round < 3; round++)
         {
-            await using var s3 = await LocalS3.StartAsync();
-            var cutoff = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(-new S3ArchiveOptions().RetentionDays);
-            await SeedAsync(database, cutoff.AddDays(-19), Tenants, Days, 10_000);
-            var exportSql = $"SELECT {Columns} FROM audit_logs WHERE created_at < '{cutoff.UtcDateTime:yyyy-MM-dd HH:mm:ss}+00'";
-            var (copySeconds, copyRows) = await CopyToGzipAsync(database, exportSql);
-            Check(copyRows == Rows, $"COPY exported {copyRows} rows, not {Rows}");
-
-            S3ArchiveOptions Bucket(string name) => new() { ServiceUrl = s3.ServiceUrl, Bucket = name, AccessKey = LocalS3.AccessKey, SecretKey = LocalS3.SecretKey };
-            var options = Bucket("p5-audit-archive");
-            using var client = ArchiveS3Client.Create(options);
-
-            // The job three times on a small database of its own (40 groups each: tiering needs 30 calls per method), then a
-            // pause for the JIT's background compiles: the measured run finds the code compiled, as a long-running worker has it.
-            for (var round = 0; round < 3; round++)
-            {
-                var small = await PlatformDatabase.CreateAsync(environment.Postgres);
-                await SeedAsync(small, cutoff.AddDays(-12), 4, 10, 1_000);
-                await Archiver(client, Bucket($"p5-warm-up-{round}"), small.AppConnectionString).RunAsync(CancellationToken.None);
-                await Sql.DropAsync(small);
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            var rss = new List<(double Seconds, long Bytes)>();
-            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(20));
-            var watch = Stopwatch.StartNew();
-            var job = Archiver(client, options, database.AppConnectionString).RunAsync(limit.Token);
-            while (!job.IsCompleted)
-            {
-                rss.Add((watch.Elapsed.TotalSeconds, ProcStat.RssBytes(Environment.ProcessId)));
-                await Task.WhenAny(job, Task.Delay(25));
-            }
-
-            await job;
-            var oursSeconds = watch.Elapsed.TotalSeconds;
-            var left = await Sql.ScalarAsync<long>(database.OwnerConnectionString, $"SELECT count(*) FROM ({exportSql}) AS old");
-            var objects = await CountObjectsAsync(client, options.Bucket);
-            Check(left == 0, $"the archiver left {left} rows older than the cutoff");
-            Check(objects == 2 * Tenants * Days, $"the bucket holds {objects} objects, not an archive and a manifest for each of {Tenants * Days} groups");
-
-            var half = rss[^1].Seconds / 2;
-            var firstHalf = rss.Where(s => s.Seconds <= half).Max(s => s.Bytes);
-            var secondHalf = rss.Where(s => s.Seconds > half).Select(s => s.Bytes).DefaultIfEmpty(firstHalf).Max();
-            var (oursRate, copyRate) = (Rows / oursSeconds, Rows / copySeconds);
-            Console.WriteLine($"P5: archiver {F(oursSeconds, "0.00")} s, COPY | gzip {F(copySeconds, "0.00")} s; RSS start {Mib(rss[0].Bytes)}, halves {Mib(firstHalf)} / {Mib(secondHalf)}");
-            return
-            [
-                new(Id, $"{Title}: rows/s vs COPY TO STDOUT through gzip into a file", $"{F(oursRate, "0")} rows/s ({F(oursSeconds)} s)",
-                    $"{F(copyRate, "0")} rows/s ({F(copySeconds)} s)", ResultsTable.Ratio(oursRate, copyRate), "≥ 0.50×", oursRate >= 0.5 * copyRate),
-                new(Id, $"{Title}: process RSS while archiving (in-process worker, server GC)",
-                    $"peak {Mib(Math.Max(firstHalf, secondHalf))} (start {Mib(rss[0].Bytes)}; 1st half {Mib(firstHalf)}, 2nd half {Mib(secondHalf)})",
-                    "-", ResultsTable.Ratio(secondHalf, firstHalf), "flat: 2nd-half peak ≤ 1.10× 1st-half", secondHalf <= 1.10 * firstHalf),
-            ];
+            var small = await PlatformDatabase.CreateAsync(environment.Postgres);
+            await SeedAsync(small, cutoff.AddDays(-12), 4, 10, 1_000);
+            await Archiver(client, Bucket($"p5-warm-up-{round}"), small.AppConnectionString).RunAsync(CancellationToken.None);
+            await Sql.DropAsync(small);
         }
-        finally
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var rss = new List<(double Seconds, long Bytes)>();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+        var watch = Stopwatch.StartNew();
+        var job = Archiver(client, options, database.AppConnectionString).RunAsync(limit.Token);
+        while (!job.IsCompleted)
         {
-            await Sql.DropAsync(database);
+            rss.Add((watch.Elapsed.TotalSeconds, ProcStat.RssBytes(Environment.ProcessId)));
+            await Task.WhenAny(job, Task.Delay(25));
         }
+
+        await job;
+        var oursSeconds = watch.Elapsed.TotalSeconds;
+        var left = await Sql.ScalarAsync<long>(database.OwnerConnectionString, $"SELECT count(*) FROM ({exportSql}) AS old");
+        var objects = (await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = options.Bucket })).S3Objects?.Count ?? 0; // one page: up to 1,000
+        Check(left == 0, $"the archiver left {left} rows older than the cutoff");
+        Check(objects == 2 * Tenants * Days, $"the bucket holds {objects} objects, not an archive and a manifest for each of {Tenants * Days} groups");
+
+        var half = rss[^1].Seconds / 2;
+        var firstHalf = rss.Where(s => s.Seconds <= half).Max(s => s.Bytes);
+        var secondHalf = rss.Where(s => s.Seconds > half).Select(s => s.Bytes).DefaultIfEmpty(firstHalf).Max();
+        var (oursRate, copyRate) = (Rows / oursSeconds, Rows / copySeconds);
+        Console.WriteLine($"P5: archiver {F(oursSeconds, "0.00")} s, COPY | gzip {F(copySeconds, "0.00")} s; RSS start {Mib(rss[0].Bytes)}, halves {Mib(firstHalf)} / {Mib(secondHalf)}");
+        return
+        [
+            new(Id, $"{Title}: rows/s vs COPY TO STDOUT through gzip into a file", $"{F(oursRate, "0")} rows/s ({F(oursSeconds)} s)",
+                $"{F(copyRate, "0")} rows/s ({F(copySeconds)} s)", ResultsTable.Ratio(oursRate, copyRate), "≥ 0.50×", oursRate >= 0.5 * copyRate),
+            new(Id, $"{Title}: process RSS while archiving (in-process worker, server GC)",
+                $"peak {Mib(Math.Max(firstHalf, secondHalf))} (start {Mib(rss[0].Bytes)}; 1st half {Mib(firstHalf)}, 2nd half {Mib(secondHalf)})",
+                "-", ResultsTable.Ratio(secondHalf, firstHalf), "flat: 2nd-half peak ≤ 1.10× 1st-half", secondHalf <= 1.10 * firstHalf),
+        ];
     }
 
     /// <summary>The worker's archiver as its DI container builds it.</summary>
@@ -135,31 +121,11 @@ public sealed class P5AuditArchival : IScenario
         }
     }
 
-    private static async Task<int> CountObjectsAsync(IAmazonS3 client, string bucket)
-    {
-        var request = new ListObjectsV2Request { BucketName = bucket };
-        var count = 0;
-        while (true)
-        {
-            var page = await client.ListObjectsV2Async(request);
-            count += page.S3Objects?.Count ?? 0;
-            if (page.IsTruncated != true)
-            {
-                return count;
-            }
-
-            request.ContinuationToken = page.NextContinuationToken;
-        }
-    }
-
     /// <summary>Tenants and audit rows, <paramref name="perGroup"/> per tenant and UTC day from <paramref name="firstDay"/>, in created_at order; as the owner.</summary>
     private static async Task SeedAsync(PlatformDatabase database, DateTimeOffset firstDay, int tenants, int days, int perGroup)
     {
         await Sql.ExecuteAsync(database.OwnerConnectionString, $$"""
-            INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
-            SELECT uuid_v7(), 'P5 Bench ' || lpad(i::text, 2, '0'), 'p5-admin-' || i || '@bench.test', 'active', 'enterprise',
-                   '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now()
-            FROM generate_series(1, {{tenants}}) AS i;
+            {{Seeder.TenantsSql("P5 Bench", tenants)}};
             INSERT INTO audit_logs ({{Columns}})
             SELECT uuid_v7(), t.ids[1 + g % {{tenants}}],
                    (ARRAY['user', 'api_key', 'system'])[1 + g % 3]::audit_actor_type,

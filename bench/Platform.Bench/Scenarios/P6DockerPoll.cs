@@ -1,17 +1,10 @@
-using System.Diagnostics;
 using Docker.DotNet;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
-using Platform.Data;
 using Platform.Runtime;
 using Platform.Runtime.Engine;
-using Platform.Tests.Support;
 using Platform.Worker.Containers;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P6: one sweep of the worker's poller (DockerPoller.PollOnceAsync through the engine backend: list, inspect and
@@ -29,15 +22,12 @@ public sealed class P6DockerPoll : IScenario
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(15);
 
     public string Id => "P6";
-
     public string Title => "Docker poll sweep";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
-        if (environment.DockerHost is not { Length: > 0 } host)
-        {
+        if (environment.DockerHost is not { } host)
             return [new ResultRow(Id, Title, "skipped", "-", "-", "no DOCKER_HOST (bench/run.sh starts an engine when run as root)")];
-        }
 
         using var budget = new CancellationTokenSource(Budget);
         var ct = budget.Token;
@@ -49,32 +39,26 @@ public sealed class P6DockerPoll : IScenario
         using var client = new DockerClientBuilder().WithEndpoint(new Uri(host)).WithTimeout(TimeSpan.FromSeconds(60)).Build();
         var ids = new List<string>();
         var database = await PlatformDatabase.CreateAsync(environment.Postgres);
-        try
+        await using var dropped = new Finally(() => Sql.DropAsync(database));
+        await using var removed = new Finally(() => AgentContainers.RemoveAsync(client, scope));
+        var dbOptions = Sql.AppOptions(database.AppConnectionString);
+        var rows = new List<ResultRow>();
+        var sweeps = new Dictionary<int, double>();
+        foreach (var size in Sizes)
         {
-            var dbOptions = Sql.AppOptions(database.AppConnectionString);
-            var rows = new List<ResultRow>();
-            var sweeps = new Dictionary<int, double>();
-            foreach (var size in Sizes)
-            {
-                var watch = Stopwatch.StartNew();
-                ids.AddRange(await AgentContainers.AddAsync(database, client, scope, size - ids.Count, ct));
-                Console.WriteLine($"P6: {ids.Count} containers running (started in {watch.Elapsed.TotalSeconds:0.0} s)");
-                await DockerStatsAsync([.. ids], dockerEnvironment); // warm-up of the engine's stats path
-                var (row, sweep) = await CompareSweepsAsync(host, scope, dbOptions, [.. ids], dockerEnvironment, ct);
-                rows.Add(row);
-                sweeps[size] = sweep;
-            }
+            var watch = Stopwatch.StartNew();
+            ids.AddRange(await AgentContainers.AddAsync(database, client, scope, size - ids.Count, ct));
+            Console.WriteLine($"P6: {ids.Count} containers running (started in {watch.Elapsed.TotalSeconds:0.0} s)");
+            await DockerStatsAsync([.. ids], dockerEnvironment); // warm-up of the engine's stats path
+            var (row, sweep) = await CompareSweepsAsync(host, scope, dbOptions, [.. ids], dockerEnvironment, ct);
+            rows.Add(row);
+            sweeps[size] = sweep;
+        }
 
-            var (small, large) = (Sizes[0], Sizes[^1]);
-            rows.Add(new ResultRow(Id, $"{Title} at {large} vs at {small} containers (cost grows at most linearly)", Ms(sweeps[large]), Ms(sweeps[small]),
-                ResultsTable.Ratio(sweeps[large], sweeps[small]), $"≤ {MaxGrowth}×", sweeps[large] <= MaxGrowth * sweeps[small]));
-            return rows;
-        }
-        finally
-        {
-            await AgentContainers.RemoveAsync(client, scope);
-            await Sql.DropAsync(database);
-        }
+        var (small, large) = (Sizes[0], Sizes[^1]);
+        rows.Add(new ResultRow(Id, $"{Title} at {large} vs at {small} containers (cost grows at most linearly)", Ms(sweeps[large]), Ms(sweeps[small]),
+            ResultsTable.Ratio(sweeps[large], sweeps[small]), $"≤ {MaxGrowth}×", sweeps[large] <= MaxGrowth * sweeps[small]));
+        return rows;
     }
 
     /// <summary>Sweeps and docker stats interleaved, one warm-up sweep first; the median of each.</summary>

@@ -1,12 +1,7 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Platform.Tests.Support;
 using Platform.Worker.Jobs;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P7: the Worker's hourly roll-up (<see cref="HealthRollupJob.RollUpHourAsync"/>, as the application role in platform
@@ -37,68 +32,58 @@ public sealed class P7HealthRollup : IScenario
         """;
 
     public string Id => "P7";
-
     public string Title => "Health roll-up, 1,000 containers × 240 samples";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
         var database = await PlatformDatabase.CreateAsync(environment.Postgres);
-        try
+        await using var dropped = new Finally(() => Sql.DropAsync(database));
+        var now = DateTimeOffset.UtcNow;
+        var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-3);
+        await SeedAsync(database, hour);
+        var options = Sql.AppOptions(database.AppConnectionString);
+        var job = new HealthRollupJob(options, new JobAudit(options, NullLogger<JobAudit>.Instance, TimeProvider.System),
+            Options.Create(new RetentionOptions()), TimeProvider.System);
+        Task<int> Side(string side, DateTimeOffset at) => side == "ours" ? job.RollUpHourAsync(at, CancellationToken.None)
+            : Sql.ExecuteAsync(database.OwnerConnectionString, HandWritten, new Dictionary<string, object> { ["hour"] = at, ["end"] = at.AddHours(1) });
+
+        string[] sides = ["ours", "reference"];
+        var times = sides.ToDictionary(s => s, _ => new List<double>());
+        var fingerprints = new HashSet<string>();
+        foreach (var side in sides)
         {
-            var now = DateTimeOffset.UtcNow;
-            var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(-3);
-            await SeedAsync(database, hour);
-            var options = Sql.AppOptions(database.AppConnectionString);
-            var job = new HealthRollupJob(options, new JobAudit(options, NullLogger<JobAudit>.Instance, TimeProvider.System),
-                Options.Create(new RetentionOptions()), TimeProvider.System);
-            Task<int> Side(string side, DateTimeOffset at) => side == "ours" ? job.RollUpHourAsync(at, CancellationToken.None)
-                : Sql.ExecuteAsync(database.OwnerConnectionString, HandWritten, new Dictionary<string, object> { ["hour"] = at, ["end"] = at.AddHours(1) });
-
-            string[] sides = ["ours", "reference"];
-            var times = sides.ToDictionary(s => s, _ => new List<double>());
-            var fingerprints = new HashSet<string>();
-            foreach (var side in sides)
-            {
-                await Side(side, hour.AddHours(-10)); // warm-up on an hour without samples: EF's model and the pools are ready
-            }
-
-            for (var run = 0; run < Runs; run++)
-            {
-                foreach (var side in sides.Skip(run).Concat(sides.Take(run)))
-                {
-                    await Sql.ExecuteAsync(database.OwnerConnectionString, "DELETE FROM container_health WHERE resolution = 'hour'");
-                    await Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE container_health");
-                    var watch = Stopwatch.StartNew();
-                    var inserted = await Side(side, hour);
-                    times[side].Add(watch.Elapsed.TotalMilliseconds);
-                    Check(inserted == Containers, $"{side} inserted {inserted} hourly rows, not {Containers}");
-                    fingerprints.Add(await Sql.ScalarAsync<string>(database.OwnerConnectionString, Fingerprint));
-                }
-            }
-
-            Check(fingerprints.Count == 1, "the sides' hourly rows differ");
-            string Runs3(string side) => $"{F(Median(times[side]))} ms ({string.Join(", ", times[side].Select(v => F(v, "0")))})";
-            var (ours, reference) = (Median(times["ours"]), Median(times["reference"]));
-            return
-            [
-                new(Id, $"{Title}: RollUpHourAsync vs hand-written INSERT … SELECT … GROUP BY (median of {Runs})", Runs3("ours"), Runs3("reference"),
-                    ResultsTable.Ratio(ours, reference), "≤ 1.2×", ours <= 1.2 * reference),
-            ];
+            await Side(side, hour.AddHours(-10)); // warm-up on an hour without samples: EF's model and the pools are ready
         }
-        finally
+
+        for (var run = 0; run < Runs; run++)
         {
-            await Sql.DropAsync(database);
+            foreach (var side in sides.Skip(run).Concat(sides.Take(run)))
+            {
+                await Sql.ExecuteAsync(database.OwnerConnectionString, "DELETE FROM container_health WHERE resolution = 'hour'");
+                await Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE container_health");
+                var watch = Stopwatch.StartNew();
+                var inserted = await Side(side, hour);
+                times[side].Add(watch.Elapsed.TotalMilliseconds);
+                Check(inserted == Containers, $"{side} inserted {inserted} hourly rows, not {Containers}");
+                fingerprints.Add(await Sql.ScalarAsync<string>(database.OwnerConnectionString, Fingerprint));
+            }
         }
+
+        Check(fingerprints.Count == 1, "the sides' hourly rows differ");
+        string Runs3(string side) => $"{F(Median(times[side]))} ms ({string.Join(", ", times[side].Select(v => F(v, "0")))})";
+        var (ours, reference) = (Median(times["ours"]), Median(times["reference"]));
+        return
+        [
+            new(Id, $"{Title}: RollUpHourAsync vs hand-written INSERT … SELECT … GROUP BY (median of {Runs})", Runs3("ours"), Runs3("reference"),
+                ResultsTable.Ratio(ours, reference), "≤ 1.2×", ours <= 1.2 * reference),
+        ];
     }
 
     /// <summary>10 tenants, 1,000 agents each running one container, 240 raw samples per container 15 s apart in <paramref name="hour"/>, in time order.</summary>
     private static async Task SeedAsync(PlatformDatabase database, DateTimeOffset hour)
     {
         await Sql.ExecuteAsync(database.OwnerConnectionString, $$"""
-            INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
-            SELECT uuid_v7(), 'P7 Bench ' || lpad(i::text, 2, '0'), 'p7-admin-' || i || '@bench.test', 'active', 'enterprise',
-                   '{"model_tier":"sonnet","thinking_mode":"off"}', '{"requests_per_minute":100000000}', now(), now()
-            FROM generate_series(1, 10) AS i;
+            {{Seeder.TenantsSql("P7 Bench", 10)}};
             INSERT INTO agents (id, tenant_id, name, description, role, status, model_tier, thinking_mode, tool_policy, provision_attempts, created_at, updated_at, last_active_at)
             SELECT uuid_v7(), t.id, 'p7-agent-' || a, 'P7 agent ' || a, (ARRAY['pm','engineering','operations','custom'])[1 + a % 4]::agent_role,
                    'active', 'sonnet', 'off', '{"allowed":[],"denied":[],"approval_rules":[]}', 0, now(), now(), now()

@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
-
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P8: start-up of the API to its first healthy answer (/health: PostgreSQL and Redis checked), wall time and the CPU time
@@ -17,7 +13,6 @@ public sealed class P8StartupMemory : IScenario
     private const long Requests = 100_000;
 
     public string Id => "P8";
-
     public string Title => "Start-up and memory";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)

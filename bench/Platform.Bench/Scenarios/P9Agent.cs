@@ -1,33 +1,15 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Platform.Runtime;
-using Platform.Tests.Support;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// One agent whose workload exists, behind a Release API configured with the same runtime and scope: a tenant signed
 /// up through the API, the agent created through it, its workload created by the runtime and its row updated as the
 /// owner, as tests/Platform.Api.Tests/AgentRuntimeTests sets one up (the worker's provisioner does that in production).
 /// </summary>
-internal sealed class P9Agent : IAsyncDisposable
+internal sealed class P9Agent(ReleaseProcess api, HttpClient http, PlatformDatabase database, IAgentRuntime runtime, Guid id, string workload) : IAsyncDisposable
 {
-    private readonly ReleaseProcess _api;
-    private readonly HttpClient _http;
-    private readonly PlatformDatabase _database;
-    private readonly IAgentRuntime _runtime;
-
-    private P9Agent(ReleaseProcess api, HttpClient http, PlatformDatabase database, IAgentRuntime runtime, Guid id, string workload)
-    {
-        (_api, _http, _database, _runtime) = (api, http, database, runtime);
-        Id = id;
-        Workload = workload;
-    }
-
-    public Guid Id { get; }
-
-    public string Workload { get; }
+    public string Workload => workload;
 
     /// <summary>A scope of its own on the runtime, the holding image, and a short grace period (the image obeys SIGTERM anyway).</summary>
     public static RuntimeOptions Options(string backend, string endpoint) => new()
@@ -39,8 +21,7 @@ internal sealed class P9Agent : IAsyncDisposable
         StopGracePeriodSeconds = 2,
     };
 
-    public static async Task<P9Agent> StartAsync(
-        BenchEnvironment environment, PlatformDatabase database, RuntimeOptions options, IAgentRuntime runtime, CancellationToken ct)
+    public static async Task<P9Agent> StartAsync(BenchEnvironment environment, PlatformDatabase database, RuntimeOptions options, IAgentRuntime runtime, CancellationToken ct)
     {
         var api = await environment.StartApiAsync(new Dictionary<string, string>
         {
@@ -49,73 +30,44 @@ internal sealed class P9Agent : IAsyncDisposable
             ["Runtime__Endpoint"] = options.Endpoint,
             ["Runtime__Scope"] = options.Scope,
             ["Runtime__AgentImage"] = options.AgentImage,
-            ["Runtime__StopGracePeriodSeconds"] = options.StopGracePeriodSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Runtime__StopGracePeriodSeconds"] = options.StopGracePeriodSeconds.ToString(CultureInfo.InvariantCulture),
 
             // A wake protects nothing; the key ring stays unencrypted in this throwaway database.
             ["DataProtection__RequireCertificate"] = "false",
         });
         var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        try
-        {
-            var email = $"p9-{Guid.NewGuid():N}@bench.test";
-            using var signUp = await http.PostAsJsonAsync("/api/v1/auth/signup",
-                new { companyName = "P9 " + options.Backend, name = "P9 admin", email, password = BenchData.Password }, ct);
-            using var session = JsonDocument.Parse(await Expect(signUp, HttpStatusCode.Created, ct));
-            var tenantId = session.RootElement.GetProperty("user").GetProperty("tenantId").GetGuid();
-            http.DefaultRequestHeaders.Authorization = new("Bearer", session.RootElement.GetProperty("accessToken").GetString());
-
-            using var created = await http.PostAsJsonAsync("/api/v1/agents", new { name = "P9 agent" }, ct);
-            var id = JsonDocument.Parse(await Expect(created, HttpStatusCode.Created, ct)).RootElement.GetProperty("id").GetGuid();
-            var workload = await runtime.CreateAsync(
-                new AgentWorkloadSpec(id, tenantId, new Dictionary<string, string> { ["PLATFORM_AGENT_ID"] = id.ToString() }, 0.5m, 64), ct);
-            await Sql.ExecuteAsync(database.OwnerConnectionString, "UPDATE agents SET status = 'active', container_id = @w, last_active_at = now() WHERE id = @a",
-                new Dictionary<string, object> { ["w"] = workload, ["a"] = id });
-            Console.WriteLine($"P9 {options.Backend}: agent {id}, workload {workload[..12]}, API {api.BaseAddress}");
-            return new P9Agent(api, http, database, runtime, id, workload);
-        }
-        catch
-        {
-            http.Dispose();
-            api.Stop();
-            throw;
-        }
+        var signUp = new { companyName = "P9 " + options.Backend, name = "P9 admin", email = $"p9-{Guid.NewGuid():N}@bench.test", password = BenchData.Password };
+        var session = await SeededData.PostAsync(http, new Uri(api.BaseAddress, "/api/v1/auth/signup"), signUp, ct: ct);
+        var tenantId = session.GetProperty("user").GetProperty("tenantId").GetGuid();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", session.GetProperty("accessToken").GetString());
+        var id = (await SeededData.PostAsync(http, new Uri(api.BaseAddress, "/api/v1/agents"), new { name = "P9 agent" }, ct: ct)).GetProperty("id").GetGuid();
+        var workload = await runtime.CreateAsync(new AgentWorkloadSpec(id, tenantId, new Dictionary<string, string> { ["PLATFORM_AGENT_ID"] = id.ToString() }, 0.5m, 64), ct);
+        await Sql.ExecuteAsync(database.OwnerConnectionString, "UPDATE agents SET status = 'active', container_id = @w, last_active_at = now() WHERE id = @a",
+            new Dictionary<string, object> { ["w"] = workload, ["a"] = id });
+        Console.WriteLine($"P9 {options.Backend}: agent {id}, workload {workload[..12]}, API {api.BaseAddress}");
+        return new P9Agent(api, http, database, runtime, id, workload);
     }
 
     /// <summary>The row as the worker's hibernation sweep leaves it (the workload is put into the stage by the caller).</summary>
-    public Task MarkIdleAsync(string stage, CancellationToken ct) => Sql.ExecuteAsync(_database.OwnerConnectionString,
+    public Task MarkIdleAsync(string stage, CancellationToken ct) => Sql.ExecuteAsync(database.OwnerConnectionString,
         "UPDATE agents SET status = 'idle', idle_stage = @s, idle_since = now(), idle_reason = 'bench', last_active_at = now() - interval '1 hour' WHERE id = @a",
-        new Dictionary<string, object> { ["s"] = stage, ["a"] = Id });
+        new Dictionary<string, object> { ["s"] = stage, ["a"] = id });
 
     /// <summary>POST /agents/{id}/wake; true when it answered 200 with the agent active.</summary>
     public async Task<bool> WakeAsync(CancellationToken ct)
     {
-        using var response = await _http.PostAsync($"/api/v1/agents/{Id}/wake", null, ct);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            Console.WriteLine($"P9: wake answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
-            return false;
-        }
+        using var response = await http.PostAsync($"/api/v1/agents/{id}/wake", null, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (response.StatusCode == HttpStatusCode.OK) return JsonDocument.Parse(body).RootElement.GetProperty("status").GetString() == "active";
 
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-        return body.RootElement.GetProperty("status").GetString() == "active";
+        Console.WriteLine($"P9: wake answered {(int)response.StatusCode}: {body}");
+        return false;
     }
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            await _runtime.RemoveAsync(Workload, CancellationToken.None);
-        }
-        finally
-        {
-            _http.Dispose();
-            _api.Stop();
-        }
-    }
-
-    private static async Task<string> Expect(HttpResponseMessage response, HttpStatusCode status, CancellationToken ct)
-    {
-        var body = await response.Content.ReadAsStringAsync(ct);
-        return response.StatusCode == status ? body : throw new InvalidOperationException($"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {body}");
+        http.Dispose();
+        api.Stop();
+        await runtime.RemoveAsync(workload, CancellationToken.None);
     }
 }

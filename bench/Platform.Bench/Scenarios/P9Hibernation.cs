@@ -1,14 +1,9 @@
-using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Runtime.Engine;
 using Platform.Runtime.Swarm;
-using Platform.Tests.Support;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P9: waking an idle agent through <c>POST /agents/{id}/wake</c> (a Release API on the runtime; it answers once the
@@ -28,45 +23,36 @@ public sealed class P9Hibernation : IScenario
     private static readonly TimeSpan Budget = TimeSpan.FromMinutes(30);
 
     public string Id => "P9";
-
     public string Title => "Wake through the API";
 
     public async Task<IReadOnlyList<ResultRow>> RunAsync(BenchEnvironment environment)
     {
-        if (environment.DockerHost is not { Length: > 0 } host)
-        {
+        if (environment.DockerHost is not { } host)
             return [new ResultRow(Id, Title, "skipped", "-", "-", "no DOCKER_HOST (bench/run.sh starts an engine when run as root)")];
-        }
 
         using var budget = new CancellationTokenSource(Budget);
         var ct = budget.Token;
         await AgentImages.BuildAsync(host);
         var database = await PlatformDatabase.CreateAsync(environment.Postgres);
-        try
+        await using var dropped = new Finally(() => Sql.DropAsync(database));
+        var rows = new List<ResultRow>();
+        var options = P9Agent.Options("engine", host);
+        using (var runtime = new EngineRuntime(options, NullLogger<EngineRuntime>.Instance))
+        using (var client = new DockerClientBuilder().WithEndpoint(new Uri(host)).Build())
+        await using (var agent = await P9Agent.StartAsync(environment, database, options, runtime, ct))
         {
-            var rows = new List<ResultRow>();
-            var options = P9Agent.Options("engine", host);
-            using (var runtime = new EngineRuntime(options, NullLogger<EngineRuntime>.Instance))
-            using (var client = new DockerClientBuilder().WithEndpoint(new Uri(host)).Build())
-            await using (var agent = await P9Agent.StartAsync(environment, database, options, runtime, ct))
-            {
-                async Task<bool> Running(CancellationToken token) =>
-                    (await client.Containers.InspectContainerAsync(agent.Workload, token)).State is { Running: true, Paused: false };
-                rows.AddRange(await MeasureAsync("engine, from frozen (paused)", "docker unpause", token => runtime.FreezeAsync(agent.Workload, token), "frozen", agent,
-                    token => client.Containers.UnpauseContainerAsync(agent.Workload, token), Running, ct));
-                rows.AddRange(await MeasureAsync("engine, from stopped", "docker start", token => runtime.StopAsync(agent.Workload, token), "stopped", agent,
-                    token => client.Containers.StartContainerAsync(agent.Workload, new ContainerStartParameters(), token), Running, ct));
-            }
+            async Task<bool> Running(CancellationToken token) =>
+                (await client.Containers.InspectContainerAsync(agent.Workload, token)).State is { Running: true, Paused: false };
+            rows.AddRange(await MeasureAsync("engine, from frozen (paused)", "docker unpause", token => runtime.FreezeAsync(agent.Workload, token), "frozen", agent,
+                token => client.Containers.UnpauseContainerAsync(agent.Workload, token), Running, ct));
+            rows.AddRange(await MeasureAsync("engine, from stopped", "docker start", token => runtime.StopAsync(agent.Workload, token), "stopped", agent,
+                token => client.Containers.StartContainerAsync(agent.Workload, new ContainerStartParameters(), token), Running, ct));
+        }
 
-            rows.AddRange(await P9StageMemory.MeasureAsync(Id, host, ct));
-            await using var swarm = await PrivateSwarm.StartAsync();
-            rows.AddRange(await SwarmWakesAsync(environment, database, swarm, ct));
-            return rows;
-        }
-        finally
-        {
-            await Sql.DropAsync(database);
-        }
+        rows.AddRange(await P9StageMemory.MeasureAsync(Id, host, ct));
+        await using var swarm = await PrivateSwarm.StartAsync();
+        rows.AddRange(await SwarmWakesAsync(environment, database, swarm, ct));
+        return rows;
     }
 
     private async Task<IReadOnlyList<ResultRow>> SwarmWakesAsync(BenchEnvironment environment, PlatformDatabase database, PrivateSwarm swarm, CancellationToken ct)
@@ -87,10 +73,7 @@ public sealed class P9Hibernation : IScenario
             var service = await swarm.Client.Swarm.InspectServiceAsync(agent.Workload, token);
             service.Spec!.Mode!.Replicated!.Replicas = 1;
             await swarm.Client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = (long)service.Version!.Index!.Value }, token);
-            while (!await Running(token))
-            {
-                await Task.Delay(20, token);
-            }
+            while (!await Running(token)) await Task.Delay(20, token);
         }
 
         // On a swarm both stages scale to 0; the hibernation sweep writes the stage as stopped.
@@ -109,10 +92,7 @@ public sealed class P9Hibernation : IScenario
         async Task WakeAsync(bool viaApi, bool counted)
         {
             await sleep(ct);
-            if (viaApi)
-            {
-                await agent.MarkIdleAsync(idleStage, ct);
-            }
+            if (viaApi) await agent.MarkIdleAsync(idleStage, ct);
 
             var watch = Stopwatch.StartNew();
             var answered = viaApi ? await agent.WakeAsync(ct) : await BareAsync();

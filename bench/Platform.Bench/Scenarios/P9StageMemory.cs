@@ -1,11 +1,7 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Runtime;
 using Platform.Runtime.Engine;
-using static Platform.Bench.Scenarios.Formatting;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// P9's memory rows: 50 agents on the engine backend (the holding image: a shell with 8 MB), created, frozen and
@@ -44,10 +40,7 @@ internal static class P9StageMemory
         }
         finally
         {
-            foreach (var workload in workloads)
-            {
-                await runtime.RemoveAsync(workload, CancellationToken.None);
-            }
+            foreach (var workload in workloads) await runtime.RemoveAsync(workload, CancellationToken.None);
         }
     }
 

@@ -1,9 +1,8 @@
-using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>
 /// A single-node swarm on a private engine of its own (scripts/docker-engine.sh), next to the bench's engine, as
@@ -24,7 +23,6 @@ internal sealed class PrivateSwarm : IAsyncDisposable
     }
 
     public string Endpoint { get; }
-
     public DockerClient Client { get; }
 
     public static async Task<PrivateSwarm> StartAsync()

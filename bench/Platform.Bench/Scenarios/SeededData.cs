@@ -1,9 +1,6 @@
-using System.Net.Http.Json;
-using System.Text.Json;
+namespace Platform.Bench;
 
-namespace Platform.Bench.Scenarios;
-
-/// <summary>Addresses into the seeded data set (<see cref="Seeder"/>), and credentials for load against the API.</summary>
+/// <summary>Addresses into the seeded data set (<see cref="Seeder"/>), and calls of the API that set up load against it.</summary>
 internal static class SeededData
 {
     public static string UserEmail(int tenantNo, int userNo) => $"bench-user-{tenantNo}-{userNo}@bench.test";
@@ -13,17 +10,20 @@ internal static class SeededData
         await Sql.ScalarAsync<Guid[]>(environment.Database.OwnerConnectionString, "SELECT array_agg(id ORDER BY name) FROM (SELECT id, name FROM agents " +
             "WHERE tenant_id = @tenant AND description LIKE 'Bench agent %' ORDER BY name LIMIT @count) AS a", new Dictionary<string, object> { ["tenant"] = tenantId, ["count"] = count });
 
-    /// <summary>Signs in; returns the whole answer (accessToken, refreshToken, expiresIn).</summary>
-    public static async Task<JsonElement> LoginAsync(HttpClient http, Uri api, string email)
+    /// <summary>POSTs JSON (with a bearer token if given) and returns the answer's body; throws unless it is a 2xx.</summary>
+    public static async Task<JsonElement> PostAsync(HttpClient http, Uri url, object body, string? bearer = null, CancellationToken ct = default)
     {
-        using var login = await http.PostAsJsonAsync(new Uri(api, "/api/v1/auth/login"), new { email, password = BenchData.Password });
-        if (!login.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"login of {email}: {(int)login.StatusCode} {await login.Content.ReadAsStringAsync()}");
-        }
-
-        return JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.Clone();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = bearer is null ? null : new("Bearer", bearer);
+        using var response = await http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        Check(response.IsSuccessStatusCode, $"POST {url.AbsolutePath}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
     }
+
+    /// <summary>Signs in; returns the whole answer (accessToken, refreshToken, expiresIn).</summary>
+    public static Task<JsonElement> LoginAsync(HttpClient http, Uri api, string email) =>
+        PostAsync(http, new Uri(api, "/api/v1/auth/login"), new { email, password = BenchData.Password });
 
     /// <summary>Signs in and returns the access token (a JWT).</summary>
     public static async Task<string> AccessTokenAsync(Uri api, string email)
@@ -35,15 +35,8 @@ internal static class SeededData
     /// <summary>Creates an API key of the tenant whose admin is bench-user-N-1; returns its id and secret.</summary>
     public static async Task<(Guid Id, string Secret)> CreateApiKeyAsync(Uri api, int tenantNo, string name, params string[] scopes)
     {
-        using var http = new HttpClient { BaseAddress = api };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", await AccessTokenAsync(api, UserEmail(tenantNo, 1)));
-        using var created = await http.PostAsJsonAsync("/api/v1/api-keys", new { name, scopes });
-        if (!created.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"POST /api/v1/api-keys: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
-        }
-
-        using var json = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
-        return (json.RootElement.GetProperty("apiKey").GetProperty("id").GetGuid(), json.RootElement.GetProperty("key").GetString()!);
+        using var http = new HttpClient();
+        var created = await PostAsync(http, new Uri(api, "/api/v1/api-keys"), new { name, scopes }, await AccessTokenAsync(api, UserEmail(tenantNo, 1)));
+        return (created.GetProperty("apiKey").GetProperty("id").GetGuid(), created.GetProperty("key").GetString()!);
     }
 }

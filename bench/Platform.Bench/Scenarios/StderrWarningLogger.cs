@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Platform.Bench.Scenarios;
+namespace Platform.Bench;
 
 /// <summary>Warnings and errors of the code under test on stderr; the rest dropped.</summary>
 internal sealed class StderrWarningLogger<T> : ILogger<T>

@@ -1,10 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Platform.Bench.Scenarios;
-
-namespace Platform.Bench.Soak;
+namespace Platform.Bench;
 
 /// <summary>One seeded tenant as the soak plays it: its signed-in users (the first is the admin), an API key, its agents, its posts.</summary>
 internal sealed class SoakTenant(int number, IReadOnlyList<UserSession> users, string apiKey, IReadOnlyList<Guid> agents)
@@ -12,21 +6,16 @@ internal sealed class SoakTenant(int number, IReadOnlyList<UserSession> users, s
     private readonly ConcurrentDictionary<Guid, byte> _posted = new();
 
     public int Number => number;
-
     public UserSession Admin => users[0];
-
     public IReadOnlyList<UserSession> Members => [.. users.Skip(1)];
-
     public IReadOnlyList<UserSession> Users => users;
 
     /// <summary>A key with agents:read, activities:write and metrics:write, as an agent runtime holds.</summary>
     public string ApiKey => apiKey;
-
     public IReadOnlyList<Guid> Agents => agents;
 
     /// <summary>Activities (answered 201) this tenant's feed must deliver to each of its subscribers.</summary>
     public IReadOnlyCollection<Guid> Posted => [.. _posted.Keys];
-
     public void CountPosted(Guid activityId) => _posted.TryAdd(activityId, 0);
 
     /// <summary>The first N seeded tenants ("Bench 001" ...), each with its 10 users signed in once, a new API key and its 100 agents.</summary>
@@ -62,15 +51,11 @@ internal sealed class SoakTenant(int number, IReadOnlyList<UserSession> users, s
 /// </summary>
 internal sealed class UserSession(string email)
 {
-    /// <summary>The recorder's kind of token refreshes: requests of their own, outside the fixed-rate schedule.</summary>
-    public const string RefreshKind = "POST /auth/refresh";
-
     private volatile string _accessToken = "";
     private string _refreshToken = "";
     private long _renewAt;
 
     public string Email => email;
-
     public string AccessToken => _accessToken;
 
     public void Take(JsonElement tokens)
@@ -80,33 +65,28 @@ internal sealed class UserSession(string email)
         _renewAt = Stopwatch.GetTimestamp() + (long)(tokens.GetProperty("expiresIn").GetInt32() * 0.75 * Stopwatch.Frequency);
     }
 
-    /// <summary>Rotates the tokens when due; a refused refresh falls back to a new login.</summary>
+    /// <summary>Rotates the tokens when due (requests outside the schedule: a recorder of their own); a refused refresh falls back to a new login.</summary>
     public async Task RenewIfDueAsync(HttpClient http, Uri api, LatencyRecorder recorder, CancellationToken stop)
     {
-        if (Stopwatch.GetTimestamp() < _renewAt)
-        {
-            return;
-        }
+        if (Stopwatch.GetTimestamp() < _renewAt) return;
 
         var started = Stopwatch.GetTimestamp();
         try
         {
             using var response = await http.PostAsJsonAsync(new Uri(api, "/api/v1/auth/refresh"), new { refreshToken = _refreshToken }, stop);
-            var status = (int)response.StatusCode;
-            recorder.Record(RefreshKind, status switch { >= 200 and < 300 => Outcome.Success, >= 500 => Outcome.ServerError, _ => Outcome.OtherStatus },
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            recorder.Record(response, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (response.IsSuccessStatusCode)
             {
                 Take(JsonDocument.Parse(await response.Content.ReadAsStringAsync(stop)).RootElement);
                 return;
             }
 
-            Console.Error.WriteLine($"soak: refresh of {email} answered {status}; logging in again");
+            Console.Error.WriteLine($"soak: refresh of {email} answered {(int)response.StatusCode}; logging in again");
             Take(await SeededData.LoginAsync(http, api, email));
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
         {
-            recorder.Record(RefreshKind, ex is TaskCanceledException ? Outcome.Timeout : Outcome.ConnectionError, null);
+            recorder.Record(ex is TaskCanceledException ? Outcome.Timeout : Outcome.ConnectionError, null);
             Console.Error.WriteLine($"soak: refresh of {email} failed: {ex.Message}");
         }
     }

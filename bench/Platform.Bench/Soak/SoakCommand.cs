@@ -1,10 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Platform.Tests.Support;
-
-namespace Platform.Bench.Soak;
+namespace Platform.Bench;
 
 /// <summary>bench/soak/run.sh [--minutes N] [--no-append]: 120 req/s against 2 API instances and the worker, 40 SSE subscribers of 4 tenants.</summary>
 internal sealed record SoakOptions(double Minutes = 10, bool Append = true)
@@ -32,7 +26,6 @@ internal sealed record SoakOptions(double Minutes = 10, bool Append = true)
 /// </summary>
 internal static class SoakCommand
 {
-    public const string AgentImage = "platform-local/agent-runtime:test";
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(15);
 
     public static async Task<int> RunAsync(string[] args)
@@ -49,148 +42,123 @@ internal static class SoakCommand
         await using var environment = await BenchEnvironment.StartAsync();
         var data = await environment.DataAsync();
         await using var s3 = await LocalS3.StartAsync();
-        var docker = environment.DockerHost is { Length: > 0 } host ? new Dictionary<string, string> { ["DOCKER_HOST"] = host } : null;
-        var scope = $"soak-{runId}";
-        if (docker is not null)
-        {
-            await Tools.RunAsync("bash", [Path.Combine(BenchEnvironment.RepositoryRoot, "scripts", "build-agent-image.sh"), AgentImage], docker);
-        }
+        var (host, scope) = (environment.DockerHost, $"soak-{runId}");
+        var docker = new Dictionary<string, string> { ["DOCKER_HOST"] = host ?? "" };
+        if (host is not null)
+            await Tools.RunAsync("bash", [Path.Combine(BenchEnvironment.RepositoryRoot, "scripts", "build-agent-image.sh"), AgentImages.Quiet], docker);
 
         var processes = new List<(string Name, ReleaseProcess Process)>();
-        try
+        await using var removed = new Finally(async () =>
         {
-            for (var i = 1; i <= SoakOptions.Apis; i++)
-            {
-                // Access tokens live 5 minutes, so sessions are refreshed during the soak.
-                processes.Add(($"api-{i}", await environment.StartApiAsync(new Dictionary<string, string> { ["Jwt__AccessTokenMinutes"] = "5" }, Path.Combine(logs, $"api-{i}.log"))));
-            }
-
-            var apis = processes.Select(p => p.Process.BaseAddress).ToArray();
-            var worker = new Dictionary<string, string>
-            {
-                // Every job fires several times; the cleanups alternate minutes so they do not always coincide with archival.
-                ["Jobs__Schedules__RefreshTokenCleanup"] = "*/2 * * * *",
-                ["Jobs__Schedules__InviteCleanup"] = "1-59/2 * * * *",
-                ["Jobs__Schedules__AuditArchival"] = "*/2 * * * *",
-                ["Jobs__Schedules__HealthRollup"] = "* * * * *",
-                ["Archive__ServiceUrl"] = s3.ServiceUrl,
-                ["Archive__Bucket"] = "soak-audit-archive",
-                ["Archive__AccessKey"] = LocalS3.AccessKey,
-                ["Archive__SecretKey"] = LocalS3.SecretKey,
-                ["Runtime__Backend"] = docker is null ? "none" : "engine",
-                ["Runtime__Scope"] = scope,
-                ["Runtime__AgentImage"] = AgentImage,
-                ["Runtime__PollIntervalSeconds"] = PollInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-                ["Runtime__ApiBaseUrl"] = apis[0].ToString(),
-                ["Logging__LogLevel__Platform.Worker.Jobs"] = "Information",
-            };
-            if (docker is not null)
-            {
-                worker["Runtime__Endpoint"] = docker["DOCKER_HOST"];
-            }
-
-            processes.Add(("worker", await environment.StartWorkerAsync(worker, Path.Combine(logs, "worker.log"))));
-            var workerStartedAt = DateTimeOffset.UtcNow;
-            Console.WriteLine($"soak: started; Docker {(docker is null ? "off (no DOCKER_HOST)" : $"on, scope {scope}")}; logs in {logs}");
-
-            var tenants = await SoakTenant.SignInAsync(environment, data, apis[0], SoakOptions.Tenants, runId);
-            var residents = await CreateResidentsAsync(tenants, apis[0], runId);
-            var provisioned = Stopwatch.StartNew();
-            while (docker is not null && provisioned.Elapsed < TimeSpan.FromSeconds(90) && await Scenarios.Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString,
-                "SELECT count(*) FROM agents WHERE id = ANY(@ids) AND container_id IS NOT NULL AND status = 'active'", new Dictionary<string, object> { ["ids"] = residents.ToArray() }) < residents.Count)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1)); // the poller row counts the resident containers' samples from the start
-            }
-
-            await using var feeds = new FeedSubscribers(SoakOptions.Subscribers, tenants, apis);
-            if (!await feeds.StartAsync(TimeSpan.FromSeconds(60)))
-            {
-                Console.Error.WriteLine($"soak: only {feeds.All.Count(s => s.Ready.IsCompleted)} of {SoakOptions.Subscribers} subscribers were ready after 60 s");
-            }
-
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-            var recorder = new LatencyRecorder();
-            var load = new OpenLoop(http, new TrafficMix(tenants, apis, runId).Next, recorder, SoakOptions.Rate, TimeSpan.FromSeconds(10));
-            var samples = new List<(TimeSpan At, string Name, long? Rss)>();
-            var sessions = tenants.SelectMany(t => t.Users).ToArray();
-            var startedAt = DateTimeOffset.UtcNow;
-            using var stop = new CancellationTokenSource();
-            var watching = WatchAsync(processes, load, recorder, feeds, samples, sessions, http, apis, stop.Token);
-            await load.RunAsync(options.Duration);
-            var loadEndedAt = DateTimeOffset.UtcNow;
-            await feeds.StopAsync(TimeSpan.FromSeconds(10));
-            await stop.CancelAsync();
-            await watching;
-            await Task.Delay(TimeSpan.FromSeconds(5)); // the last job runs write their audit rows
-
-            var results = new ResultsTable();
-            results.AddRange(await SoakReport.VerdictAsync(environment, options, recorder, load.Scheduled, samples, [.. processes.Select(p => p.Name)], feeds.All,
-                docker is null ? null : residents, (workerStartedAt, startedAt, loadEndedAt)));
-            Console.WriteLine(results.Render());
-            if (options.Append)
-            {
-                await results.SaveAsync($"Soak, {options.Describe()}");
-            }
-
-            return 0;
-        }
-        finally
-        {
-            foreach (var (_, process) in processes)
-            {
-                await process.DisposeAsync();
-            }
-
-            if (docker is not null && (await Tools.RunAsync("docker", ["ps", "-aq", "--filter", $"label=platform.scope={scope}"], docker))
+            processes.ForEach(p => p.Process.Stop()); // first, so that the provisioner does not replace what is removed
+            if (host is not null && (await Tools.RunAsync("docker", ["ps", "-aq", "--filter", $"label=platform.scope={scope}"], docker))
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } left)
             {
                 await Tools.RunAsync("docker", ["rm", "-f", .. left], docker);
             }
+        });
+        for (var i = 1; i <= SoakOptions.Apis; i++)
+        {
+            // Access tokens live 5 minutes, so sessions are refreshed during the soak.
+            processes.Add(($"api-{i}", await environment.StartApiAsync(new Dictionary<string, string> { ["Jwt__AccessTokenMinutes"] = "5" }, Path.Combine(logs, $"api-{i}.log"))));
         }
-    }
 
-    /// <summary>One agent per tenant kept for the whole soak: with Docker, the poller should sample its container every sweep.</summary>
-    private static async Task<IReadOnlyList<Guid>> CreateResidentsAsync(IReadOnlyList<SoakTenant> tenants, Uri api, string runId)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var ids = new List<Guid>();
+        var apis = processes.Select(p => p.Process.BaseAddress).ToArray();
+        var worker = BenchEnvironment.ArchiveSettings(s3, "soak-audit-archive");
+        foreach (var (key, value) in new Dictionary<string, string>
+        {
+            // Every job fires several times; the cleanups alternate minutes so they do not always coincide with archival.
+            ["Jobs__Schedules__RefreshTokenCleanup"] = "*/2 * * * *",
+            ["Jobs__Schedules__InviteCleanup"] = "1-59/2 * * * *",
+            ["Jobs__Schedules__AuditArchival"] = "*/2 * * * *",
+            ["Jobs__Schedules__HealthRollup"] = "* * * * *",
+            ["Runtime__Backend"] = host is null ? "none" : "engine",
+            ["Runtime__Endpoint"] = host ?? "",
+            ["Runtime__Scope"] = scope,
+            ["Runtime__AgentImage"] = AgentImages.Quiet,
+            ["Runtime__PollIntervalSeconds"] = PollInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Runtime__ApiBaseUrl"] = apis[0].ToString(),
+            ["Logging__LogLevel__Platform.Worker.Jobs"] = "Information",
+        })
+        {
+            worker[key] = value;
+        }
+
+        processes.Add(("worker", await environment.StartWorkerAsync(worker, Path.Combine(logs, "worker.log"))));
+        var workerStartedAt = DateTimeOffset.UtcNow;
+        Console.WriteLine($"soak: started; Docker {(host is null ? "off (no DOCKER_HOST)" : $"on, scope {scope}")}; logs in {logs}");
+
+        var tenants = await SoakTenant.SignInAsync(environment, data, apis[0], SoakOptions.Tenants, runId);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
+        // One agent per tenant kept for the whole soak: with Docker, the poller should sample its container every sweep from the start.
+        var residents = new List<Guid>();
         foreach (var tenant in tenants)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(api, "/api/v1/agents"))
-            {
-                Content = JsonContent.Create(new { name = $"soak-{runId}-resident-{tenant.Number}", description = "kept for the whole soak", role = "custom" }),
-            };
-            request.Headers.Authorization = new("Bearer", tenant.Admin.AccessToken);
-            using var response = await http.SendAsync(request);
-            Scenarios.Statistics.Check(response.IsSuccessStatusCode, $"POST /api/v1/agents: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            ids.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid());
+            var body = new { name = $"soak-{runId}-resident-{tenant.Number}", description = "kept for the whole soak", role = "custom" };
+            residents.Add((await SeededData.PostAsync(http, new Uri(apis[0], "/api/v1/agents"), body, tenant.Admin.AccessToken)).GetProperty("id").GetGuid());
         }
 
-        return ids;
-    }
-
-    /// <summary>Every 30 s: each process's RSS and the progress, on one line; every 5 s: token refreshes when due.</summary>
-    private static async Task WatchAsync(
-        List<(string Name, ReleaseProcess Process)> processes, OpenLoop load, LatencyRecorder recorder, FeedSubscribers feeds,
-        List<(TimeSpan At, string Name, long? Rss)> samples, UserSession[] sessions, HttpClient http, Uri[] apis, CancellationToken stop)
-    {
-        for (var tick = 0; ; tick++)
+        var provisioned = Stopwatch.StartNew();
+        while (host is not null && provisioned.Elapsed < TimeSpan.FromSeconds(90) && await Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString,
+            "SELECT count(*) FROM agents WHERE id = ANY(@ids) AND container_id IS NOT NULL AND status = 'active'", new Dictionary<string, object> { ["ids"] = residents.ToArray() }) < residents.Count)
         {
-            if (tick % 6 == 0 || stop.IsCancellationRequested)
-            {
-                var at = load.Clock.Elapsed;
-                samples.AddRange(processes.Select(p => (at, p.Name, p.Process.HasExited ? (long?)null : p.Process.RssBytes)));
-                Console.WriteLine($"soak {at:mm\\:ss} | {string.Join(", ", samples.TakeLast(processes.Count).Select(s => $"{s.Name} {(s.Rss is { } b ? $"{b / 1048576.0:0} MiB" : "EXITED")}"))} | " +
-                    $"sent {load.Scheduled}, 5xx {recorder.Count(Outcome.ServerError)}, in flight {load.InFlight}, SSE {feeds.All.Sum(s => s.Received)}/{feeds.All.Sum(s => s.Tenant.Posted.Count)}");
-            }
-
-            if (stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            await Task.WhenAll(sessions.Select((s, i) => s.RenewIfDueAsync(http, apis[i % apis.Length], recorder, stop)));
-            await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(5), stop));
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
+
+        // Each tenant's subscribers alternate between instances, so a loss on one replica shows against the other.
+        await using var feeds = new FeedSubscribers(Enumerable.Range(0, SoakOptions.Subscribers).Select(i =>
+        {
+            var (tenant, round) = (tenants[i % tenants.Count], i / tenants.Count);
+            var user = tenant.Users[1 + (round % (tenant.Users.Count - 1))];
+            return new FeedSubscriber(apis[round % apis.Length], () => user.AccessToken, () => tenant.Posted);
+        }));
+        if (!await feeds.StartAsync(TimeSpan.FromSeconds(60)))
+        {
+            Console.Error.WriteLine($"soak: only {feeds.All.Count(s => s.Ready.IsCompleted)} of {SoakOptions.Subscribers} subscribers were ready after 60 s");
+        }
+
+        var (recorder, refreshes) = (new LatencyRecorder(), new LatencyRecorder());
+        var load = new OpenLoop(http, new TrafficMix(tenants, apis, runId).Next, recorder, SoakOptions.Rate, TimeSpan.FromSeconds(10));
+        var samples = new List<(TimeSpan At, string Name, long? Rss)>();
+        var startedAt = DateTimeOffset.UtcNow;
+        using var stop = new CancellationTokenSource();
+        var watching = Task.Run(async () =>
+        {
+            // Every 30 s: each process's RSS and the progress, on one line; every 5 s: token refreshes when due.
+            var sessions = tenants.SelectMany(t => t.Users).ToArray();
+            for (var tick = 0; ; tick++)
+            {
+                if (tick % 6 == 0 || stop.IsCancellationRequested)
+                {
+                    var at = load.Clock.Elapsed;
+                    samples.AddRange(processes.Select(p => (at, p.Name, p.Process.HasExited ? (long?)null : p.Process.RssBytes)));
+                    Console.WriteLine($"soak {at:mm\\:ss} | {string.Join(", ", samples.TakeLast(processes.Count).Select(s => $"{s.Name} {(s.Rss is { } b ? Mib(b) : "EXITED")}"))} | " +
+                        $"sent {load.Scheduled}, 5xx {recorder.Count(Outcome.ServerError) + refreshes.Count(Outcome.ServerError)}, in flight {load.InFlight}, SSE {feeds.All.Sum(s => s.Received)}/{feeds.All.Sum(s => s.Expected.Count)}");
+                }
+
+                if (stop.IsCancellationRequested) return;
+
+                await Task.WhenAll(sessions.Select((s, i) => s.RenewIfDueAsync(http, apis[i % apis.Length], refreshes, stop.Token)));
+                await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(5), stop.Token));
+            }
+        });
+        await load.RunAsync(options.Duration);
+        var loadEndedAt = DateTimeOffset.UtcNow;
+        await feeds.StopAsync(TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+        await watching;
+        await Task.Delay(TimeSpan.FromSeconds(5)); // the last job runs write their audit rows
+
+        var results = new ResultsTable();
+        results.AddRange(await SoakReport.VerdictAsync(environment, options, recorder, refreshes, load.Scheduled, samples, [.. processes.Select(p => p.Name)], feeds.All,
+            host is null ? null : residents, (workerStartedAt, startedAt, loadEndedAt)));
+        Console.WriteLine(results.Render());
+        if (options.Append)
+        {
+            await results.SaveAsync($"Soak, {options.Describe()}");
+        }
+
+        return 0;
     }
 }

@@ -1,8 +1,4 @@
-using Npgsql;
-using static Platform.Bench.Scenarios.Formatting;
-using static Platform.Bench.Scenarios.Statistics;
-
-namespace Platform.Bench.Soak;
+namespace Platform.Bench;
 
 /// <summary>
 /// The soak's verdict rows, from the recorder, the RSS samples, the feed and the database (read as the owner, so row-level
@@ -15,16 +11,15 @@ internal static class SoakReport
     private static readonly string[] Jobs = ["job.audit_archival", "job.health_rollup", "job.invite_cleanup", "job.refresh_token_cleanup"];
 
     public static async Task<IReadOnlyList<ResultRow>> VerdictAsync(
-        BenchEnvironment environment, SoakOptions options, LatencyRecorder r, long scheduled, IReadOnlyList<(TimeSpan At, string Name, long? Rss)> samples,
-        IReadOnlyList<string> processNames, IReadOnlyList<FeedSubscribers.Subscriber> subscribers, IReadOnlyList<Guid>? residents,
+        BenchEnvironment environment, SoakOptions options, LatencyRecorder r, LatencyRecorder refreshes, long scheduled, IReadOnlyList<(TimeSpan At, string Name, long? Rss)> samples,
+        IReadOnlyList<string> processNames, IReadOnlyList<FeedSubscriber> subscribers, IReadOnlyList<Guid>? residents,
         (DateTimeOffset WorkerStarted, DateTimeOffset LoadStarted, DateTimeOffset LoadEnded) times)
     {
         var title = $"Soak {options.Describe()}";
-        long Answered(string? kind) => r.Count(Outcome.Success, kind) + r.Count(Outcome.ServerError, kind) + r.Count(Outcome.OtherStatus, kind);
-        var (errors, answered, latencies) = (r.Count(Outcome.ServerError), Answered(null) - Answered(UserSession.RefreshKind), r.Latencies());
+        var (errors, answered, latencies) = (r.Count(Outcome.ServerError) + refreshes.Count(Outcome.ServerError), r.Answered(), r.Latencies());
         var rows = new List<ResultRow>
         {
-            new(Id, $"{title}: 5xx answers", $"{N(errors)} of {N(r.Total())}", "-", "-", "0", errors == 0),
+            new(Id, $"{title}: 5xx answers", $"{N(errors)} of {N(r.Total() + refreshes.Total())}", "-", "-", "0", errors == 0),
             new(Id, $"{title}: requests answered vs scheduled (latency from the scheduled time)", $"{N(answered)} (p50 {Ms(PercentileOfSorted(latencies, 0.5))}, " +
                 $"p99 {Ms(PercentileOfSorted(latencies, 0.99))}; {N(r.Count(Outcome.OtherStatus))} other statuses, {N(r.Count(Outcome.Timeout))} timeouts)",
                 N(scheduled), ResultsTable.Ratio(answered, scheduled), "≥ 0.99×", scheduled > 0 && answered >= 0.99 * scheduled),
@@ -39,8 +34,8 @@ internal static class SoakReport
                 Mib(middle), ResultsTable.Ratio(last, middle), "flat: ≤ 1.10× and alive", alive && last <= 1.10 * middle));
         }
 
-        var (expected, received) = (subscribers.Sum(s => s.Tenant.Posted.Count), subscribers.Sum(s => s.Received));
-        var missing = subscribers.Sum(s => s.Tenant.Posted.Count(a => !s.HasReceived(a)));
+        var (expected, received) = (subscribers.Sum(s => s.Expected.Count), subscribers.Sum(s => s.Received));
+        var missing = subscribers.Sum(s => s.Expected.Count(a => !s.HasReceived(a)));
         rows.Add(new(Id, $"{title}: SSE activity events received vs expected ({subscribers.Count} subscribers, {subscribers.Sum(s => s.Reconnects)} streams resumed)",
             $"{N(received)} ({N(missing)} missing)", N(expected), ResultsTable.Ratio(received, expected), "none missing", expected > 0 && missing == 0));
 
@@ -54,10 +49,7 @@ internal static class SoakReport
         var runs = new Dictionary<string, (long Runs, long Failed)>();
         await using (var reader = await command.ExecuteReaderAsync())
         {
-            while (await reader.ReadAsync())
-            {
-                runs[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
-            }
+            while (await reader.ReadAsync()) runs[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
         }
 
         var jobs = Jobs.Select(j => (Name: j[4..], Run: runs.GetValueOrDefault(j), Fired: Fired(j, times.WorkerStarted, DateTimeOffset.UtcNow))).ToList();
@@ -65,7 +57,7 @@ internal static class SoakReport
             "fired: " + string.Join(", ", jobs.Select(j => $"{j.Name} {j.Fired}")), "-", "each fired job ran, none failed", jobs.All(j => j.Run.Failed == 0 && (j.Run.Runs > 0 || j.Fired == 0))));
         if (residents is not null)
         {
-            var samplesTaken = await Scenarios.Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString, "SELECT count(*) FROM container_health WHERE resolution = 'raw' " +
+            var samplesTaken = await Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString, "SELECT count(*) FROM container_health WHERE resolution = 'raw' " +
                 "AND agent_id = ANY(@ids) AND recorded_at >= @from AND recorded_at < @to", new Dictionary<string, object> { ["ids"] = residents.ToArray(), ["from"] = times.LoadStarted, ["to"] = times.LoadEnded });
             var expectedSamples = residents.Count * (long)(options.Duration / SoakCommand.PollInterval);
             rows.Add(new(Id, $"{title}: Docker poller, health samples of the {residents.Count} resident agents' containers (one per {SoakCommand.PollInterval.TotalSeconds:0} s sweep)",
@@ -80,9 +72,7 @@ internal static class SoakReport
     {
         var fired = 0;
         for (var minute = new DateTimeOffset(from.Year, from.Month, from.Day, from.Hour, from.Minute, 0, TimeSpan.Zero).AddMinutes(1); minute <= to; minute = minute.AddMinutes(1))
-        {
             fired += job == "job.health_rollup" || (minute.Minute % 2 == 0) == (job != "job.invite_cleanup") ? 1 : 0;
-        }
 
         return fired;
     }

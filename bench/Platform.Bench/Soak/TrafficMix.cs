@@ -1,9 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
-
-namespace Platform.Bench.Soak;
+namespace Platform.Bench;
 
 /// <summary>
 /// The soak's traffic: reads of agents, activities, metrics and audit logs as signed-in users (JWT), writes of activities and
@@ -76,15 +71,9 @@ internal sealed class TrafficMix
     private PlannedRequest Send(string kind, HttpMethod method, string path, UserSession? user, string? apiKey = null, object? body = null, Func<HttpResponseMessage, Task>? onSuccess = null)
     {
         var message = new HttpRequestMessage(method, new Uri(_apis[(int)(_sequence % _apis.Count)], path));
-        if (user is not null)
-        {
-            message.Headers.Authorization = new("Bearer", user.AccessToken);
-        }
+        if (user is not null) message.Headers.Authorization = new("Bearer", user.AccessToken);
 
-        if (apiKey is not null)
-        {
-            message.Headers.Add("X-Api-Key", apiKey);
-        }
+        if (apiKey is not null) message.Headers.Add("X-Api-Key", apiKey);
 
         message.Content = body is null ? null : JsonContent.Create(body);
         return new(kind, message, onSuccess);

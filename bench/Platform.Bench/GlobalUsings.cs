@@ -1,0 +1,15 @@
+global using System.Collections.Concurrent;
+global using System.Diagnostics;
+global using System.Globalization;
+global using System.Net;
+global using System.Net.Http.Json;
+global using System.Text;
+global using System.Text.Json;
+global using Microsoft.EntityFrameworkCore;
+global using Microsoft.Extensions.Logging.Abstractions;
+global using Npgsql;
+global using Platform.Data;
+global using Platform.Data.Entities;
+global using Platform.Tests.Support;
+global using static Platform.Bench.Formatting;
+global using static Platform.Bench.Statistics;
