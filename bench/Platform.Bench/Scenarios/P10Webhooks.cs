@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Platform.Data.Hosting;
+using Platform.Data.Resources;
 using Platform.Data.Tenancy;
 using Platform.Data.Webhooks;
 using Platform.Worker.Webhooks;
@@ -170,7 +171,7 @@ public sealed class P10Webhooks : IScenario
         private int _next;
 
         /// <summary>An alert as the poller raises one; the bare loop's body is the event it makes.</summary>
-        public static AlertEventData Alert(Guid tenant) => new(Guid.CreateVersion7(), tenant, Guid.CreateVersion7(), "3f4e5d6c7b8a", "container_exited",
+        public static AlertResponse Alert(Guid tenant) => new(Guid.CreateVersion7(), tenant, Guid.CreateVersion7(), "3f4e5d6c7b8a", "container_exited",
             AlertSeverity.Critical, "open", "Agent container exited", "The container of agent bench exited with code 137.", DateTimeOffset.UtcNow, null, null, null);
 
         public static WebhookEvent Event(Guid tenant) => new()
