@@ -8,7 +8,7 @@ namespace Platform.Migrator;
 
 /// <summary>
 /// The application role and row-level security. The role logs in, owns nothing and gets only DML
-/// on the tables; every tenant-scoped table has RLS enabled and forced with one policy that admits
+/// on the tables (no DELETE on skills); every tenant-scoped table has RLS enabled and forced with one policy that admits
 /// a row when its tenant is the transaction's <c>app.tenant_id</c> or <c>app.is_platform_admin</c> is on.
 /// </summary>
 internal static class DatabaseSecurity
@@ -75,6 +75,9 @@ internal static class DatabaseSecurity
         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
         GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
         REVOKE ALL ON TABLE "__EFMigrationsHistory" FROM {role};
+        -- The product removes a skill by its status, never deletes one; and the cascade of a delete runs as the table
+        -- owner, past RLS, so a tenant-scoped connection that could delete a skill would take every tenant's installations.
+        REVOKE DELETE ON TABLE skills FROM {role};
         GRANT USAGE ON SCHEMA {PlatformMigrator.HangfireSchema} TO {role};
         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {PlatformMigrator.HangfireSchema} TO {role};
         GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {PlatformMigrator.HangfireSchema} TO {role};

@@ -183,6 +183,7 @@ public static class AuditScenarios
         ["PATCH /api/v1/skills/{id}"] = new("skill.updated", async w => await OnSkillAsync(w, publish: false, "PATCH", "", """{"name":"Renamed Skill"}""")),
         ["POST /api/v1/skills/{id}/publish"] = new("skill.published", async w => await OnSkillAsync(w, publish: false, "POST", "/publish", null)),
         ["POST /api/v1/skills/{id}/deprecate"] = new("skill.deprecated", async w => await OnSkillAsync(w, publish: true, "POST", "/deprecate", null)),
+        ["POST /api/v1/skills/{id}/remove"] = new("skill.removed", async w => await OnSkillAsync(w, publish: true, "POST", "/remove", null)),
         ["PUT /api/v1/skills/{id}/rating"] = new("skill.rated", async w =>
         {
             var (admin, client) = await w.TenantAsync();

@@ -66,6 +66,7 @@ public static class DomainIsolationCases
         { "GET", "/api/v1/audit-logs/export", null },
         { "POST", "/api/v1/skills", """{"slug":"member-skill-{agentA}","name":"Member Skill","description":"Not allowed.","category":"productivity","version":"1.0.0","compatibleRoles":["pm"]}""" },
         { "POST", "/api/v1/skills/{otherSkill}/deprecate", null },
+        { "POST", "/api/v1/skills/{otherSkill}/remove", null },
         { "GET", "/api/v1/platform/overview", null },
     };
 

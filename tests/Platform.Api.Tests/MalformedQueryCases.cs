@@ -117,6 +117,7 @@ public static class MalformedQueryCases
             ("skills", "platform", "PATCH", "/api/v1/skills/{id}", """{"name":"Nobody"}"""),
             ("skills", "platform", "POST", "/api/v1/skills/{id}/publish", null),
             ("skills", "platform", "POST", "/api/v1/skills/{id}/deprecate", null),
+            ("skills", "platform", "POST", "/api/v1/skills/{id}/remove", null),
             ("skills", "admin", "PUT", "/api/v1/skills/{id}/rating", """{"rating":3}"""),
             ("skill installations", "admin", "POST", "/api/v1/agents/{id}/skills", $$"""{"skillId":"{{w.Published}}"}"""),
             ("skill installations", "admin", "DELETE", agent + "/skills/{id}", null),

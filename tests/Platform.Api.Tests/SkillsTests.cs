@@ -110,6 +110,58 @@ public sealed class SkillsTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_removed_skill_leaves_the_marketplace_but_its_installations_keep_working()
+    {
+        var platform = fixture.Api.Client((await _scenario.PlatformAdminAsync()).AccessToken);
+        var slug = "removed-" + Guid.NewGuid().ToString("N")[..8];
+        var skill = (await platform.PostAsync("/api/v1/skills", new
+        {
+            slug, name = "Soon Gone", description = "d", category = "productivity", version = "1.2.0", compatibleRoles = new[] { "pm" },
+        }).ExpectAsync(HttpStatusCode.Created)).Id();
+        var draftRefused = await platform.PostAsync($"/api/v1/skills/{skill}/remove", (object?)null).ExpectProblemAsync(HttpStatusCode.Conflict, "conflict");
+        Assert.Equal("A draft skill cannot become removed.", draftRefused.Str("detail"));
+        await platform.PostAsync($"/api/v1/skills/{skill}/publish", (object?)null).ExpectAsync(HttpStatusCode.OK);
+
+        var admin = await _scenario.SignUpAsync();
+        var client = fixture.Api.Client(admin.AccessToken);
+        var installedOn = (await client.PostAsync("/api/v1/agents", new { name = "keeps", role = "pm" }).ExpectAsync(HttpStatusCode.Created)).Id();
+        var refusedOn = (await client.PostAsync("/api/v1/agents", new { name = "refused", role = "pm" }).ExpectAsync(HttpStatusCode.Created)).Id();
+        await client.PostAsync($"/api/v1/agents/{installedOn}/skills", new { skillId = skill, config = new { level = 3 } }).ExpectAsync(HttpStatusCode.Created);
+
+        Assert.Equal("removed", (await platform.PostAsync($"/api/v1/skills/{skill}/remove", (object?)null).ExpectAsync(HttpStatusCode.OK)).Str("status"));
+        await platform.PostAsync($"/api/v1/skills/{skill}/remove", (object?)null).ExpectProblemAsync(HttpStatusCode.Conflict, "conflict");
+        var final = await platform.PostAsync($"/api/v1/skills/{skill}/publish", (object?)null).ExpectProblemAsync(HttpStatusCode.Conflict, "conflict");
+        Assert.Equal("A removed skill cannot become published.", final.Str("detail"));
+
+        // Not listed for tenants, nor in the platform admin's catalogue unless asked for by status.
+        Assert.Empty(await SlugsAsync(client, $"q={slug}"));
+        Assert.Empty(await SlugsAsync(platform, $"q={slug}"));
+        Assert.Empty(await SlugsAsync(platform, $"q={slug}&status=published"));
+        Assert.Equal([slug], await SlugsAsync(platform, $"q={slug}&status=removed"));
+        Assert.Empty(await SlugsAsync(client, $"q={slug}&status=removed"));
+
+        // Still readable by id, so that an agent that has it can show it; no new installations.
+        Assert.Equal("removed", (await client.GetAsync($"/api/v1/skills/{skill}", Http.Ct).ExpectAsync(HttpStatusCode.OK)).Str("status"));
+        await client.PostAsync($"/api/v1/agents/{refusedOn}/skills", new { skillId = skill }).ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        Assert.Equal(0, await _scenario.CountAsync("SELECT count(*) FROM skill_installations WHERE agent_id = @a", ("a", refusedOn)));
+
+        var installed = Assert.Single((await client.GetAsync($"/api/v1/agents/{installedOn}/skills", Http.Ct).ExpectAsync(HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray());
+        Assert.Equal((skill, "removed", "1.2.0"), (installed.Id("skillId"), installed.Str("status"), installed.Str("version")));
+        Assert.Equal(3, installed.GetProperty("config").GetProperty("level").GetInt32());
+
+        var (key, _) = await _scenario.MintRuntimeKeyAsync(admin.TenantId!.Value, installedOn);
+        var runtime = await fixture.Api.Client(apiKey: key).GetAsync($"/api/v1/agents/{installedOn}/runtime", Http.Ct).ExpectAsync(HttpStatusCode.OK);
+        var inDocument = Assert.Single(runtime.GetProperty("skills").EnumerateArray());
+        Assert.Equal((slug, "removed"), (inDocument.Str("slug"), inDocument.Str("status")));
+        Assert.Equal(3, inDocument.GetProperty("config").GetProperty("level").GetInt32());
+
+        // Uninstalling still works, and a removed skill can then not come back on that agent.
+        await client.DeleteAsync($"/api/v1/agents/{installedOn}/skills/{skill}", Http.Ct).ExpectAsync(HttpStatusCode.NoContent);
+        await client.PostAsync($"/api/v1/agents/{installedOn}/skills", new { skillId = skill }).ExpectProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+    }
+
+    [Fact]
     public async Task Ratings_are_one_per_user_and_the_mean_stays_exact()
     {
         var platform = fixture.Api.Client((await _scenario.PlatformAdminAsync()).AccessToken);
@@ -134,6 +186,9 @@ public sealed class SkillsTests(ApiFixture fixture)
         var shown = await fixture.Api.Client(admin.AccessToken).GetAsync($"/api/v1/skills/{skill.Id()}", Http.Ct).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(2.67m, shown.GetProperty("rating").GetDecimal());
     }
+
+    private static async Task<string[]> SlugsAsync(HttpClient client, string query) =>
+        [.. (await client.GetAsync($"/api/v1/skills?{query}", Http.Ct).ExpectAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().Select(s => s.Str("slug"))];
 
     private Task<long> InstallCountAsync(Guid skillId) =>
         _scenario.CountAsync("SELECT install_count::bigint FROM skills WHERE id = @id", ("id", skillId));

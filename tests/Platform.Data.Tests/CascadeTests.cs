@@ -129,8 +129,9 @@ public sealed class CascadeTests(SharedPostgres postgres)
             await owner.SaveChangesAsync(Ct);
         }
 
-        // Skills are global rows: only a platform scope deletes one (the product removes a skill by status instead).
-        await using (var db = postgres.Database.CreateAppContext(TenantContext.ForPlatform()))
+        // The product removes a skill by status and the application role may not delete one (a cascade runs past RLS, so it
+        // would reach every tenant): only an operator as the owner, the Migrator's role, can, and this is what follows.
+        await using (var db = postgres.Database.CreateOwnerContext())
         {
             Assert.Equal(1, await db.Skills.Where(s => s.Id == first.SkillId).ExecuteDeleteAsync(Ct));
         }

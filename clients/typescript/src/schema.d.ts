@@ -9907,6 +9907,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/skills/{id}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove from the marketplace for good: no longer listed or installable; existing installations keep working, shown as removed. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SkillResponse"];
+                    };
+                };
+                /** @description Invalid input (code validation_failed, errors per field). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            errors: {
+                                [key: string]: string[];
+                            };
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Missing, invalid or expired credentials (code unauthorized). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not permitted (code forbidden) or tenant suspended (code tenant_suspended). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Not found, or another tenant's resource (code not_found). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Conflicts with the current state (code conflict). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is too large (code payload_too_large). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The body is not sent as application/json (code unsupported_media_type). */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description Rate limited (code rate_limited); see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+                /** @description The database is unavailable (code service_unavailable); retry after Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            /** Format: int32 */
+                            status: number | string;
+                            detail: null | string;
+                            instance: string;
+                            code: string;
+                            traceId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/skills/{id}/rating": {
         parameters: {
             query?: never;
@@ -13643,6 +13846,7 @@ export interface components {
             slug: string;
             name: string;
             version: string;
+            status: components["schemas"]["SkillStatus"];
             config: components["schemas"]["JsonDocument"];
             /** Format: date-time */
             installedAt: string;

@@ -37,7 +37,9 @@ public sealed record RatingResponse(Guid SkillId, int YourRating, decimal Rating
 
 public sealed record InstallSkillRequest([property: Required] Guid? SkillId, JsonElement? Config = null);
 
-public sealed record InstallationResponse(Guid Id, Guid AgentId, Guid SkillId, string Slug, string Name, string Version, JsonDocument Config, DateTimeOffset InstalledAt);
+/// <summary>An installation; <c>Status</c> is the skill's status in the marketplace (an installed skill may since be deprecated or removed).</summary>
+public sealed record InstallationResponse(
+    Guid Id, Guid AgentId, Guid SkillId, string Slug, string Name, string Version, SkillStatus Status, JsonDocument Config, DateTimeOffset InstalledAt);
 
 public sealed class SkillListQuery
 {

@@ -39,7 +39,7 @@ public static class SkillInstallationsApi
 
         return TypedResults.Ok(await db.SkillInstallations.AsNoTracking().Where(i => i.AgentId == agentId)
             .ToPageAsync(page, i => i.Id,
-                i => new InstallationResponse(i.Id, i.AgentId, i.SkillId, i.Skill!.Slug, i.Skill.Name, i.Version, i.Config, i.InstalledAt),
+                i => new InstallationResponse(i.Id, i.AgentId, i.SkillId, i.Skill!.Slug, i.Skill.Name, i.Version, i.Skill.Status, i.Config, i.InstalledAt),
                 r => r.Id, newestFirst: false, cancellationToken));
     }
 
@@ -92,7 +92,7 @@ public static class SkillInstallationsApi
 
         await AgentActivityClock.TouchAsync(db, agentId, cancellationToken);
         return TypedResults.Created($"/api/v1/agents/{agentId}/skills/{skill.Id}",
-            new InstallationResponse(installation.Id, agentId, skill.Id, skill.Slug, skill.Name, installation.Version, installation.Config, installation.InstalledAt));
+            new InstallationResponse(installation.Id, agentId, skill.Id, skill.Slug, skill.Name, installation.Version, skill.Status, installation.Config, installation.InstalledAt));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> UninstallAsync(

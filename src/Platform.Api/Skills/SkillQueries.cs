@@ -11,6 +11,7 @@ internal static class SkillQueries
 {
     public static IQueryable<Skill> Filter(IQueryable<Skill> skills, SkillListQuery filter, bool platformAdmin)
     {
+        // Tenants see the marketplace; platform admins the catalogue, where a removed skill shows only when asked for by status.
         if (!platformAdmin)
         {
             skills = skills.Where(s => s.Status == SkillStatus.Published);
@@ -18,6 +19,10 @@ internal static class SkillQueries
         else if (filter.Status is { } status)
         {
             skills = skills.Where(s => s.Status == status);
+        }
+        else
+        {
+            skills = skills.Where(s => s.Status != SkillStatus.Removed);
         }
 
         if (filter.Category is { } category)

@@ -27,6 +27,8 @@ public static class SkillsApi
             .WithSummary("Publish: tenants can see and install it.");
         skills.MapPost("/{id:guid}/deprecate", DeprecateAsync).RequireAuthorization(Permissions.PlatformManage)
             .WithSummary("Deprecate: existing installations stay, new ones are refused.");
+        skills.MapPost("/{id:guid}/remove", RemoveAsync).RequireAuthorization(Permissions.PlatformManage)
+            .WithSummary("Remove from the marketplace for good: no longer listed or installable; existing installations keep working, shown as removed.");
         skills.MapSkillRatings();
         return api;
     }
@@ -70,7 +72,7 @@ public static class SkillsApi
     {
         var platformAdmin = caller.Actor?.IsPlatformAdmin == true;
         var skill = await db.Skills.AsNoTracking()
-            .Where(s => s.Id == id && (platformAdmin || s.Status == SkillStatus.Published || s.Status == SkillStatus.Deprecated))
+            .Where(s => s.Id == id && (platformAdmin || s.Status != SkillStatus.Draft))
             .Select(ToResponse).FirstOrDefaultAsync(cancellationToken);
         return skill is null ? Problems.NotFound("skill") : TypedResults.Ok(skill);
     }
@@ -151,6 +153,11 @@ public static class SkillsApi
     private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> DeprecateAsync(
         Guid id, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken) =>
         SetStatusAsync(id, SkillStatus.Deprecated, [SkillStatus.Published], "skill.deprecated", db, audit, cancellationToken);
+
+    /// <summary>Only a skill tenants could have installed is removed; removal is final (publish does not bring it back).</summary>
+    private static Task<Results<Ok<SkillResponse>, ProblemHttpResult>> RemoveAsync(
+        Guid id, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken) =>
+        SetStatusAsync(id, SkillStatus.Removed, [SkillStatus.Published, SkillStatus.Deprecated], "skill.removed", db, audit, cancellationToken);
 
     private static async Task<Results<Ok<SkillResponse>, ProblemHttpResult>> SetStatusAsync(
         Guid id, SkillStatus to, SkillStatus[] from, string action, PlatformDbContext db, AuditTrail audit, CancellationToken cancellationToken)
