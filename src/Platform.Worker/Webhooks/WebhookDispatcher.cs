@@ -17,8 +17,7 @@ public sealed class WebhookDispatcher(
 {
     public const string SourceName = "Platform.Worker.Webhooks";
     private static readonly ActivitySource Source = new(SourceName);
-    private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
-    private readonly ConcurrentDictionary<Guid, Guid> _webhookOf = new();
+    private readonly ConcurrentDictionary<Guid, (Guid Webhook, Task Sending)> _inFlight = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,7 +45,7 @@ public sealed class WebhookDispatcher(
             }
         }
 
-        await Task.WhenAll(_inFlight.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_inFlight.Values.Select(delivery => delivery.Sending)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>One pass: returns how many events and deliveries it took on.</summary>
@@ -59,13 +58,15 @@ public sealed class WebhookDispatcher(
             return dispatched;
         }
 
-        var inFlight = _webhookOf.Values.CountBy(webhook => webhook).ToDictionary();
+        var inFlight = _inFlight.Values.CountBy(delivery => delivery.Webhook).ToDictionary();
         var claimed = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint, inFlight, settings, cancellationToken);
         foreach (var delivery in claimed)
         {
             var id = delivery.Delivery.Id;
-            _webhookOf[id] = delivery.Webhook.Id;
-            _inFlight[id] = Task.Run(() => DeliverAsync(delivery, cancellationToken), CancellationToken.None);
+            // Entered before it starts, so that its own removal when it ends can never come first.
+            var sending = new Task<Task>(() => DeliverAsync(delivery, cancellationToken), CancellationToken.None);
+            _inFlight[id] = (delivery.Webhook.Id, sending.Unwrap());
+            sending.Start(TaskScheduler.Default);
         }
 
         return dispatched + claimed.Count;
@@ -100,7 +101,6 @@ public sealed class WebhookDispatcher(
         }
         finally
         {
-            _webhookOf.TryRemove(id, out _);
             _inFlight.TryRemove(id, out _);
             wakeUp.Set();
         }
