@@ -50,14 +50,16 @@ public sealed class P9Hibernation : IScenario
         }
 
         rows.AddRange(await P9StageMemory.MeasureAsync(Id, host, ct));
-        await using var swarm = await PrivateSwarm.StartAsync();
-        rows.AddRange(await SwarmWakesAsync(environment, database, swarm, ct));
+        await using var swarm = await PrivateDockerEngine.StartSwarmManagerAsync();
+        await AgentImages.BuildAsync(swarm.Endpoint);
+        using var swarmClient = new DockerClientBuilder().WithEndpoint(new Uri(swarm.Endpoint)).WithTimeout(TimeSpan.FromSeconds(60)).Build();
+        rows.AddRange(await SwarmWakesAsync(environment, database, swarm.Endpoint, swarmClient, ct));
         return rows;
     }
 
-    private async Task<IReadOnlyList<ResultRow>> SwarmWakesAsync(BenchEnvironment environment, PlatformDatabase database, PrivateSwarm swarm, CancellationToken ct)
+    private async Task<IReadOnlyList<ResultRow>> SwarmWakesAsync(BenchEnvironment environment, PlatformDatabase database, string swarmEndpoint, DockerClient swarmClient, CancellationToken ct)
     {
-        var options = P9Agent.Options("swarm", swarm.Endpoint);
+        var options = P9Agent.Options("swarm", swarmEndpoint);
         using var runtime = new SwarmRuntime(options, NullLogger<SwarmRuntime>.Instance);
         await using var agent = await P9Agent.StartAsync(environment, database, options, runtime, ct);
         var tasks = new TasksListParameters
@@ -65,14 +67,14 @@ public sealed class P9Hibernation : IScenario
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [agent.Workload] = true } },
         };
         async Task<bool> Running(CancellationToken token) =>
-            (await swarm.Client.Tasks.ListAsync(tasks, token)).Any(t => t.DesiredState == TaskState.Running && t.Status?.State == TaskState.Running);
+            (await swarmClient.Tasks.ListAsync(tasks, token)).Any(t => t.DesiredState == TaskState.Running && t.Status?.State == TaskState.Running);
 
         // What `docker service scale NAME=1` does (read the service, write it with 1 replica), then the tasks until one runs.
         async Task ScaleToOneAsync(CancellationToken token)
         {
-            var service = await swarm.Client.Swarm.InspectServiceAsync(agent.Workload, token);
+            var service = await swarmClient.Swarm.InspectServiceAsync(agent.Workload, token);
             service.Spec!.Mode!.Replicated!.Replicas = 1;
-            await swarm.Client.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = (long)service.Version!.Index!.Value }, token);
+            await swarmClient.Swarm.UpdateServiceAsync(service.ID, new ServiceUpdateParameters { Service = service.Spec, Version = (long)service.Version!.Index!.Value }, token);
             while (!await Running(token)) await Task.Delay(20, token);
         }
 
