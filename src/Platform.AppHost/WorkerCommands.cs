@@ -15,6 +15,7 @@ internal static class WorkerCommands
         ("refresh-token-cleanup", "Run refresh-token cleanup now"),
         ("invite-cleanup", "Run invite cleanup now"),
         ("audit-archival", "Run audit archival now"),
+        ("audit-archive-retention", "Run audit archive retention now"),
         ("container-health-rollup", "Run container health roll-up now"),
         ("webhook-retention", "Run webhook retention now"),
     ];

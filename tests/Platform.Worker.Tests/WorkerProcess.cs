@@ -17,7 +17,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>A cron expression that never fires (31 February): tests trigger jobs themselves.</summary>
     public const string Never = "0 0 31 2 *";
 
-    private static readonly string[] Schedules = ["RefreshTokenCleanup", "InviteCleanup", "AuditArchival", "HealthRollup", "WebhookRetention"];
+    private static readonly string[] Schedules = ["RefreshTokenCleanup", "InviteCleanup", "AuditArchival", "AuditArchiveRetention", "HealthRollup", "WebhookRetention"];
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();

@@ -8,7 +8,7 @@ using Platform.Worker.HealthChecks;
 namespace Platform.Worker.Archival;
 
 /// <summary>
-/// Healthy when the archive bucket's S3 endpoint answers; Degraded when it does not. Archival runs once a day and a
+/// Healthy when the archive bucket's S3 endpoint answers; Degraded when it does not. Archival runs weekly and a
 /// run that cannot reach S3 deletes nothing and is retried, so an outage only delays it: no reason for an orchestrator
 /// to restart the worker.
 /// </summary>

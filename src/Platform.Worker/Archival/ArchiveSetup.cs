@@ -17,15 +17,20 @@ public static class ArchiveSetup
 
     public const string RecurringJobId = "audit-archival";
 
+    public const string RetentionJobId = "audit-archive-retention";
+
     /// <summary>
-    /// Registers the options (section <c>Archive</c>, validated at start), the S3 client, the archiver job, the verifier
-    /// and the <c>s3</c> health check (Degraded, never Unhealthy, when the bucket cannot be reached).
+    /// Registers the options (section <c>Archive</c>, validated at start), the S3 client, the archiver and archive retention
+    /// jobs, the verifier, the lifecycle rule set at start-up and the <c>s3</c> health check (Degraded, never Unhealthy,
+    /// when the bucket cannot be reached).
     /// </summary>
     public static IHostApplicationBuilder AddAuditArchival(this IHostApplicationBuilder builder)
     {
         AddArchiveStorage(builder.Services);
         builder.Services.TryAddSingleton<JobAudit>();
         builder.Services.TryAddTransient<AuditArchiver>();
+        builder.Services.TryAddTransient<ArchiveRetentionJob>();
+        builder.Services.AddHostedService<ArchiveLifecycleStartup>();
         builder.Services.AddHealthChecks().AddCheck<ArchiveHealthCheck>(
             "s3", HealthStatus.Degraded, [ServiceDefaultsExtensions.ReadyTag], HealthCheckBounds.OptionalDependencyTimeout);
         return builder;
@@ -39,6 +44,7 @@ public static class ArchiveSetup
             .ValidateOnStart();
         services.TryAddKeyedSingleton<IAmazonS3>(S3ClientKey,
             (services, _) => ArchiveS3Client.Create(services.GetRequiredService<IOptions<S3ArchiveOptions>>().Value));
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddTransient<ArchiveVerifier>();
     }
 

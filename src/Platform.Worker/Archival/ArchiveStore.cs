@@ -67,6 +67,31 @@ internal sealed class ArchiveStore(IAmazonS3 s3, S3ArchiveOptions options)
         }
     }
 
+    /// <summary>The tenant labels that have anything under <c>audit/</c>, in S3's listing order.</summary>
+    public async IAsyncEnumerable<string> ListTenantsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = ArchiveKeys.Root, Delimiter = "/" };
+        while (true)
+        {
+            var response = await s3.ListObjectsV2Async(request, cancellationToken);
+            foreach (var prefix in response.CommonPrefixes ?? [])
+            {
+                yield return prefix[ArchiveKeys.Root.Length..].TrimEnd('/');
+            }
+
+            if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
+            {
+                yield break;
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    /// <summary>Deletes one object; deleting one that is already gone is not an error (S3 answers 204 either way).</summary>
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
+
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
     {
         try

@@ -8,7 +8,7 @@ using Platform.Worker.Jobs;
 namespace Platform.Worker.Archival;
 
 /// <summary>
-/// Daily: audit rows older than the retention move to S3, one gzip NDJSON object per tenant and UTC day
+/// On its schedule (weekly by default): audit rows older than the retention move to S3, one gzip NDJSON object per tenant and UTC day
 /// (platform rows under <c>platform</c>) with a manifest beside it that chains to the tenant's previous
 /// manifest by SHA-256. For each (tenant, day), oldest first:
 /// <list type="number">
@@ -30,6 +30,12 @@ namespace Platform.Worker.Archival;
 public sealed class AuditArchiver
 {
     public const string JobAction = "job.audit_archival";
+
+    /// <summary>Count in the job's audit row: rows deleted from PostgreSQL because a verified archive object holds them.</summary>
+    public const string RowsMoved = "rows_moved";
+
+    /// <summary>Count in the job's audit row: archive objects (with their manifests) whose rows this run deleted from PostgreSQL.</summary>
+    public const string ObjectsMoved = "objects_moved";
 
     private const int MaxParts = 999;
 
@@ -78,6 +84,9 @@ public sealed class AuditArchiver
         _logger.LogInformation("Archiving audit rows created before {Cutoff:O} to s3://{Bucket}", cutoff, _store.Bucket);
         await _store.EnsureBucketAsync(cancellationToken);
 
+        // Present in the job's audit row even when nothing moved: what a run moved is its outcome.
+        counts.Add(RowsMoved, 0);
+        counts.Add(ObjectsMoved, 0);
         var run = new RunState(new ArchiveChain(_store, _clock));
         var finder = new ArchiveGroupFinder(_dbOptions, _options, OnlyTenants);
         await using var groups = finder.FindAsync(cutoff, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -198,6 +207,8 @@ public sealed class AuditArchiver
         var verified = watch.Elapsed;
         var deleted = await snapshot.DeleteAndCommitAsync(group, written.RowCount, cancellationToken);
         counts.Add("rows_deleted", deleted);
+        counts.Add(RowsMoved, deleted);
+        counts.Add(ObjectsMoved, 1);
         ArchiveLog.WarnIfRowsWereGone(_logger, group, written.RowCount, deleted);
 
         _logger.LogInformation(

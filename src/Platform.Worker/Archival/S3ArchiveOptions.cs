@@ -45,6 +45,18 @@ public sealed class S3ArchiveOptions : IValidatableObject
     public int RetentionDays { get; set; } = 90;
 
     /// <summary>
+    /// Days an archive object is kept in the bucket once its rows were due for archival: the object of UTC day D goes
+    /// when D + 1 + <see cref="RetentionDays"/> + this is past. Decided by the key's day, not by the object's upload
+    /// time (<see cref="ArchiveExpiry"/> says why); the bucket's lifecycle rule, where the store has one, counts the
+    /// same days from the upload and only ever comes later.
+    /// </summary>
+    [Range(1, 36_500)]
+    public int ColdRetentionDays { get; set; } = 365;
+
+    /// <summary>Whether the retention sets the bucket's S3 lifecycle rule (expiry of <c>audit/</c> after <see cref="ColdRetentionDays"/>).</summary>
+    public bool ApplyLifecycleRule { get; set; } = true;
+
+    /// <summary>
     /// Ids per DELETE statement when a run finishes a part a stopped run left (the part's ids are read from its
     /// object; all of them in one transaction). A normal run deletes a group with one statement in its snapshot.
     /// </summary>

@@ -79,8 +79,10 @@ internal sealed class StoppedRunRecovery(ArchiveStore store, ArchivedRowDeleter 
 
         var deleted = await deleter.DeleteAsync(group, file, manifest.RowCount, cancellationToken);
         counts.Add("rows_deleted", deleted);
+        counts.Add(AuditArchiver.RowsMoved, deleted);
         if (deleted > 0)
         {
+            counts.Add(AuditArchiver.ObjectsMoved, 1);
             counts.Add("groups_resumed", 1);
             logger.LogInformation("Resumed {Key}: deleted the {Rows} archived rows a stopped run had left", head.Key.ManifestKey, deleted);
         }

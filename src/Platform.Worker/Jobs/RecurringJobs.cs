@@ -17,7 +17,7 @@ public sealed class RecurringJobs(IRecurringJobManager jobs, IOptions<JobSchedul
     public const string WebhookRetention = "webhook-retention";
 
     /// <summary>Every recurring job's id, as the dashboard, the trigger endpoint and the AppHost's commands name it.</summary>
-    public static IReadOnlyList<string> Ids { get; } = [RefreshTokenCleanup, InviteCleanup, ArchiveSetup.RecurringJobId, HealthRollup, WebhookRetention];
+    public static IReadOnlyList<string> Ids { get; } = [RefreshTokenCleanup, InviteCleanup, ArchiveSetup.RecurringJobId, ArchiveSetup.RetentionJobId, HealthRollup, WebhookRetention];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,6 +28,8 @@ public sealed class RecurringJobs(IRecurringJobManager jobs, IOptions<JobSchedul
             nameof(schedules.InviteCleanup), schedules.InviteCleanup);
         Register<AuditArchiver>(ArchiveSetup.RecurringJobId, a => a.RunAsync(CancellationToken.None),
             nameof(schedules.AuditArchival), schedules.AuditArchival);
+        Register<ArchiveRetentionJob>(ArchiveSetup.RetentionJobId, j => j.RunAsync(CancellationToken.None),
+            nameof(schedules.AuditArchiveRetention), schedules.AuditArchiveRetention);
         Register<HealthRollupJob>(HealthRollup, j => j.RunAsync(CancellationToken.None),
             nameof(schedules.HealthRollup), schedules.HealthRollup);
         Register<WebhookRetentionJob>(WebhookRetention, j => j.RunAsync(CancellationToken.None),
