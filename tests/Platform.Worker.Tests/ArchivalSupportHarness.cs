@@ -55,7 +55,15 @@ internal sealed class ArchiveHarness : IDisposable
             OnlyTenants = tenants,
         };
 
-    public ArchiveVerifier Verifier() => new(Client, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<ArchiveVerifier>.Instance);
+    public ArchiveVerifier Verifier() => new(Client, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<ArchiveVerifier>.Instance, new FixedClock(Now));
+
+    /// <summary>The archive retention job on this bucket, at this harness's clock.</summary>
+    public ArchiveRetentionJob Retention() =>
+        new(Client, Microsoft.Extensions.Options.Options.Create(Options), _fixture.JobAudit(), NullLogger<ArchiveRetentionJob>.Instance, new FixedClock(Now));
+
+    /// <summary>One retention run as Hangfire runs it (through JobAudit); returns its counts.</summary>
+    public Task<IReadOnlyDictionary<string, long>> ExpireAsync() =>
+        _fixture.JobAudit().RunAsync(ArchiveRetentionJob.JobAction, Retention().ExpireAsync, Ct);
 
     /// <summary>One run as Hangfire runs it (through JobAudit); returns its counts.</summary>
     public Task<IReadOnlyDictionary<string, long>> RunAsync(AuditArchiver archiver) =>

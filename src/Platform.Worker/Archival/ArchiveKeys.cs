@@ -68,6 +68,18 @@ public static partial class ArchiveKeys
         return true;
     }
 
+    /// <summary>One tenant's keys from a listing: its manifests in chain order and its data objects.</summary>
+    internal sealed class Listing(string tenant)
+    {
+        public string Tenant { get; } = tenant;
+
+        public SortedSet<ArchiveKey> Manifests { get; } = [];
+
+        public HashSet<ArchiveKey> Objects { get; } = [];
+
+        public void Add(ArchiveKey key, ArchiveKeyKind kind) => (kind == ArchiveKeyKind.Manifest ? (ISet<ArchiveKey>)Manifests : Objects).Add(key);
+    }
+
     [GeneratedRegex(@"^audit/(?<tenant>[^/]+)/(?<y>\d{4})/(?<m>\d{2})/(?<d>\d{2})(?:\.p(?<part>\d{3}))?\.(?<kind>ndjson\.gz|manifest\.json)$",
         RegexOptions.CultureInvariant)]
     private static partial Regex KeyPattern();

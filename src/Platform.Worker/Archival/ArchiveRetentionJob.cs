@@ -60,21 +60,19 @@ public sealed class ArchiveRetentionJob
         _logger.LogInformation("Expiring audit archive parts of days before {FirstKept} in s3://{Bucket} (lifecycle rule: {Lifecycle})",
             firstKept, _store.Bucket, lifecycle);
         var refused = 0;
-        await foreach (var label in _store.ListTenantsAsync(cancellationToken))
+        ArchiveKeys.Listing? tenant = null;
+        await foreach (var (key, kind) in _store.ListAllAsync(cancellationToken))
         {
-            if (!ArchiveKeys.TryParseTenant(label, out var canonical, out _) || canonical != label)
+            if (tenant?.Tenant != key.Tenant)
             {
-                continue; // not the archiver's prefix
+                refused += await FinishTenantAsync(tenant, firstKept, counts, cancellationToken);
+                tenant = new ArchiveKeys.Listing(key.Tenant);
             }
 
-            counts.Add("tenants", 1);
-            if (!await ExpireTenantAsync(label, firstKept, counts, cancellationToken))
-            {
-                refused++;
-                counts.Add("tenants_refused", 1);
-            }
+            tenant.Add(key, kind);
         }
 
+        refused += await FinishTenantAsync(tenant, firstKept, counts, cancellationToken);
         if (refused > 0)
         {
             throw new InvalidOperationException(
@@ -82,15 +80,27 @@ public sealed class ArchiveRetentionJob
         }
     }
 
-    private async Task<bool> ExpireTenantAsync(string tenant, DateOnly firstKept, JobCounts counts, CancellationToken cancellationToken)
+    /// <summary>1 when the tenant was refused, else 0.</summary>
+    private async Task<int> FinishTenantAsync(ArchiveKeys.Listing? listing, DateOnly firstKept, JobCounts counts, CancellationToken cancellationToken)
     {
-        var manifests = new SortedSet<ArchiveKey>();
-        var objects = new HashSet<ArchiveKey>();
-        await foreach (var (key, kind) in _store.ListAsync(tenant, cancellationToken))
+        if (listing is null || !ArchiveKeys.TryParseTenant(listing.Tenant, out var canonical, out _) || canonical != listing.Tenant)
         {
-            (kind == ArchiveKeyKind.Manifest ? (ISet<ArchiveKey>)manifests : objects).Add(key);
+            return 0; // not a prefix the archiver writes
         }
 
+        counts.Add("tenants", 1);
+        if (await ExpireTenantAsync(listing.Tenant, listing.Manifests, listing.Objects, firstKept, counts, cancellationToken))
+        {
+            return 0;
+        }
+
+        counts.Add("tenants_refused", 1);
+        return 1;
+    }
+
+    private async Task<bool> ExpireTenantAsync(
+        string tenant, SortedSet<ArchiveKey> manifests, HashSet<ArchiveKey> objects, DateOnly firstKept, JobCounts counts, CancellationToken cancellationToken)
+    {
         var expired = manifests.Concat(objects).Where(k => ArchiveExpiry.HasExpired(k, firstKept)).Distinct().Order().ToList();
         if (expired.Count == 0)
         {

@@ -43,40 +43,29 @@ internal sealed class ArchiveStore(IAmazonS3 s3, S3ArchiveOptions options)
     }
 
     /// <summary>Every archive key under the tenant's prefix (objects and manifests), in S3's listing order.</summary>
-    public async IAsyncEnumerable<(ArchiveKey Key, ArchiveKeyKind Kind)> ListAsync(
-        string tenantLabel, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<(ArchiveKey Key, ArchiveKeyKind Kind)> ListAsync(string tenantLabel, CancellationToken cancellationToken) =>
+        ListAsync(ArchiveKeys.TenantPrefix(tenantLabel), tenantLabel, cancellationToken);
+
+    /// <summary>
+    /// Every tenant's archive keys, in S3's listing order (by key), so each tenant's keys come together. One listing of
+    /// the whole archive rather than one per tenant found by a delimiter listing, which s3rver answers with nothing.
+    /// </summary>
+    public IAsyncEnumerable<(ArchiveKey Key, ArchiveKeyKind Kind)> ListAllAsync(CancellationToken cancellationToken) =>
+        ListAsync(ArchiveKeys.Root, null, cancellationToken);
+
+    private async IAsyncEnumerable<(ArchiveKey Key, ArchiveKeyKind Kind)> ListAsync(
+        string prefix, string? tenantLabel, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = ArchiveKeys.TenantPrefix(tenantLabel) };
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix };
         while (true)
         {
             var response = await s3.ListObjectsV2Async(request, cancellationToken);
             foreach (var item in response.S3Objects ?? [])
             {
-                if (ArchiveKeys.TryParse(item.Key, out var key, out var kind) && key.Tenant == tenantLabel)
+                if (ArchiveKeys.TryParse(item.Key, out var key, out var kind) && (tenantLabel is null || key.Tenant == tenantLabel))
                 {
                     yield return (key, kind);
                 }
-            }
-
-            if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
-            {
-                yield break;
-            }
-
-            request.ContinuationToken = response.NextContinuationToken;
-        }
-    }
-
-    /// <summary>The tenant labels that have anything under <c>audit/</c>, in S3's listing order.</summary>
-    public async IAsyncEnumerable<string> ListTenantsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = ArchiveKeys.Root, Delimiter = "/" };
-        while (true)
-        {
-            var response = await s3.ListObjectsV2Async(request, cancellationToken);
-            foreach (var prefix in response.CommonPrefixes ?? [])
-            {
-                yield return prefix[ArchiveKeys.Root.Length..].TrimEnd('/');
             }
 
             if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))

@@ -6,12 +6,14 @@ namespace Platform.Worker.Archival;
 /// <summary>
 /// Re-checks a tenant's archive chain: each manifest's object exists and has the recorded size, SHA-256,
 /// row count and content hash (it is read through and gunzipped), and each manifest's previous hash is
-/// the SHA-256 of the manifest before it. Objects are streamed, never held in memory.
+/// the SHA-256 of the manifest before it. Objects are streamed, never held in memory. The chain is checked from
+/// its <see cref="ArchiveAnchor"/> when the retention has expired its oldest parts (<see cref="ArchiveChainStart"/>).
 /// </summary>
 public sealed class ArchiveVerifier(
     [FromKeyedServices(ArchiveSetup.S3ClientKey)] IAmazonS3 s3,
     IOptions<S3ArchiveOptions> options,
-    ILogger<ArchiveVerifier> logger)
+    ILogger<ArchiveVerifier> logger,
+    TimeProvider clock)
 {
     private readonly ArchiveStore _store = new(s3, options.Value);
 
@@ -38,10 +40,13 @@ public sealed class ArchiveVerifier(
             notes.Add($"{orphan.ObjectKey} has no manifest (a run stopped after uploading it; the next run reuses or replaces it).");
         }
 
+        var firstKept = ArchiveExpiry.FirstKeptDay(clock.GetUtcNow(), options.Value);
+        var anchor = await ReadAnchorAsync(label, problems, cancellationToken);
+        var start = ArchiveChainStart.Find(manifests, anchor, firstKept, problems, notes);
         string? previousKey = null;
         string? previousSha = null;
         long rows = 0;
-        foreach (var key in manifests)
+        foreach (var key in manifests.Skip(start))
         {
             byte[]? bytes;
             try
@@ -78,13 +83,24 @@ public sealed class ArchiveVerifier(
             }
 
             CheckIdentity(key, manifest, label, problems);
-            CheckLink(key, manifest, previousKey, previousSha, problems, notes);
+            if (previousKey is null)
+            {
+                ArchiveChainStart.CheckFirst(key, manifest, sha, anchor, firstKept, problems, notes);
+            }
+            else
+            {
+                CheckLink(key, manifest, previousKey, previousSha, problems);
+            }
+
             await CheckObjectAsync(key, manifest, problems, cancellationToken);
             rows += manifest.RowCount;
             (previousKey, previousSha) = (key.ManifestKey, sha);
         }
 
-        var result = new ArchiveVerificationResult(label, _store.Bucket, manifests.Count, rows, previousKey, previousSha, problems, notes);
+        var result = new ArchiveVerificationResult(label, _store.Bucket, manifests.Count - start, rows, previousKey, previousSha, problems, notes)
+        {
+            AnchorManifestKey = anchor?.ManifestKey,
+        };
         if (result.IsIntact)
         {
             logger.LogInformation("Archive chain of {Tenant} verified: {Manifests} manifests, {Rows} rows, head {Head} sha256 {HeadSha}",
@@ -111,28 +127,8 @@ public sealed class ArchiveVerifier(
         }
     }
 
-    private static void CheckLink(ArchiveKey key, ArchiveManifest manifest, string? previousKey, string? previousSha, List<string> problems, List<string> notes)
+    private static void CheckLink(ArchiveKey key, ArchiveManifest manifest, string previousKey, string? previousSha, List<string> problems)
     {
-        if (previousKey is null)
-        {
-            if (manifest.PreviousManifestSha256 is null && manifest.PreviousManifestKey is null)
-            {
-                return;
-            }
-
-            // The bucket's lifecycle expires old archives: the chain then starts at the oldest one left.
-            if (manifest.PreviousManifestKey is { } missing && string.CompareOrdinal(missing, key.ManifestKey) < 0)
-            {
-                notes.Add($"The chain starts at {key.ManifestKey}; its predecessor {missing} is no longer in the bucket (expired, or deleted).");
-            }
-            else
-            {
-                problems.Add($"{key.ManifestKey} is the first manifest but names a previous one ({manifest.PreviousManifestKey ?? "no key"}, sha256 {manifest.PreviousManifestSha256}).");
-            }
-
-            return;
-        }
-
         if (manifest.PreviousManifestKey != previousKey)
         {
             problems.Add($"{key.ManifestKey} names {manifest.PreviousManifestKey ?? "no manifest"} as its predecessor, but the previous manifest is {previousKey}.");
@@ -142,6 +138,35 @@ public sealed class ArchiveVerifier(
         {
             problems.Add($"{key.ManifestKey} records previousManifestSha256 {manifest.PreviousManifestSha256 ?? "null"}, but {previousKey} has sha256 {previousSha ?? "unreadable"}.");
         }
+    }
+
+    /// <summary>The tenant's anchor; null when there is none, or when it cannot be read (a problem: the chain's start is unknown).</summary>
+    private async Task<ArchiveAnchor?> ReadAnchorAsync(string label, List<string> problems, CancellationToken cancellationToken)
+    {
+        var key = ArchiveAnchor.KeyOf(label);
+        byte[]? bytes;
+        try
+        {
+            bytes = await _store.GetBytesAsync(key, ArchiveStore.MaxManifestBytes, cancellationToken);
+        }
+        catch (InvalidDataException ex)
+        {
+            problems.Add($"{key}: {ex.Message}");
+            return null;
+        }
+
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        var anchor = ArchiveAnchor.TryParse(bytes, label);
+        if (anchor is null)
+        {
+            problems.Add($"{key} is not an anchor of {label}'s chain (sha256 {ArchiveManifest.Sha256Hex(bytes)}).");
+        }
+
+        return anchor;
     }
 
     private async Task CheckObjectAsync(ArchiveKey key, ArchiveManifest manifest, List<string> problems, CancellationToken cancellationToken)
@@ -187,9 +212,17 @@ public sealed record ArchiveVerificationResult(
 {
     public bool IsIntact => Problems.Count == 0;
 
+    /// <summary>The manifest the chain was verified from when the retention recorded an anchor.</summary>
+    public string? AnchorManifestKey { get; init; }
+
     public void WriteTo(TextWriter output)
     {
         output.WriteLine($"Audit archive of {Tenant} in s3://{Bucket}: {Manifests} manifests, {Rows} rows.");
+        if (AnchorManifestKey is not null)
+        {
+            output.WriteLine($"Anchor: {AnchorManifestKey} (older parts have expired)");
+        }
+
         if (HeadManifestKey is not null)
         {
             output.WriteLine($"Head: {HeadManifestKey} sha256 {HeadManifestSha256 ?? "unreadable"}");
