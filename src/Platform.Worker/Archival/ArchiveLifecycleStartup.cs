@@ -21,7 +21,11 @@ internal sealed class ArchiveLifecycleStartup(
             var outcome = await new ArchiveLifecycle(s3, options.Value, logger).ApplyAsync(timeout.Token);
             logger.LogInformation("Archive lifecycle rule at start-up: {Outcome}", outcome);
         }
-        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the next retention run sets the rule.
+        }
+        catch (Exception ex)
         {
             logger.LogWarning("Could not set the archive lifecycle rule at start-up ({Error}); the next archive retention run tries again", ex.Message);
         }
