@@ -8,8 +8,9 @@ namespace Platform.Worker.Archival;
 /// One year of cold storage: sets the bucket's lifecycle rule where the store has one (<see cref="ArchiveLifecycle"/>),
 /// then, tenant by tenant, deletes the archive objects and manifests that have expired (<see cref="ArchiveExpiry"/>),
 /// oldest first, after recording the oldest kept manifest as the chain's <see cref="ArchiveAnchor"/>. It runs where the
-/// store has no lifecycle (s3rver) and where it has one alike: the rule counts from the upload, so this job, counting
-/// from the key's day, gets there first and moves the anchor as it goes.
+/// store has no lifecycle (s3rver) and where it has one alike: the rule counts from the upload, which is never before
+/// a part was due for archival, so it never takes a part this job would keep; when it takes an expired part before
+/// this job's next run, the verifier accepts the gap (the part had expired) and this job moves the anchor past it.
 /// <para>
 /// The anchor moves only to a manifest whose predecessor has itself expired (and, while that predecessor is still in
 /// the bucket, is the manifest its link names by SHA-256): a chain whose kept part was cut or rewritten is refused,
