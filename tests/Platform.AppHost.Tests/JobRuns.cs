@@ -33,6 +33,7 @@ internal static class JobRuns
         new("RefreshTokenCleanup", "refresh-token-cleanup", "job.refresh_token_cleanup"),
         new("InviteCleanup", "invite-cleanup", "job.invite_cleanup"),
         new("AuditArchival", "audit-archival", "job.audit_archival"),
+        new("AuditArchiveRetention", "audit-archive-retention", "job.audit_archive_retention"),
         new("HealthRollup", "container-health-rollup", "job.health_rollup"),
         new("WebhookRetention", "webhook-retention", "job.webhook_retention"),
     ];
