@@ -46,23 +46,11 @@ public sealed class SecurityChangeFeed(
         _otherReplicas.Send(change.Kind.ToString());
     }
 
-    /// <summary>Loads every session revocation an access token alive now could be affected by; called before serving.</summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await PollAsync(clock.GetUtcNow() - TokenLifetime, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Requests with access tokens load it on demand (EnsureLoadedAsync) and fail until it loads.
-            logger.LogWarning(ex, "Could not load the security changes at start; access tokens are refused until they load");
-        }
-
-        await base.StartAsync(cancellationToken);
-    }
-
-    /// <summary>Loads the state if the start could not; throws when PostgreSQL cannot answer, so the caller fails closed.</summary>
+    /// <summary>
+    /// Loads the state if the feed has not yet (its first read runs in the background once the host has started, so
+    /// building the EF model for it does not hold up Kestrel); throws when PostgreSQL cannot answer, so the caller
+    /// fails closed.
+    /// </summary>
     public async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
         if (!sessions.IsLoaded)
@@ -73,11 +61,20 @@ public sealed class SecurityChangeFeed(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Off the host's start: the first read (every revocation an access token alive now could be affected by) runs at
+        // once, below, while requests that need it before it lands load it themselves (EnsureLoadedAsync).
+        await Task.Yield();
+        var first = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await _wake.WaitAsync(options.Value.PollInterval, stoppingToken);
+                if (!first)
+                {
+                    await _wake.WaitAsync(options.Value.PollInterval, stoppingToken);
+                }
+
+                first = false;
                 await _otherReplicas.EnsureSubscribedAsync(_ => _wake.Set());
                 // After a gap (PostgreSQL unreachable from here) everything since the last good read is read again.
                 await PollAsync(sessions.IsLoaded ? _lastRead - Overlap : clock.GetUtcNow() - TokenLifetime, stoppingToken);
