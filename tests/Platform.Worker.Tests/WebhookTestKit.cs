@@ -92,7 +92,8 @@ internal sealed class RunningDispatcher : IAsyncDisposable
 
         var webhookOptions = new WebhookOptions { AllowHttp = true, AllowedHosts = ["127.0.0.1"] };
         var store = new WebhookDeliveryStore(fixture.AppOptions, TimeProvider.System);
-        var recorder = new WebhookAttemptRecorder(store, new AlertStore(TimeProvider.System), MsOptions.Create(delivery), TimeProvider.System, meters);
+        var recorder = new WebhookAttemptRecorder(
+            store, new AlertStore(TimeProvider.System), MsOptions.Create(delivery), TimeProvider.System, meters, NullLogger<WebhookAttemptRecorder>.Instance);
         var http = WebhookHttp.Create(webhookOptions, delivery);
         run._owned.Add(http);
         var sender = new WebhookSender(http, WebhookTestKit.Secrets, delivery, TimeProvider.System);

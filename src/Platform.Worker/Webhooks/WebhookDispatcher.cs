@@ -6,8 +6,10 @@ namespace Platform.Worker.Webhooks;
 
 /// <summary>
 /// The delivery loop: fans new events out, claims due deliveries and sends each on its own task, at most
-/// <see cref="WebhookDeliveryOptions.MaxConcurrencyPerEndpoint"/> per webhook and <see cref="WebhookDeliveryOptions.MaxInFlight"/>
-/// in all, so a slow receiver never holds up another's deliveries. Between passes it waits for a <see cref="WebhookWakeUp"/>
+/// <see cref="WebhookDeliveryOptions.MaxConcurrencyPerEndpoint"/> per webhook, <see cref="WebhookDeliveryOptions.MaxInFlightPerTenant"/>
+/// per tenant and <see cref="WebhookDeliveryOptions.MaxInFlight"/> in all, so a slow receiver never holds up another's
+/// deliveries. Delivered attempts are written in batches by the recorder's writer, which this loop runs and drains when
+/// it stops. Between passes it waits for a <see cref="WebhookWakeUp"/>
 /// (an event's commit, a finished attempt) or the poll interval, whichever comes first. A failed pass is logged and the
 /// loop goes on.
 /// </summary>
@@ -17,11 +19,12 @@ public sealed class WebhookDispatcher(
 {
     public const string SourceName = "Platform.Worker.Webhooks";
     private static readonly ActivitySource Source = new(SourceName);
-    private readonly ConcurrentDictionary<Guid, (Guid Webhook, Task Sending)> _inFlight = new();
+    private readonly ConcurrentDictionary<Guid, (Guid Webhook, Guid Tenant, Task Sending)> _inFlight = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        var writing = recorder.RunWriterAsync();
         while (!stoppingToken.IsCancellationRequested)
         {
             var found = 0;
@@ -46,6 +49,8 @@ public sealed class WebhookDispatcher(
         }
 
         await Task.WhenAll(_inFlight.Values.Select(delivery => delivery.Sending)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        recorder.CompleteWriter();
+        await writing;
     }
 
     /// <summary>One pass: returns how many events and deliveries it took on.</summary>
@@ -58,14 +63,17 @@ public sealed class WebhookDispatcher(
             return dispatched;
         }
 
-        var inFlight = _inFlight.Values.CountBy(delivery => delivery.Webhook).ToDictionary();
-        var claimed = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint, inFlight, settings, cancellationToken);
+        var inFlight = new InFlightCounts(
+            _inFlight.Values.CountBy(delivery => delivery.Webhook).ToDictionary(),
+            _inFlight.Values.CountBy(delivery => delivery.Tenant).ToDictionary());
+        var claimed = await store.ClaimAsync(
+            room, settings.MaxConcurrencyPerEndpoint, settings.MaxInFlightPerTenant, inFlight, settings, cancellationToken);
         foreach (var delivery in claimed)
         {
             var id = delivery.Delivery.Id;
             // Entered before it starts, so that its own removal when it ends can never come first.
             var sending = new Task<Task>(() => DeliverAsync(delivery, cancellationToken), CancellationToken.None);
-            _inFlight[id] = (delivery.Webhook.Id, sending.Unwrap());
+            _inFlight[id] = (delivery.Webhook.Id, delivery.Delivery.TenantId ?? InFlightCounts.PlatformWide, sending.Unwrap());
             sending.Start(TaskScheduler.Default);
         }
 
