@@ -42,6 +42,7 @@ public sealed class WebhookFairnessTests(WorkerFixture fixture)
         Assert.Equal(5, prompt.Requests.Count);
         Assert.Equal(0, await _kit.DeliveredAsync(slowHook));
         Assert.InRange(hanging.Requests.Count, 1, delivery.MaxConcurrencyPerEndpoint);
+        await _kit.DeleteWebhooksAsync(slowTenant);
     }
 
     [Fact]
@@ -80,5 +81,6 @@ public sealed class WebhookFairnessTests(WorkerFixture fixture)
         await dispatcher.UntilAsync(async () => await _kit.DeliveredAsync(otherHook) == 5, Prompt);
         Assert.Equal(5, prompt.Requests.Count);
         Assert.Equal(delivery.MaxInFlightPerTenant, hanging.Requests.Count);
+        await _kit.DeleteWebhooksAsync(slowTenant);
     }
 }

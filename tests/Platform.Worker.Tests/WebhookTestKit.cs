@@ -56,6 +56,16 @@ internal sealed class WebhookTestKit(WorkerFixture fixture)
         return await db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == webhookId).ToListAsync(Ct);
     }
 
+    /// <summary>
+    /// Deletes a tenant's webhooks and with them their deliveries, so that ones left due (a hanging receiver's) are not
+    /// attempted by the next test's dispatcher and counted in its measurements.
+    /// </summary>
+    public async Task DeleteWebhooksAsync(Guid tenantId)
+    {
+        await using var db = fixture.PlatformScoped();
+        await db.Webhooks.Where(w => w.TenantId == tenantId).ExecuteDeleteAsync(Ct);
+    }
+
     public async Task<int> DeliveredAsync(Guid webhookId) => (await DeliveriesAsync(webhookId)).Count(d => d.State == WebhookDeliveryState.Delivered);
 
     /// <summary>Runs a dispatcher until <paramref name="done"/>, within 30 s.</summary>

@@ -23,48 +23,32 @@ public sealed record DeliveredAttempt(Guid DeliveryId, int StatusCode, TimeSpan 
 /// </summary>
 public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbOptions, TimeProvider clock)
 {
-    private const int FanOutBatch = 200;
+    private const int FanOutBatch = 500;
 
     /// <summary>A claim outlives the longest attempt; after it, another worker may take the delivery again.</summary>
     public static TimeSpan Lease(WebhookDeliveryOptions options) => TimeSpan.FromSeconds(options.TimeoutSeconds + options.LeaseMarginSeconds);
 
     private PlatformDbContext Open() => PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
 
-    /// <summary>One delivery per enabled webhook subscribed to each undispatched event; returns the events dispatched.</summary>
+    /// <summary>
+    /// One delivery per enabled webhook subscribed to each undispatched event, in one statement (the events locked with
+    /// <c>SKIP LOCKED</c>, so workers fanning out at once take different ones); returns the events dispatched.
+    /// </summary>
     public async Task<int> FanOutAsync(CancellationToken cancellationToken)
     {
         await using var db = Open();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var events = await db.WebhookEvents.FromSql(
-            $"SELECT * FROM webhook_events WHERE dispatched_at IS NULL ORDER BY created_at LIMIT {FanOutBatch} FOR UPDATE SKIP LOCKED")
-            .IgnoreQueryFilters().ToListAsync(cancellationToken);
-        if (events.Count == 0)
-        {
-            return 0;
-        }
-
-        var tenants = events.Select(e => e.TenantId).Distinct().ToList();
-        var platformWide = tenants.Contains(null);
-        var webhooks = await db.Webhooks.AsNoTracking()
-            .Where(w => w.Enabled && ((w.TenantId != null && tenants.Contains(w.TenantId)) || (platformWide && w.TenantId == null)))
-            .ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        foreach (var e in events)
-        {
-            foreach (var webhook in webhooks.Where(w => w.TenantId == e.TenantId && w.Events.Contains(e.Type)))
-            {
-                db.WebhookDeliveries.Add(new WebhookDelivery
-                {
-                    TenantId = e.TenantId, WebhookId = webhook.Id, EventId = e.Id, EventType = e.Type, NextAttemptAt = now, CreatedAt = now, UpdatedAt = now,
-                });
-            }
-
-            e.DispatchedAt = now;
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return events.Count;
+        return await db.Database.ExecuteSqlAsync(
+            $"""
+            WITH due AS (
+                SELECT id, tenant_id, type FROM webhook_events WHERE dispatched_at IS NULL
+                ORDER BY created_at LIMIT {FanOutBatch} FOR UPDATE SKIP LOCKED),
+            fanned AS (
+                INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_id, event_type, state, attempt_count, next_attempt_at, created_at, updated_at)
+                SELECT uuid_v7(), e.tenant_id, w.id, e.id, e.type, 'pending', 0, {now}, {now}, {now}
+                FROM due e JOIN webhooks w ON w.enabled AND w.tenant_id IS NOT DISTINCT FROM e.tenant_id AND e.type = ANY (w.events))
+            UPDATE webhook_events SET dispatched_at = {now} FROM due WHERE webhook_events.id = due.id
+            """, cancellationToken);
     }
 
     /// <summary>
