@@ -23,7 +23,8 @@ public sealed record DeliveredAttempt(Guid DeliveryId, int StatusCode, TimeSpan 
 /// </summary>
 public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbOptions, TimeProvider clock)
 {
-    private const int FanOutBatch = 500;
+    /// <summary>The most events one fan-out takes; a full one means more may be waiting.</summary>
+    public const int FanOutBatch = 500;
 
     /// <summary>A claim outlives the longest attempt; after it, another worker may take the delivery again.</summary>
     public static TimeSpan Lease(WebhookDeliveryOptions options) => TimeSpan.FromSeconds(options.TimeoutSeconds + options.LeaseMarginSeconds);

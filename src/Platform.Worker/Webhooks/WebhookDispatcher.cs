@@ -21,6 +21,9 @@ public sealed class WebhookDispatcher(
     private static readonly ActivitySource Source = new(SourceName);
     private readonly ConcurrentDictionary<Guid, (Guid Webhook, Guid Tenant, Task Sending)> _inFlight = new();
 
+    // Set when the poll interval passed without a wake-up, or the last fan-out was full: fan out even if no NOTIFY came.
+    private bool _fanOutAnyway = true;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -43,8 +46,9 @@ public sealed class WebhookDispatcher(
 
             if (found == 0)
             {
-                await ((Task)wakeUp.WaitAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMs), stoppingToken))
-                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                var woken = wakeUp.WaitAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMs), stoppingToken);
+                await ((Task)woken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _fanOutAnyway |= woken.IsCompletedSuccessfully && !woken.Result;
             }
         }
 
@@ -53,10 +57,20 @@ public sealed class WebhookDispatcher(
         await writing;
     }
 
-    /// <summary>One pass: returns how many events and deliveries it took on.</summary>
+    /// <summary>
+    /// One pass: returns how many events and deliveries it took on. It fans out only when events may be waiting (a NOTIFY,
+    /// the poll, a full fan-out before): the wake-ups of finished attempts, most of them under a backlog, only claim.
+    /// </summary>
     public async Task<int> PassAsync(WebhookDeliveryOptions settings, CancellationToken cancellationToken)
     {
-        var dispatched = await store.FanOutAsync(cancellationToken);
+        var dispatched = 0;
+        if (wakeUp.TakeEventsMayWait() | _fanOutAnyway)
+        {
+            _fanOutAnyway = true;
+            dispatched = await store.FanOutAsync(cancellationToken);
+            _fanOutAnyway = dispatched >= WebhookDeliveryStore.FanOutBatch;
+        }
+
         var room = settings.MaxInFlight - _inFlight.Count;
         if (room <= 0)
         {
@@ -110,7 +124,7 @@ public sealed class WebhookDispatcher(
         finally
         {
             _inFlight.TryRemove(id, out _);
-            wakeUp.Set();
+            wakeUp.SlotFreed();
         }
     }
 }
