@@ -42,5 +42,45 @@ public sealed class WebhookFairnessTests(WorkerFixture fixture)
         Assert.Equal(5, prompt.Requests.Count);
         Assert.Equal(0, await _kit.DeliveredAsync(slowHook));
         Assert.InRange(hanging.Requests.Count, 1, delivery.MaxConcurrencyPerEndpoint);
+        await _kit.DeleteWebhooksAsync(slowTenant);
+    }
+
+    [Fact]
+    public async Task A_tenant_with_many_hanging_webhooks_holds_only_its_share_of_the_pool()
+    {
+        await using var hanging = new WebhookReceiver { Answer = _ => 0 };
+        await using var prompt = new WebhookReceiver();
+        var slowTenant = await fixture.Database.CreateTenantAsync();
+        var otherTenant = await fixture.Database.CreateTenantAsync();
+        // A small pool so that A's webhooks, each within the per-endpoint cap, hold enough due deliveries to fill all of
+        // it; the timeout is longer than the bound, so B's events arriving in time cannot have waited for A's slots.
+        var delivery = new WebhookDeliveryOptions
+        {
+            PollIntervalMs = 60_000, TimeoutSeconds = 8, MaxInFlight = 8, MaxConcurrencyPerEndpoint = 2, MaxInFlightPerTenant = 4,
+        };
+        var slowHooks = new List<Guid>();
+        for (var i = 0; i < delivery.MaxInFlight / delivery.MaxConcurrencyPerEndpoint + 1; i++)
+        {
+            slowHooks.Add((await _kit.CreateWebhookAsync(slowTenant, $"{hanging.Url}/{i}", "alert.raised")).Id);
+        }
+
+        var (otherHook, _) = await _kit.CreateWebhookAsync(otherTenant, prompt.Url, "alert.raised");
+        for (var i = 0; i < delivery.MaxConcurrencyPerEndpoint + 1; i++)
+        {
+            await _kit.RaiseAsync(slowTenant);
+        }
+
+        await using var dispatcher = await _kit.StartAsync(delivery);
+        await dispatcher.UntilAsync(() => Task.FromResult(hanging.Requests.Count >= delivery.MaxInFlightPerTenant), TimeSpan.FromSeconds(5));
+
+        for (var i = 0; i < 5; i++)
+        {
+            await _kit.RaiseAsync(otherTenant);
+        }
+
+        await dispatcher.UntilAsync(async () => await _kit.DeliveredAsync(otherHook) == 5, Prompt);
+        Assert.Equal(5, prompt.Requests.Count);
+        Assert.Equal(delivery.MaxInFlightPerTenant, hanging.Requests.Count);
+        await _kit.DeleteWebhooksAsync(slowTenant);
     }
 }

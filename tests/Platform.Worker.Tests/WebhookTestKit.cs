@@ -56,6 +56,16 @@ internal sealed class WebhookTestKit(WorkerFixture fixture)
         return await db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == webhookId).ToListAsync(Ct);
     }
 
+    /// <summary>
+    /// Deletes a tenant's webhooks and with them their deliveries, so that ones left due (a hanging receiver's) are not
+    /// attempted by the next test's dispatcher and counted in its measurements.
+    /// </summary>
+    public async Task DeleteWebhooksAsync(Guid tenantId)
+    {
+        await using var db = fixture.PlatformScoped();
+        await db.Webhooks.Where(w => w.TenantId == tenantId).ExecuteDeleteAsync(Ct);
+    }
+
     public async Task<int> DeliveredAsync(Guid webhookId) => (await DeliveriesAsync(webhookId)).Count(d => d.State == WebhookDeliveryState.Delivered);
 
     /// <summary>Runs a dispatcher until <paramref name="done"/>, within 30 s.</summary>
@@ -92,7 +102,8 @@ internal sealed class RunningDispatcher : IAsyncDisposable
 
         var webhookOptions = new WebhookOptions { AllowHttp = true, AllowedHosts = ["127.0.0.1"] };
         var store = new WebhookDeliveryStore(fixture.AppOptions, TimeProvider.System);
-        var recorder = new WebhookAttemptRecorder(store, new AlertStore(TimeProvider.System), MsOptions.Create(delivery), TimeProvider.System, meters);
+        var recorder = new WebhookAttemptRecorder(
+            store, new AlertStore(TimeProvider.System), MsOptions.Create(delivery), TimeProvider.System, meters, NullLogger<WebhookAttemptRecorder>.Instance);
         var http = WebhookHttp.Create(webhookOptions, delivery);
         run._owned.Add(http);
         var sender = new WebhookSender(http, WebhookTestKit.Secrets, delivery, TimeProvider.System);

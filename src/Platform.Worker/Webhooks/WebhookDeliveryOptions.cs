@@ -39,6 +39,18 @@ public sealed class WebhookDeliveryOptions
     [Range(1, 1000)]
     public int MaxInFlight { get; set; } = 64;
 
+    /// <summary>
+    /// At most this many of one tenant's deliveries in flight (platform-wide webhooks count as one tenant), so a tenant
+    /// with many slow endpoints, each within its own cap, cannot take the whole pool. Above <see cref="MaxInFlight"/> it
+    /// changes nothing.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxInFlightPerTenant { get; set; } = 32;
+
+    /// <summary>At most this many delivered attempts are written in one statement.</summary>
+    [Range(1, 10_000)]
+    public int RecordBatchSize { get; set; } = 256;
+
     [Range(0, 1_048_576)]
     public int MaxResponseBytes { get; set; } = 4096;
 

@@ -20,6 +20,8 @@ public sealed record AttemptOutcome(int? StatusCode, TimeSpan Latency, TimeSpan?
 /// </summary>
 public sealed class WebhookSender(HttpClient http, WebhookSecrets secrets, WebhookDeliveryOptions options, TimeProvider clock)
 {
+    private readonly WebhookSigningKeys _keys = new(secrets, clock);
+
     public static byte[] Body(WebhookEvent e) => JsonSerializer.SerializeToUtf8Bytes(
         new { id = e.Id, type = e.Type, timestamp = e.CreatedAt, tenantId = e.TenantId, data = e.Data.RootElement }, WebhookOutbox.Json);
 
@@ -29,11 +31,9 @@ public sealed class WebhookSender(HttpClient http, WebhookSecrets secrets, Webho
         var body = Body(e);
         var now = clock.GetUtcNow();
         var timestamp = now.ToUnixTimeSeconds();
-        var keys = new List<byte[]> { secrets.SigningKey(webhook.SecretCipher) };
-        if (webhook.PreviousSecretCipher is { } previous && webhook.PreviousSecretExpiresAt > now)
-        {
-            keys.Add(secrets.SigningKey(previous));
-        }
+        byte[][] keys = webhook.PreviousSecretCipher is { } previous && webhook.PreviousSecretExpiresAt > now
+            ? [_keys.For(webhook.SecretCipher), _keys.For(previous)]
+            : [_keys.For(webhook.SecretCipher)];
 
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

@@ -15,7 +15,20 @@ public sealed class WebhookWakeUp
     private readonly Channel<bool> _pending = System.Threading.Channels.Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    public void Set() => _pending.Writer.TryWrite(true);
+    private int _eventsMayWait = 1;
+
+    /// <summary>Something was committed (an event, a delivery made due) or may have been while the listener was away.</summary>
+    public void Set()
+    {
+        Volatile.Write(ref _eventsMayWait, 1);
+        _pending.Writer.TryWrite(true);
+    }
+
+    /// <summary>An attempt ended: its slot is free, but nothing new was committed, so there is nothing to fan out.</summary>
+    public void SlotFreed() => _pending.Writer.TryWrite(true);
+
+    /// <summary>Whether events may have been committed since the last call: the next pass should fan out.</summary>
+    public bool TakeEventsMayWait() => Interlocked.Exchange(ref _eventsMayWait, 0) == 1;
 
     /// <summary>Waits until woken or <paramref name="timeout"/> has passed; true when woken.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
