@@ -2,6 +2,9 @@
 # Runs PostgreSQL and Redis from the machine's own binaries for the AppHost's local mode.
 #   local-infra.sh postgres-init   (PG_DATA, PG_PASSWORD)       one-shot: initdb if needed, sync the password
 #   local-infra.sh postgres        (PG_DATA, PG_PORT)           exec's the server on 127.0.0.1:PG_PORT
+#   local-infra.sh postgres-read-init (PG_DATA, PRIMARY_PORT, PG_PASSWORD) one-shot: pg_basebackup -R from the running
+#                                  primary if needed (again if the primary's cluster changed), point it at the primary's port
+#   local-infra.sh postgres-read   (PG_DATA, PG_PORT)           exec's the hot standby on 127.0.0.1:PG_PORT
 #   local-infra.sh redis           (REDIS_DIR, REDIS_PORT, REDIS_PASSWORD)
 # postgres refuses to run as root, so as root it runs as the 'postgres' user.
 set -euo pipefail
@@ -66,7 +69,46 @@ case "$1" in
   postgres)
     : "${PG_DATA:?}" "${PG_PORT:?}"
     bin=$(pg_bindir); as_postgres; resolve_pg_data
-    exec "${exec_prefix[@]}" "$bin/postgres" -D "$PG_DATA" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -k "$PG_DATA"
+    # WAL kept for the read replica while it is stopped (it streams without a slot, so nothing pins WAL forever).
+    exec "${exec_prefix[@]}" "$bin/postgres" -D "$PG_DATA" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -k "$PG_DATA" \
+      -c wal_keep_size=512MB
+    ;;
+  postgres-read-init)
+    : "${PG_DATA:?}" "${PRIMARY_PORT:?}" "${PG_PASSWORD:?}"
+    bin=$(pg_bindir); as_postgres; resolve_pg_data
+    [[ -x "$bin/pg_basebackup" ]] || bin=$(dirname "$(readlink -f "$bin/postgres")")
+    export PGPASSWORD=$PG_PASSWORD
+    primary_id=$("$bin/psql" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -d postgres -Atc "SELECT system_identifier FROM pg_control_system()")
+    if [[ -f "$PG_DATA/PG_VERSION" ]]; then
+      replica_id=$("${exec_prefix[@]}" "$bin/pg_controldata" -D "$PG_DATA" | sed -n 's/^Database system identifier: *//p')
+      if [[ "$replica_id" != "$primary_id" ]]; then
+        echo "The primary was initialised again: making the read replica afresh"
+        rm -rf "$PG_DATA"
+      fi
+    fi
+    mkdir -p "$PG_DATA"
+    if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$PG_DATA" "$(dirname "$PG_DATA")"; chmod 700 "$PG_DATA"; fi
+    if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
+      echo "Copying the primary into $PG_DATA (pg_basebackup)"
+      "${exec_prefix[@]}" "$bin/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres \
+        -D "$PG_DATA" -R -X stream --checkpoint=fast
+    fi
+    # The primary's port (its DCP proxy's) changes with every run: point the standby at this one. The password is quoted for libpq,
+    # then the whole value for the configuration file.
+    pq_password=${PG_PASSWORD//\\/\\\\}; pq_password=${pq_password//\'/\\\'}
+    conninfo="host=127.0.0.1 port=$PRIMARY_PORT user=postgres password='$pq_password' application_name=postgres-read"
+    conf="$PG_DATA/postgresql.auto.conf"
+    value=${conninfo//\\/\\\\}; value=${value//\'/\'\'}
+    { grep -v '^primary_conninfo' "$conf" || true; printf "primary_conninfo = '%s'\n" "$value"; } > "$conf.new"
+    mv "$conf.new" "$conf"
+    touch "$PG_DATA/standby.signal"
+    if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$conf" "$PG_DATA/standby.signal"; fi
+    echo "Read replica data folder ready"
+    ;;
+  postgres-read)
+    : "${PG_DATA:?}" "${PG_PORT:?}"
+    bin=$(pg_bindir); as_postgres; resolve_pg_data
+    exec "${exec_prefix[@]}" "$bin/postgres" -D "$PG_DATA" -p "$PG_PORT" -c listen_addresses=127.0.0.1 -k "$PG_DATA" -c hot_standby=on
     ;;
   redis)
     : "${REDIS_DIR:?}" "${REDIS_PORT:?}" "${REDIS_PASSWORD:?}"

@@ -52,6 +52,13 @@ var worker = builder.AddProject<Projects.Platform_Worker>("worker")
     .WithHttpHealthCheck("/health")
     .WithReplicas(builder.Configuration.GetValue("Scale:WorkerReplicas", 1));
 
+// Reporting reads go to the read replica when there is one; the services fall back to the primary by themselves.
+if (infrastructure.ReadDatabase is { } readDatabase)
+{
+    api.WithReference(readDatabase, Infrastructure.ReadConnectionName);
+    worker.WithReference(readDatabase, Infrastructure.ReadConnectionName);
+}
+
 // Only schedules set on the AppHost are passed on (tests and soaks run the jobs often); otherwise the worker's defaults hold.
 foreach (var schedule in builder.Configuration.GetSection("Jobs:Schedules").GetChildren())
 {

@@ -38,6 +38,10 @@ internal static class ContainerInfrastructure
             $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};" +
             $"Username={Infrastructure.AppRoleName};Password={appRolePassword};Database={Infrastructure.DatabaseName}"));
 
-        return new Infrastructure(postgres, redis, ownerDatabase, appDatabase, redis);
+        // A replica is the operator's (e.g. an Azure Database for PostgreSQL read replica): its connection string, as the
+        // application role, is a deployment parameter. Run mode starts none here: the stock image would need its own
+        // entrypoint to pg_basebackup from the primary, so reports read from the primary (docs/operations.md).
+        var readDatabase = builder.ExecutionContext.IsPublishMode ? builder.AddConnectionString(Infrastructure.ReadConnectionName) : null;
+        return new Infrastructure(postgres, redis, ownerDatabase, appDatabase, redis, readDatabase);
     }
 }

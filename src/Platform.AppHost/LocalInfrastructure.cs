@@ -42,6 +42,8 @@ internal static class LocalInfrastructure
         AttachHealthCheck(builder, postgres, "postgres-ready", maintenance,
             (checks, name, connection) => checks.AddNpgSql(_ => connection(), name: name));
 
+        var readDatabase = AddReadReplica(builder, script, repositoryRoot, stateDirectory, postgres, postgresPassword, appRolePassword);
+
         var redis = builder.AddExecutable("redis", "bash", repositoryRoot, script, "redis")
             .WithEndpoint(name: "tcp", scheme: "tcp")
             .WithEnvironment("REDIS_DIR", Path.Combine(stateDirectory, "redis"))
@@ -53,7 +55,40 @@ internal static class LocalInfrastructure
         AttachHealthCheck(builder, redis, "redis-ready", redisConnection.Resource.ConnectionStringExpression,
             (checks, name, connection) => checks.AddRedis(_ => connection(), name: name));
 
-        return new Infrastructure(postgres, redis, ownerDatabase, appDatabase, redisConnection);
+        return new Infrastructure(postgres, redis, ownerDatabase, appDatabase, redisConnection, readDatabase);
+    }
+
+    /// <summary>
+    /// <c>postgres-read</c>: a hot standby streaming from <c>postgres</c>, copied with <c>pg_basebackup -R</c> once the
+    /// primary is ready (and again when the primary's cluster was made afresh). Nothing waits for it: the services
+    /// read reports from the primary until it answers.
+    /// </summary>
+    private static IResourceBuilder<IResourceWithConnectionString> AddReadReplica(
+        IDistributedApplicationBuilder builder, string script, string repositoryRoot, string stateDirectory,
+        IResourceBuilder<ExecutableResource> primary, IResourceBuilder<ParameterResource> postgresPassword,
+        IResourceBuilder<ParameterResource> appRolePassword)
+    {
+        var data = Path.Combine(stateDirectory, "postgres-read", "data");
+        var primaryEndpoint = primary.GetEndpoint("tcp");
+        var init = builder.AddExecutable("postgres-read-init", "bash", repositoryRoot, script, "postgres-read-init")
+            .WithEnvironment("PG_DATA", data)
+            .WithEnvironment("PG_PASSWORD", postgresPassword)
+            .WithEnvironment(context => context.EnvironmentVariables["PRIMARY_PORT"] = primaryEndpoint.Property(EndpointProperty.Port))
+            .WaitFor(primary);
+
+        var replica = builder.AddExecutable("postgres-read", "bash", repositoryRoot, script, "postgres-read")
+            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithEnvironment("PG_DATA", data)
+            .WaitForCompletion(init);
+        var endpoint = replica.GetEndpoint("tcp");
+        replica.WithEnvironment(context => context.EnvironmentVariables["PG_PORT"] = endpoint.Property(EndpointProperty.TargetPort));
+
+        var server = ReferenceExpression.Create($"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)}");
+        AttachHealthCheck(builder, replica, "postgres-read-ready",
+            ReferenceExpression.Create($"{server};Username=postgres;Password={postgresPassword};Database=postgres"),
+            (checks, name, connection) => checks.AddNpgSql(_ => connection(), name: name));
+        return builder.AddConnectionString(Infrastructure.ReadConnectionName, ReferenceExpression.Create(
+            $"{server};Username={Infrastructure.AppRoleName};Password={appRolePassword};Database={Infrastructure.DatabaseName}"));
     }
 
     // The connection string is only known once DCP has allocated the port, so it is resolved just

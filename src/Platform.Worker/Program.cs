@@ -4,6 +4,7 @@ using Platform.Worker.Containers;
 using Platform.Worker.Hangfire;
 using Platform.Worker.HealthChecks;
 using Platform.Worker.Jobs;
+using Platform.Worker.Replication;
 using Platform.Worker.Webhooks;
 
 // `Platform.Worker verify-archive --tenant X` re-checks an archive chain and exits.
@@ -17,6 +18,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddPlatformData(builder.ExportsTelemetry());
 builder.AddAgentContainers();
+builder.AddReplicaLagAlert();
 builder.AddAuditArchival();
 builder.AddPlatformHangfire();
 builder.AddRetentionJobs();

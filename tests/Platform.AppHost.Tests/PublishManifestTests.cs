@@ -29,6 +29,11 @@ public sealed class PublishManifestTests
         Assert.False(resources.GetProperty("worker").GetProperty("env").TryGetProperty("ConnectionStrings__redis", out _), "the worker uses no Redis");
         Assert.Contains("Username=platform_app", resources.GetProperty("platformdb-app").Str("connectionString"), StringComparison.Ordinal);
 
+        // The operator's read replica: a connection string parameter, handed to the API and the worker.
+        Assert.Equal("{platformdb-read.connectionString}", Env(resources, "api", "ConnectionStrings__platformdb-read"));
+        Assert.Equal("{platformdb-read.connectionString}", Env(resources, "worker", "ConnectionStrings__platformdb-read"));
+        Assert.Equal("parameter.v0", resources.GetProperty("platformdb-read").Str("type"));
+
         foreach (var secret in Secrets)
         {
             var parameter = resources.GetProperty(secret);

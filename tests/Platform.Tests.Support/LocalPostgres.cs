@@ -24,7 +24,9 @@ public sealed class LocalPostgres : IAsyncDisposable
         Port = port;
     }
 
-    private static bool AsRoot => Environment.UserName == "root";
+    internal static bool AsRoot => Environment.UserName == "root";
+
+    internal string BinDirectory => _bin;
 
     private string DataDirectory => Path.Combine(_directory, "data");
 
@@ -119,7 +121,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
-    private static string[] AsPostgres(bool asRoot, string binary) =>
+    internal static string[] AsPostgres(bool asRoot, string binary) =>
         asRoot ? ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", binary] : [];
 
     private static string FindBinDirectory()

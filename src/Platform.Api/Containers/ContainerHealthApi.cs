@@ -38,7 +38,7 @@ public static class ContainerHealthApi
     }
 
     private static async Task<Results<Ok<HealthSeries>, ProblemHttpResult>> SeriesAsync(
-        string containerId, [AsParameters] ContainerHealthSeriesQuery query, PlatformDbContext db, CancellationToken cancellationToken)
+        string containerId, [AsParameters] ContainerHealthSeriesQuery query, PlatformReadDbContext db, CancellationToken cancellationToken)
     {
         if (containerId.Length > 128)
         {

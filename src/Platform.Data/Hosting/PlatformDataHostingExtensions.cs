@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Platform.Data.Replication;
 using Platform.Data.Tenancy;
 
 namespace Platform.Data.Hosting;
@@ -12,7 +13,7 @@ public static class PlatformDataHostingExtensions
     /// <summary>Name of the connection string the API and the Worker use: the application role, never the owner.</summary>
     public const string ConnectionStringName = "platformdb";
 
-    /// <summary>Optional read replica; without it the read context uses the primary.</summary>
+    /// <summary>Optional read replica for the reporting reads; without it, or while it is down or lagging, they use the primary.</summary>
     public const string ReadConnectionStringName = "platformdb-read";
 
     /// <summary>
@@ -49,17 +50,16 @@ public static class PlatformDataHostingExtensions
                 $"ConnectionStrings:{ConnectionStringName} is not set: it must name the PostgreSQL application role's connection.");
         }
 
-        // Without a replica, the read context reaches the same server through a pool of its own when the request pool gets
-        // the default cap (the two connection strings then differ), so long reads such as an audit export never hold the
-        // request pool's few connections.
-        var readConnectionString = builder.Configuration.GetConnectionString(ReadConnectionStringName);
+        // The read context's fallback (and, without a replica, its only server) reaches the primary through a pool of its
+        // own when the request pool gets the default cap (the two connection strings then differ), so long reads such as
+        // an audit export never hold the request pool's few connections.
+        var replicaConnectionString = builder.Configuration.GetConnectionString(ReadConnectionStringName);
+        var primaryConnectionString = connectionString;
+        var primaryReadConnectionString = connectionString;
         if (sessionStateFree)
         {
             var pooled = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true, MaxAutoPrepare = 50 };
-            if (string.IsNullOrWhiteSpace(readConnectionString))
-            {
-                readConnectionString = pooled.ConnectionString;
-            }
+            primaryReadConnectionString = pooled.ConnectionString;
 
             // The builder holds only the keywords the string set, under Npgsql's canonical names, whichever spelling was used.
             if (!pooled.Keys.Cast<string>().Contains("Maximum Pool Size"))
@@ -86,11 +86,8 @@ public static class PlatformDataHostingExtensions
             settings.DisableMetrics = !exportsTelemetry;
         });
 
-        builder.Services.AddPooledDbContextFactory<PlatformReadDbContext>(options =>
-        {
-            PlatformDbContext.Configure(options, string.IsNullOrWhiteSpace(readConnectionString) ? connectionString : readConnectionString);
-            options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
-        });
+        // Reporting reads: the replica while it answers within Data:MaxReplicaLag, else the primary.
+        builder.AddReadRouting(primaryConnectionString, primaryReadConnectionString, replicaConnectionString);
         builder.Services.AddScoped(services =>
             services.GetRequiredService<IDbContextFactory<PlatformReadDbContext>>().CreateDbContext(services.GetRequiredService<TenantContext>()));
         builder.Services.AddHostedService<DataWarmup>();

@@ -1,0 +1,12 @@
+namespace Platform.Worker.Replication;
+
+public static class ReplicationSetup
+{
+    /// <summary>The <c>replica_lag</c> alert, fed by the replica monitor of <c>AddPlatformData</c> (needs <c>AddAgentContainers</c>' alert store).</summary>
+    public static IHostApplicationBuilder AddReplicaLagAlert(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ReplicaLagAlert>();
+        builder.Services.AddHostedService<ReplicaLagAlertLoop>();
+        return builder;
+    }
+}

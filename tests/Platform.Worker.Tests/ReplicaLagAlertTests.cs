@@ -1,0 +1,103 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Platform.Data;
+using Platform.Data.Replication;
+using Platform.Tests.Support;
+using Platform.Worker.Containers;
+using Platform.Worker.Replication;
+
+namespace Platform.Worker.Tests;
+
+/// <summary>The platform-wide <c>replica_lag</c> alert: raised when the lag stays over Data:MaxReplicaLag, resolved when it recovers.</summary>
+public sealed class ReplicaLagAlertTests(WorkerFixture fixture)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task One_or_two_samples_over_the_limit_raise_nothing_the_third_in_a_row_does_and_one_under_it_resolves_it()
+    {
+        // The alert has one fingerprint for the platform: a database of its own.
+        var database = await PlatformDatabase.CreateAsync(fixture.Postgres);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var monitor = new ReplicaMonitor(true, Options.Create(new ReplicaOptions { MaxReplicaLag = TimeSpan.FromSeconds(5) }),
+            NullLogger<ReplicaMonitor>.Instance, services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var options = new DbContextOptionsBuilder<PlatformDbContext>();
+        PlatformDbContext.Configure(options, database.AppConnectionString);
+        var alert = new ReplicaLagAlert(options.Options, new AlertStore(TimeProvider.System), monitor, NullLogger<ReplicaLagAlert>.Instance);
+
+        await alert.ObserveAsync(Sample(9), Ct);
+        await alert.ObserveAsync(Sample(9), Ct);
+        await alert.ObserveAsync(Sample(1), Ct);
+        await alert.ObserveAsync(Sample(9), Ct);
+        await alert.ObserveAsync(Sample(9), Ct);
+        Assert.Equal((0, 0), await AlertsAsync(database));
+
+        await alert.ObserveAsync(Sample(9), Ct);
+        Assert.Equal((1, 0), await AlertsAsync(database));
+        await alert.ObserveAsync(Sample(9), Ct);
+        Assert.Equal((1, 0), await AlertsAsync(database));
+
+        await alert.ObserveAsync(Sample(0), Ct);
+        Assert.Equal((0, 1), await AlertsAsync(database));
+    }
+
+    [Fact]
+    public async Task The_worker_raises_replica_lag_while_the_standby_s_replay_is_paused_and_resolves_it_after()
+    {
+        var database = await PlatformDatabase.CreateAsync(fixture.Postgres);
+        await using var standby = await PostgresStandby.StartAsync(fixture.Postgres);
+        var settings = WorkerProcess.Settings(database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit");
+        settings["ConnectionStrings__platformdb-read"] = standby.ConnectionString(database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
+        settings["Data__MaxReplicaLag"] = "00:00:01";
+        settings["Data__ReplicaProbeInterval"] = "00:00:00.200";
+        await using var worker = new InProcessWorker(settings);
+        var monitor = worker.Services.GetRequiredService<ReplicaMonitor>();
+        await WaitAsync(() => Task.FromResult(monitor.UsesReplica), "the worker to read from the replica");
+
+        await standby.PauseReplayAsync();
+        try
+        {
+            await database.CreateTenantAsync();
+            await WaitAsync(async () => await AlertsAsync(database) == (1, 0), "replica_lag to open");
+            Assert.Equal(ReplicaRoute.PrimaryReplicaLagging, monitor.Status.Route);
+        }
+        finally
+        {
+            await standby.ResumeReplayAsync();
+        }
+
+        await WaitAsync(async () => await AlertsAsync(database) == (0, 1), "replica_lag to resolve");
+    }
+
+    private static ReplicaLagSample Sample(double lagSeconds) => new(true, lagSeconds, (long)(lagSeconds * 1000), DateTimeOffset.UtcNow);
+
+    /// <summary>Open and resolved replica_lag alerts: platform-wide warnings only.</summary>
+    private static async Task<(long Open, long Resolved)> AlertsAsync(PlatformDatabase database)
+    {
+        await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT count(*) FILTER (WHERE resolved_at IS NULL), count(*) FILTER (WHERE resolved_at IS NOT NULL)
+            FROM alerts WHERE kind = 'replica_lag' AND tenant_id IS NULL AND severity = 'warning'
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        await reader.ReadAsync(Ct);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Waited {Bound} for {what}.");
+            await Task.Delay(100, Ct);
+        }
+    }
+}
