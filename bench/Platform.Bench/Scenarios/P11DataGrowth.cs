@@ -12,6 +12,7 @@ public sealed class P11DataGrowth : IScenario
     private const int Connections = 16;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
+    private const string PlatformAdminEmail = "growth-platform-admin@bench.test";
     private const string ActivityBody = """{"type":"tool_call","summary":"bench activity","details":{"tool":"search","ms": 12}}""";
 
     public string Id => "P11";
@@ -27,11 +28,59 @@ public sealed class P11DataGrowth : IScenario
         var before = await MeasureAsync(environment, database, agents);
         await GrowAsync(database);
         var after = await MeasureAsync(environment, database, agents);
+        var replica = await OnReplicaAsync(environment, database, agents);
 
         return
         [
             .. Compare("GET /agents?limit=50 (JWT, RLS)", before.List, after.List),
             .. Compare("POST /agents/{id}/activities (API key)", before.Post, after.Post),
+            .. replica,
+        ];
+    }
+
+    /// <summary>
+    /// With a streaming standby of the grown data: its replay lag while P2's load writes on the primary, then a platform
+    /// admin's audit export (routed to the replica once it has caught up) against COPY of the same rows on the replica.
+    /// </summary>
+    private async Task<IReadOnlyList<ResultRow>> OnReplicaAsync(BenchEnvironment environment, TemplateDatabase database, IReadOnlyList<Guid> agents)
+    {
+        await using var standby = await PostgresStandby.StartAsync(environment.Postgres);
+        await using var api = await environment.StartApiAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__platformdb"] = BenchEnvironment.WithoutPoolSize(database.AppConnectionString),
+            ["ConnectionStrings__platformdb-read"] = BenchEnvironment.WithoutPoolSize(
+                standby.ConnectionString(database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword)),
+        });
+        var (_, key) = await SeededData.CreateApiKeyAsync(api.BaseAddress, 100, "bench P11 replica", "activities:write");
+        var postUrl = new Uri(api.BaseAddress, $"/api/v1/agents/{agents[0]}/activities");
+        var apiKey = new Dictionary<string, string> { ["X-Api-Key"] = key };
+        var spread = P2ActivityPost.SpreadOverAgentsLua(agents);
+        await Tools.WrkAsync(postUrl, Connections, WarmUp, apiKey, "POST", ActivityBody, spread);
+        using var sampling = new CancellationTokenSource();
+        var sampled = ReplicaMeasures.SampleReplayLagAsync(environment.Postgres, sampling.Token);
+        var load = await Tools.WrkAsync(postUrl, Connections, Duration, apiKey, "POST", ActivityBody, spread);
+        await sampling.CancelAsync();
+        var (lag, lagBytes) = await sampled;
+        var lagP99 = Statistics.Percentile(lag, 0.99);
+        Console.WriteLine($"P11 replica: {load.Describe()}; replay lag p99 {lagP99 * 1000:0} ms, max {lag.Max() * 1000:0} ms, max {N((long)lagBytes.Max())} bytes, {lag.Count} samples");
+
+        await standby.WaitForCatchUpAsync(TimeSpan.FromMinutes(5));
+        await Task.Delay(TimeSpan.FromSeconds(10)); // the API's replica probe has seen it caught up
+        var to = DateTime.UtcNow.Date.AddDays(-10);
+        var from = to.AddDays(-10);
+        var token = await SeededData.AccessTokenAsync(api.BaseAddress, PlatformAdminEmail);
+        var exportUrl = new Uri(api.BaseAddress, $"/api/v1/audit-logs/export?from={from:yyyy-MM-dd}T00:00:00Z&to={to:yyyy-MM-dd}T00:00:00Z");
+        var (exported, exportTime) = await ReplicaMeasures.TimeAsync(() => ReplicaMeasures.ExportLinesAsync(exportUrl, token));
+        var (copied, copyTime) = await ReplicaMeasures.TimeAsync(() => ReplicaMeasures.CopyLinesAsync(standby.ConnectionString(database.Name), from, to));
+        Check(exported == copied && exported > 0, $"the export gave {exported} rows, COPY {copied}");
+        var (ours, reference) = (exported / exportTime.TotalSeconds, copied / copyTime.TotalSeconds);
+        return
+        [
+            new(Id, $"Replica replay lag under P2's load ({load.RequestsPerSecond:0} writes/s), sampled every 100 ms: p99", Ms(lagP99 * 1000), "-", "-",
+                "≤ 5 s (Data:MaxReplicaLag)", lagP99 <= 5),
+            new(Id, $"Audit export of {N(exported)} rows (platform admin, 10 days) from the replica: rows/s vs COPY TO STDOUT on the replica",
+                $"{F(ours, "0")} rows/s ({exportTime.TotalSeconds:0.0} s)", $"{F(reference, "0")} rows/s ({copyTime.TotalSeconds:0.0} s)",
+                ResultsTable.Ratio(ours, reference), "≥ 0.50×", ours >= 0.5 * reference),
         ];
     }
 
@@ -95,6 +144,11 @@ public sealed class P11DataGrowth : IScenario
             SELECT uuid_v7(), 'growth-user-' || t.id || '-' || u || '@bench.test', 'User ' || u, (SELECT password_hash FROM users WHERE email = 'bench-user-1-1@bench.test'),
                    CASE WHEN u = 1 THEN 'tenant_admin'::user_role ELSE 'tenant_member'::user_role END, t.id, false, '{}', 0, now(), now()
             FROM tenants t, generate_series(1, 10) AS u WHERE t.company_name LIKE 'Growth %'
+            """),
+        ("platform admin", $$"""
+            INSERT INTO users (id, email, name, password_hash, role, tenant_id, mfa_enabled, recovery_code_hashes, failed_login_count, created_at, updated_at)
+            SELECT uuid_v7(), '{{PlatformAdminEmail}}', 'Growth admin', password_hash, 'platform_admin', NULL, false, '{}', 0, now(), now()
+            FROM users WHERE email = 'bench-user-1-1@bench.test'
             """),
         ("team members", """
             INSERT INTO team_members (id, tenant_id, user_id, role, joined_at)
