@@ -5,7 +5,8 @@ using Platform.Bench;
 if (args is ["soak", .. var soakArgs]) return await SoakCommand.RunAsync(soakArgs);
 
 IScenario[] all = [new P1AgentList(), new P2ActivityPost(), new P3ActivityFeed(), new P4TokenCleanup(), new P5AuditArchival(),
-    new P6DockerPoll(), new P7HealthRollup(), new P8StartupMemory(), new P9Hibernation(), new P10Webhooks()];
+    new P6DockerPoll(), new P7HealthRollup(), new P8StartupMemory(), new P9Hibernation(), new P10Webhooks(),
+    new P11DataGrowth()];
 var wanted = args.Length == 0 ? ["ALL"] : args.Select(a => a.ToUpperInvariant()).ToArray();
 var scenarios = all.Where(s => wanted.Contains("ALL") || wanted.Contains(s.Id)).ToList();
 if (scenarios.Count == 0)

@@ -42,13 +42,7 @@ public sealed class P2ActivityPost : IScenario
         var agents = await SeededData.AgentIdsAsync(environment, tenantId, Agents);
         await using var api = await environment.StartApiAsync();
         var (keyId, key) = await SeededData.CreateApiKeyAsync(api.BaseAddress, TenantNo, "bench P2", "activities:write");
-        var lua = $$"""
-            local paths = { {{string.Join(", ", agents.Select(a => $"\"/api/v1/agents/{a}/activities\""))}} }
-            local threads = 0
-            setup = function(thread) threads = threads + 1; thread:set("seed", threads) end
-            init = function(args) math.randomseed(seed * 7919 + os.time()) end
-            request = function() return wrk.format(nil, paths[math.random(#paths)]) end
-            """;
+        var lua = SpreadOverAgentsLua(agents);
         var url = new Uri(api.BaseAddress, $"/api/v1/agents/{agents[0]}/activities");
         var headers = new Dictionary<string, string> { ["X-Api-Key"] = key };
         var variables = new Dictionary<string, string> { ["tenant"] = tenantId.ToString(), ["agents"] = "{" + string.Join(",", agents) + "}", ["key"] = keyId.ToString() };
@@ -73,6 +67,15 @@ public sealed class P2ActivityPost : IScenario
                 F(oursRate, "0") + (errors > 0 ? $" ({errors} errors)" : ""), F(pgRate, "0"), ResultsTable.Ratio(oursRate, pgRate), "≥ 0.40×", oursRate >= 0.4 * pgRate && errors == 0),
         ];
     }
+
+    /// <summary>wrk Lua that posts each request to one of <paramref name="agents"/>' activity paths at random (per-thread seed).</summary>
+    public static string SpreadOverAgentsLua(IEnumerable<Guid> agents) => $$"""
+        local paths = { {{string.Join(", ", agents.Select(a => $"\"/api/v1/agents/{a}/activities\""))}} }
+        local threads = 0
+        setup = function(thread) threads = threads + 1; thread:set("seed", threads) end
+        init = function(args) math.randomseed(seed * 7919 + os.time()) end
+        request = function() return wrk.format(nil, paths[math.random(#paths)]) end
+        """;
 
     private static double Rate(List<LoadResult> rounds) => rounds.Sum(r => r.Requests) / rounds.Sum(r => r.Requests / r.RequestsPerSecond);
 }
