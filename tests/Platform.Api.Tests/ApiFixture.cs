@@ -16,13 +16,11 @@ public sealed class ApiFixture : IAsyncLifetime, IScenarioHost
     private readonly Lazy<ApiInstance> _secondReplica;
 
     private readonly Lazy<ApiInstance> _runtimeApi;
-    private readonly Lazy<Task<StreamingReplica>> _streamingReplica;
 
     public ApiFixture()
     {
         _secondReplica = new(() => new ApiInstance(Database.AppConnectionString, Redis.ConnectionString, SharedReplicaSettings));
         _runtimeApi = new(() => new ApiInstance(Database.AppConnectionString, Redis.ConnectionString, RuntimeSettings()));
-        _streamingReplica = new(() => Platform.Api.Tests.StreamingReplica.StartAsync(this));
     }
 
     public PlatformDatabase Database { get; private set; } = null!;
@@ -34,9 +32,6 @@ public sealed class ApiFixture : IAsyncLifetime, IScenarioHost
     public string OwnerConnectionString => Database.OwnerConnectionString;
 
     public ApiInstance SecondReplica => _secondReplica.Value;
-
-    /// <summary>A streaming hot standby of <see cref="Database"/> and APIs that read reports from it, started on first use.</summary>
-    public Task<StreamingReplica> StreamingReplica => _streamingReplica.Value;
 
     /// <summary>
     /// The shared replicas run beside every other test on two busy cores, where a Redis answer can wait longer than the
@@ -79,11 +74,6 @@ public sealed class ApiFixture : IAsyncLifetime, IScenarioHost
 
     public async ValueTask DisposeAsync()
     {
-        if (_streamingReplica.IsValueCreated)
-        {
-            await (await _streamingReplica.Value).DisposeAsync();
-        }
-
         if (_secondReplica.IsValueCreated)
         {
             await _secondReplica.Value.DisposeAsync();

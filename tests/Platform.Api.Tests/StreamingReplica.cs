@@ -3,33 +3,26 @@ using Platform.Tests.Support;
 namespace Platform.Api.Tests;
 
 /// <summary>
-/// A hot standby of the assembly's PostgreSQL and two APIs that read reports from it, made once, on first use: one
-/// that tolerates any lag (to see what the replica serves while replay is paused) and one with a one-second limit.
-/// Only <see cref="ReplicaRoutingTests"/> uses them; its tests run one after the other.
+/// A hot standby of the assembly's PostgreSQL and two APIs that read reports from it: one that tolerates any lag (to see
+/// what the replica serves while replay is paused) and one with a one-second limit. The fixture of
+/// <see cref="ReplicaRoutingTests"/> alone, so the standby replays the shared server's WAL only while they run.
 /// </summary>
-public sealed class StreamingReplica : IAsyncDisposable
+public sealed class StreamingReplica(ApiFixture fixture) : IAsyncLifetime
 {
     public static readonly TimeSpan StrictLag = TimeSpan.FromSeconds(1);
 
-    private StreamingReplica(PostgresStandby standby, ApiInstance patient, ApiInstance strict)
-    {
-        Standby = standby;
-        Patient = patient;
-        Strict = strict;
-    }
-
-    public PostgresStandby Standby { get; }
+    public PostgresStandby Standby { get; private set; } = null!;
 
     /// <summary>Reads from the replica however far behind it is, while it answers.</summary>
-    public ApiInstance Patient { get; }
+    public ApiInstance Patient { get; private set; } = null!;
 
     /// <summary>Falls back to the primary once the replica lags more than <see cref="StrictLag"/>.</summary>
-    public ApiInstance Strict { get; }
+    public ApiInstance Strict { get; private set; } = null!;
 
-    public static async Task<StreamingReplica> StartAsync(ApiFixture fixture)
+    public async ValueTask InitializeAsync()
     {
-        var standby = await PostgresStandby.StartAsync(fixture.Database.Server);
-        var replica = standby.ConnectionString(fixture.Database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
+        Standby = await PostgresStandby.StartAsync(fixture.Database.Server);
+        var replica = Standby.ConnectionString(fixture.Database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
         ApiInstance Api(TimeSpan maxLag) => new(fixture.Database.AppConnectionString, fixture.Redis.ConnectionString, new Dictionary<string, string?>
         {
             ["ConnectionStrings:platformdb-read"] = replica,
@@ -37,7 +30,7 @@ public sealed class StreamingReplica : IAsyncDisposable
             ["Data:ReplicaProbeInterval"] = "00:00:00.200",
             ["Redis:CommandBudgetMilliseconds"] = "500",
         });
-        return new StreamingReplica(standby, Api(TimeSpan.FromHours(1)), Api(StrictLag));
+        (Patient, Strict) = (Api(TimeSpan.FromHours(1)), Api(StrictLag));
     }
 
     public async ValueTask DisposeAsync()
