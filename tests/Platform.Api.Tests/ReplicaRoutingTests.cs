@@ -10,7 +10,7 @@ namespace Platform.Api.Tests;
 /// Reporting reads against a real streaming standby (<see cref="StreamingReplica"/>): they come from it, fall back to
 /// the primary while it is down or lagging past Data:MaxReplicaLag (and /health says Degraded), and return to it.
 /// </summary>
-public sealed class ReplicaRoutingTests(ApiFixture fixture, StreamingReplica streaming) : IClassFixture<StreamingReplica>
+public sealed class ReplicaRoutingTests(ApiFixture fixture, StreamingReplica replica) : IClassFixture<StreamingReplica>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private readonly Scenario _scenario = new(fixture);
@@ -18,16 +18,15 @@ public sealed class ReplicaRoutingTests(ApiFixture fixture, StreamingReplica str
     [Fact]
     public async Task Without_a_replica_health_says_so_and_stays_healthy()
     {
-        var replica = await ReplicaCheckAsync(fixture.Api);
+        var check = await ReplicaCheckAsync(fixture.Api);
 
-        Assert.Equal("Healthy", replica.GetProperty("status").GetString());
-        Assert.StartsWith("No read replica configured", replica.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Healthy", check.GetProperty("status").GetString());
+        Assert.StartsWith("No read replica configured", check.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Reporting_reads_come_from_the_replica_and_what_a_user_wrote_reads_back_from_the_primary()
     {
-        var replica = streaming;
         var admin = await _scenario.SignUpAsync();
         var action = await InsertAuditRowAsync(admin.TenantId!.Value);
         await replica.Standby.WaitForCatchUpAsync(Bound);
@@ -59,7 +58,6 @@ public sealed class ReplicaRoutingTests(ApiFixture fixture, StreamingReplica str
     [Fact]
     public async Task With_the_replica_killed_reads_answer_from_the_primary_health_is_degraded_and_they_return_when_it_is_back()
     {
-        var replica = streaming;
         var admin = await _scenario.SignUpAsync();
         var action = await InsertAuditRowAsync(admin.TenantId!.Value);
         await replica.Standby.WaitForCatchUpAsync(Bound);
@@ -99,7 +97,6 @@ public sealed class ReplicaRoutingTests(ApiFixture fixture, StreamingReplica str
     [Fact]
     public async Task Lag_over_the_limit_sends_reads_to_the_primary_until_the_replica_catches_up()
     {
-        var replica = streaming;
         var admin = await _scenario.SignUpAsync();
         await replica.Standby.WaitForCatchUpAsync(Bound);
         await WaitForReplicaCheckAsync(replica.Strict, "Healthy");

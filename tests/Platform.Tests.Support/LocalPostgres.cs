@@ -99,24 +99,27 @@ public sealed class LocalPostgres : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task WaitUntilReadyAsync()
+    private Task WaitUntilReadyAsync() => WaitUntilAcceptingAsync(ConnectionString(), _server, "PostgreSQL");
+
+    /// <summary>Waits (at most a minute) until <paramref name="server"/> accepts connections; throws with its output if it exits or never does.</summary>
+    internal static async Task WaitUntilAcceptingAsync(string connectionString, ServerProcess server, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             try
             {
-                await using var connection = new NpgsqlConnection(ConnectionString() + ";Pooling=false");
+                await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
                 await connection.OpenAsync();
                 return;
             }
-            catch (Exception) when (DateTime.UtcNow < deadline && !_server.HasExited)
+            catch (Exception) when (DateTime.UtcNow < deadline && !server.HasExited)
             {
                 await Task.Delay(100);
             }
             catch (Exception ex)
             {
-                throw new InvalidOperationException($"PostgreSQL did not start: {ex.Message}\n{_server.Output}", ex);
+                throw new InvalidOperationException($"{what} did not start: {ex.Message}\n{server.Output}", ex);
             }
         }
     }

@@ -86,24 +86,7 @@ public sealed class PostgresStandby : IAsyncDisposable
         _server = LocalPostgres.AsRoot
             ? ServerProcess.Start("setpriv", [.. LocalPostgres.AsPostgres(true, postgres), .. _serverArgs])
             : ServerProcess.Start(postgres, _serverArgs);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(ConnectionString() + ";Pooling=false");
-                await connection.OpenAsync();
-                return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline && !_server.HasExited)
-            {
-                await Task.Delay(100);
-            }
-            catch (Exception ex)
-            {
-                throw new InvalidOperationException($"The standby did not start: {ex.Message}\n{_server.Output}", ex);
-            }
-        }
+        await LocalPostgres.WaitUntilAcceptingAsync(ConnectionString(), _server, "The standby");
     }
 
     /// <summary>Stops applying WAL (it keeps receiving it): readers see the standby fall behind.</summary>
