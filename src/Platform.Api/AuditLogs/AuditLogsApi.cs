@@ -1,7 +1,7 @@
-using System.Buffers;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Platform.Api.Http;
 using Platform.Api.Security;
 using Platform.Data;
@@ -34,10 +34,11 @@ public static class AuditLogsApi
 
     /// <summary>
     /// Streams rows as the database returns them (no buffering of the result), flushing every few
-    /// hundred lines, so an export of millions of rows keeps memory flat.
+    /// hundred lines, so an export of millions of rows keeps memory flat (see <see cref="AuditLogExport"/>).
     /// </summary>
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ExportAsync(
-        [AsParameters] AuditLogQuery filter, PlatformReadDbContext db, HttpContext http, CancellationToken cancellationToken)
+        [AsParameters] AuditLogQuery filter, PlatformReadDbContext db, IOptions<JsonOptions> json, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (Invalid(filter) is { } invalid)
         {
@@ -47,21 +48,7 @@ public static class AuditLogsApi
         http.Response.ContentType = "application/x-ndjson";
         http.Response.Headers.ContentDisposition = "attachment; filename=\"audit-logs.ndjson\"";
         var body = http.Response.BodyWriter;
-        await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
-        var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var written = 0;
-        await foreach (var row in filter.Apply(db.AuditLogs.AsNoTracking()).OrderBy(l => l.Id).Select(AuditLogProjection.ToResponse).AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            JsonSerializer.Serialize(writer, row, options);
-            writer.Flush();
-            writer.Reset();
-            body.Write("\n"u8);
-            if (++written % 500 == 0)
-            {
-                await body.FlushAsync(cancellationToken);
-            }
-        }
-
+        await AuditLogExport.For(json.Value.SerializerOptions).WriteAsync(filter.Apply(db.AuditLogs), db, body, cancellationToken);
         await body.FlushAsync(cancellationToken);
         return TypedResults.Empty;
     }
