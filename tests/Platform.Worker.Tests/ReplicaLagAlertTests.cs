@@ -11,7 +11,10 @@ using Platform.Worker.Replication;
 
 namespace Platform.Worker.Tests;
 
-/// <summary>The platform-wide <c>replica_lag</c> alert: raised when the lag stays over Data:MaxReplicaLag, resolved when it recovers.</summary>
+/// <summary>
+/// The platform-wide <c>replica_lag</c> alert: raised when the lag stays over Data:MaxReplicaLag, resolved when it
+/// recovers; and <c>replica_unreachable</c>: raised when the replica stays down, resolved when it answers.
+/// </summary>
 public sealed class ReplicaLagAlertTests(WorkerFixture fixture)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
@@ -74,18 +77,70 @@ public sealed class ReplicaLagAlertTests(WorkerFixture fixture)
         await WaitAsync(async () => await AlertsAsync(database) == (0, 1), "replica_lag to resolve");
     }
 
+    [Fact]
+    public async Task Two_failed_probes_raise_nothing_the_third_in_a_row_raises_replica_unreachable_and_one_answer_resolves_it()
+    {
+        var database = await PlatformDatabase.CreateAsync(fixture.Postgres);
+        var options = new DbContextOptionsBuilder<PlatformDbContext>();
+        PlatformDbContext.Configure(options, database.AppConnectionString);
+        var alert = new ReplicaUnreachableAlert(options.Options, new AlertStore(TimeProvider.System), NullLogger<ReplicaUnreachableAlert>.Instance);
+
+        await alert.ObserveAsync(1, "refused", Ct);
+        await alert.ObserveAsync(2, "refused", Ct);
+        await alert.ObserveAsync(0, null, Ct);
+        await alert.ObserveAsync(1, "refused", Ct);
+        await alert.ObserveAsync(2, "refused", Ct);
+        Assert.Equal((0, 0), await AlertsAsync(database, ReplicaUnreachableAlert.Kind));
+
+        await alert.ObserveAsync(3, "refused", Ct);
+        Assert.Equal((1, 0), await AlertsAsync(database, ReplicaUnreachableAlert.Kind));
+        await alert.ObserveAsync(4, "refused", Ct);
+        Assert.Equal((1, 0), await AlertsAsync(database, ReplicaUnreachableAlert.Kind));
+
+        await alert.ObserveAsync(0, null, Ct);
+        Assert.Equal((0, 1), await AlertsAsync(database, ReplicaUnreachableAlert.Kind));
+    }
+
+    [Fact]
+    public async Task The_worker_raises_replica_unreachable_while_the_standby_is_stopped_and_resolves_it_once_it_answers()
+    {
+        var database = await PlatformDatabase.CreateAsync(fixture.Postgres);
+        await using var standby = await PostgresStandby.StartAsync(fixture.Postgres);
+        var settings = WorkerProcess.Settings(database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit");
+        settings["ConnectionStrings__platformdb-read"] = standby.ConnectionString(database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
+        settings["Data__ReplicaProbeInterval"] = "00:00:00.200";
+        await using var worker = new InProcessWorker(settings);
+        var monitor = worker.Services.GetRequiredService<ReplicaMonitor>();
+        await WaitAsync(() => Task.FromResult(monitor.UsesReplica), "the worker to read from the replica");
+
+        await standby.KillAsync();
+        try
+        {
+            await WaitAsync(async () => await AlertsAsync(database, ReplicaUnreachableAlert.Kind) == (1, 0), "replica_unreachable to open");
+            Assert.True(monitor.FailedProbesInARow >= ReplicaUnreachableAlert.FailedProbesToOpen);
+        }
+        finally
+        {
+            await standby.StartAgainAsync();
+        }
+
+        await WaitAsync(async () => await AlertsAsync(database, ReplicaUnreachableAlert.Kind) == (0, 1), "replica_unreachable to resolve");
+        Assert.Equal((0, 0), await AlertsAsync(database));
+    }
+
     private static ReplicaLagSample Sample(double lagSeconds) => new(true, lagSeconds, (long)(lagSeconds * 1000), DateTimeOffset.UtcNow);
 
-    /// <summary>Open and resolved replica_lag alerts: platform-wide warnings only.</summary>
-    private static async Task<(long Open, long Resolved)> AlertsAsync(PlatformDatabase database)
+    /// <summary>Open and resolved alerts of the kind (replica_lag unless told): platform-wide warnings only.</summary>
+    private static async Task<(long Open, long Resolved)> AlertsAsync(PlatformDatabase database, string kind = ReplicaLagAlert.Kind)
     {
         await using var connection = new NpgsqlConnection(database.OwnerConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(
             """
             SELECT count(*) FILTER (WHERE resolved_at IS NULL), count(*) FILTER (WHERE resolved_at IS NOT NULL)
-            FROM alerts WHERE kind = 'replica_lag' AND tenant_id IS NULL AND severity = 'warning'
+            FROM alerts WHERE kind = @kind AND tenant_id IS NULL AND severity = 'warning'
             """, connection);
+        command.Parameters.AddWithValue("kind", kind);
         await using var reader = await command.ExecuteReaderAsync(Ct);
         await reader.ReadAsync(Ct);
         return (reader.GetInt64(0), reader.GetInt64(1));

@@ -17,6 +17,8 @@ public sealed partial class ReplicaMonitor
     private readonly Counter<long> _fallbacks;
     private readonly Lock _lock = new();
     private int _outages;
+    private int _failedProbesInARow;
+    private long _probes;
     private volatile ReplicaStatus _status;
 
     public ReplicaMonitor(bool configured, IOptions<ReplicaOptions> options, ILogger<ReplicaMonitor> logger, IMeterFactory meters)
@@ -43,11 +45,25 @@ public sealed partial class ReplicaMonitor
     /// <summary>Counts the times the replica went down: connections pooled before one are broken.</summary>
     public int Outages => Volatile.Read(ref _outages);
 
-    public void Record(ReplicaLagSample sample) =>
-        Move(new ReplicaStatus(sample.LagSeconds > _maxLag.TotalSeconds ? ReplicaRoute.PrimaryReplicaLagging : ReplicaRoute.Replica, sample, null));
+    /// <summary>Probes answered or failed so far: a change means there is a new outcome to look at.</summary>
+    public long Probes => Interlocked.Read(ref _probes);
 
-    public void RecordUnreachable(Exception error) =>
+    /// <summary>Probes in a row that found the replica unreachable, zero once one answers.</summary>
+    public int FailedProbesInARow => Volatile.Read(ref _failedProbesInARow);
+
+    public void Record(ReplicaLagSample sample)
+    {
+        Volatile.Write(ref _failedProbesInARow, 0);
+        Move(new ReplicaStatus(sample.LagSeconds > _maxLag.TotalSeconds ? ReplicaRoute.PrimaryReplicaLagging : ReplicaRoute.Replica, sample, null));
+        Interlocked.Increment(ref _probes);
+    }
+
+    public void RecordUnreachable(Exception error)
+    {
+        Interlocked.Increment(ref _failedProbesInARow);
         Move(new ReplicaStatus(ReplicaRoute.PrimaryReplicaDown, _status.LastSample, error.GetBaseException().Message));
+        Interlocked.Increment(ref _probes);
+    }
 
     private void Move(ReplicaStatus next)
     {
