@@ -108,7 +108,8 @@ internal sealed class RunningDispatcher : IAsyncDisposable
         run._owned.Add(http);
         var sender = new WebhookSender(http, WebhookTestKit.Secrets, delivery, TimeProvider.System);
         var wakeUp = new WebhookWakeUp();
-        run._dispatcher = new WebhookDispatcher(store, sender, recorder, wakeUp, MsOptions.Create(delivery), NullLogger<WebhookDispatcher>.Instance);
+        run._dispatcher = new WebhookDispatcher(
+            store, sender, recorder, wakeUp, MsOptions.Create(delivery), TimeProvider.System, NullLogger<WebhookDispatcher>.Instance);
         run._listener = new WebhookEventListener(fixture.Database.AppConnectionString, wakeUp, NullLogger<WebhookEventListener>.Instance);
         await run._listener.StartAsync(TestContext.Current.CancellationToken);
         await run._dispatcher.StartAsync(TestContext.Current.CancellationToken);

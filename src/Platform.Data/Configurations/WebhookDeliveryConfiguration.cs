@@ -20,7 +20,9 @@ public sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<Webh
 
         builder.HasIndex(d => new { d.WebhookId, d.EventId }).IsUnique();
         builder.HasIndex(d => new { d.WebhookId, d.Id }).IsDescending(false, true);
-        builder.HasIndex(d => d.NextAttemptAt).HasDatabaseName("ix_webhook_deliveries_due").HasFilter("state = 'pending'");
+        // The claim walks the webhooks with pending deliveries and takes each one's earliest due ones from this index, so
+        // its cost follows the webhooks and the rows it takes, not the backlog.
+        builder.HasIndex(d => new { d.WebhookId, d.NextAttemptAt }).HasDatabaseName("ix_webhook_deliveries_pending").HasFilter("state = 'pending'");
         builder.HasIndex(d => d.EventId);
         builder.HasIndex(d => d.TenantId);
         builder.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Cascade);

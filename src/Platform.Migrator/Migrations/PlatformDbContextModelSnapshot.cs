@@ -1590,10 +1590,6 @@ namespace Platform.Migrator.Migrations
                     b.HasIndex("EventId")
                         .HasDatabaseName("ix_webhook_deliveries_event_id");
 
-                    b.HasIndex("NextAttemptAt")
-                        .HasDatabaseName("ix_webhook_deliveries_due")
-                        .HasFilter("state = 'pending'");
-
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_webhook_deliveries_tenant_id");
 
@@ -1604,6 +1600,10 @@ namespace Platform.Migrator.Migrations
                     b.HasIndex("WebhookId", "Id")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_webhook_deliveries_webhook_id_id");
+
+                    b.HasIndex("WebhookId", "NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_deliveries_pending")
+                        .HasFilter("state = 'pending'");
 
                     b.ToTable("webhook_deliveries", null, t =>
                         {

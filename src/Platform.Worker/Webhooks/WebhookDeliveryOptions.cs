@@ -47,6 +47,14 @@ public sealed class WebhookDeliveryOptions
     [Range(1, 1000)]
     public int MaxInFlightPerTenant { get; set; } = 32;
 
+    /// <summary>
+    /// How far the worker claims ahead of its free sending slots, as a multiple of the per-endpoint, per-tenant and total
+    /// caps: what it holds waiting is started the moment a slot frees, without waiting for a claim. 1 claims only for
+    /// free slots.
+    /// </summary>
+    [Range(1, 16)]
+    public int ClaimAhead { get; set; } = 4;
+
     /// <summary>At most this many delivered attempts are written in one statement.</summary>
     [Range(1, 10_000)]
     public int RecordBatchSize { get; set; } = 256;

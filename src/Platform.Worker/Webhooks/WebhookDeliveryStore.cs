@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
@@ -5,10 +6,13 @@ using Platform.Data.Tenancy;
 
 namespace Platform.Worker.Webhooks;
 
-/// <summary>A claimed delivery with what sending it needs.</summary>
-public sealed record ClaimedDelivery(WebhookDelivery Delivery, Webhook Webhook, WebhookEvent Event);
+/// <summary>A claimed delivery with what sending it needs, and when its claim's lease ends.</summary>
+public sealed record ClaimedDelivery(WebhookDelivery Delivery, Webhook Webhook, WebhookEvent Event, DateTimeOffset LeasedUntil)
+{
+    public Guid TenantKey => Delivery.TenantId ?? InFlightCounts.PlatformWide;
+}
 
-/// <summary>What this worker is sending now, by webhook and by tenant (<see cref="PlatformWide"/> for webhooks without one).</summary>
+/// <summary>What this worker holds (claimed: waiting or being sent), by webhook and by tenant (<see cref="PlatformWide"/> for webhooks without one).</summary>
 public sealed record InFlightCounts(IReadOnlyDictionary<Guid, int> ByWebhook, IReadOnlyDictionary<Guid, int> ByTenant)
 {
     public static readonly Guid PlatformWide = Guid.Empty;
@@ -53,56 +57,75 @@ public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbO
     }
 
     /// <summary>
-    /// Claims due deliveries in one statement (the lease is written as they are locked), at most <paramref name="perEndpoint"/>
-    /// in flight per webhook and <paramref name="perTenant"/> per tenant counting what this worker is already sending
-    /// (<paramref name="inFlight"/>), so one slow receiver holds only its own slots, a tenant with many slow ones only its
-    /// share of the pool, and a fast endpoint is topped up as each of its deliveries ends. Platform-wide webhooks
-    /// (no tenant) share one tenant's share.
+    /// Claims due deliveries in one statement, the lease written as they are locked, and returns what sending them needs
+    /// (the webhook's URL and secrets, the event) from the same statement. It walks the webhooks that have pending
+    /// deliveries (a skip scan of the pending index) and takes each one's earliest due rows from that index, at most
+    /// <paramref name="perEndpoint"/> held per webhook and <paramref name="perTenant"/> per tenant counting what this
+    /// worker already holds (<paramref name="held"/>), so its cost follows the webhooks and the rows taken, not the
+    /// backlog. Platform-wide webhooks (no tenant) share one tenant's share.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(
-        int limit, int perEndpoint, int perTenant, InFlightCounts inFlight, WebhookDeliveryOptions options, CancellationToken cancellationToken)
+        int limit, int perEndpoint, int perTenant, InFlightCounts held, WebhookDeliveryOptions options, CancellationToken cancellationToken)
     {
         await using var db = Open();
         var now = clock.GetUtcNow();
         var leased = now + Lease(options);
-        Guid[] busyWebhooks = [.. inFlight.ByWebhook.Keys];
-        int[] busyWebhookCounts = [.. busyWebhooks.Select(id => inFlight.ByWebhook[id])];
-        Guid[] busyTenants = [.. inFlight.ByTenant.Keys];
-        int[] busyTenantCounts = [.. busyTenants.Select(id => inFlight.ByTenant[id])];
-        var claimed = await db.WebhookDeliveries.FromSql(
+        Guid[] busyWebhooks = [.. held.ByWebhook.Keys];
+        int[] busyWebhookCounts = [.. busyWebhooks.Select(id => held.ByWebhook[id])];
+        Guid[] busyTenants = [.. held.ByTenant.Keys];
+        int[] busyTenantCounts = [.. busyTenants.Select(id => held.ByTenant[id])];
+        // The locked rows' conditions sit beside FOR UPDATE, so a row another worker claimed since this statement's
+        // snapshot is checked again as locked (and skipped when it is no longer due).
+        var rows = await db.Database.SqlQuery<ClaimRow>(
             $"""
-            UPDATE webhook_deliveries SET next_attempt_at = {leased} WHERE id IN (
-                SELECT id FROM webhook_deliveries WHERE id IN (
-                    SELECT id FROM (
-                        SELECT id, next_attempt_at, tenant_in_flight,
-                               row_number() OVER (PARTITION BY tenant_key ORDER BY next_attempt_at, id) AS t
-                        FROM (
-                            SELECT d.id, d.next_attempt_at, coalesce(d.tenant_id, {InFlightCounts.PlatformWide}) AS tenant_key,
-                                   coalesce(b.in_flight, 0) AS in_flight,
-                                   row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS n
-                            FROM webhook_deliveries d
-                            LEFT JOIN unnest({busyWebhooks}, {busyWebhookCounts}) AS b(webhook_id, in_flight) ON b.webhook_id = d.webhook_id
-                            WHERE d.state = 'pending' AND d.next_attempt_at <= {now}
-                        ) AS per_webhook
-                        LEFT JOIN unnest({busyTenants}, {busyTenantCounts}) AS bt(tenant_key, tenant_in_flight) USING (tenant_key)
-                        WHERE n + in_flight <= {perEndpoint}
-                    ) AS per_tenant WHERE t + coalesce(tenant_in_flight, 0) <= {perTenant} ORDER BY next_attempt_at LIMIT {limit})
-                -- Checked again on the row as locked: another worker may have claimed it since this statement's snapshot.
-                AND state = 'pending' AND next_attempt_at <= {now}
-                FOR UPDATE SKIP LOCKED)
-            RETURNING *
-            """).IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
-        if (claimed.Count == 0)
-        {
-            return [];
-        }
+            WITH RECURSIVE hooks(webhook_id) AS (
+                (SELECT webhook_id FROM webhook_deliveries WHERE state = 'pending' ORDER BY webhook_id LIMIT 1)
+                UNION ALL
+                SELECT (SELECT d.webhook_id FROM webhook_deliveries d
+                        WHERE d.state = 'pending' AND d.webhook_id > h.webhook_id ORDER BY d.webhook_id LIMIT 1)
+                FROM hooks h WHERE h.webhook_id IS NOT NULL),
+            room AS (
+                SELECT h.webhook_id, {perEndpoint} - coalesce(b.held, 0) AS free FROM hooks h
+                LEFT JOIN unnest({busyWebhooks}, {busyWebhookCounts}) AS b(webhook_id, held) ON b.webhook_id = h.webhook_id
+                WHERE h.webhook_id IS NOT NULL),
+            picked AS (
+                SELECT c.id, c.next_attempt_at,
+                       row_number() OVER (PARTITION BY c.tenant_key ORDER BY c.next_attempt_at, c.id) + coalesce(bt.held, 0) AS tenant_rank
+                FROM room r
+                CROSS JOIN LATERAL (
+                    SELECT d.id, d.next_attempt_at, coalesce(d.tenant_id, {InFlightCounts.PlatformWide}) AS tenant_key
+                    FROM webhook_deliveries d
+                    WHERE d.webhook_id = r.webhook_id AND d.state = 'pending' AND d.next_attempt_at <= {now}
+                    ORDER BY d.next_attempt_at LIMIT greatest(r.free, 0)
+                    FOR UPDATE SKIP LOCKED) c
+                LEFT JOIN unnest({busyTenants}, {busyTenantCounts}) AS bt(tenant_key, held) ON bt.tenant_key = c.tenant_key),
+            taken AS (
+                SELECT id FROM picked WHERE tenant_rank <= {perTenant} ORDER BY next_attempt_at, id LIMIT {limit})
+            UPDATE webhook_deliveries d SET next_attempt_at = {leased}
+            FROM taken, webhooks w, webhook_events e
+            WHERE d.id = taken.id AND w.id = d.webhook_id AND e.id = d.event_id
+            RETURNING d.id, d.tenant_id, d.webhook_id, d.event_id, d.attempt_count, w.url, w.enabled, w.secret_cipher,
+                      w.previous_secret_cipher, w.previous_secret_expires_at, w.tenant_id AS webhook_tenant_id, e.type AS event_type,
+                      e.created_at AS event_created_at, e.tenant_id AS event_tenant_id, e.data::text AS data, e.trace_parent
+            """).ToListAsync(cancellationToken);
+        return [.. rows.Select(row => row.ToClaimed(leased))];
+    }
 
-        var webhookIds = claimed.Select(d => d.WebhookId).Distinct().ToList();
-        var eventIds = claimed.Select(d => d.EventId).Distinct().ToList();
-        var webhooks = await db.Webhooks.AsNoTracking().Where(w => webhookIds.Contains(w.Id)).ToDictionaryAsync(w => w.Id, cancellationToken);
-        var events = await db.WebhookEvents.AsNoTracking().Where(e => eventIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
-        return [.. claimed.Where(d => webhooks.ContainsKey(d.WebhookId) && events.ContainsKey(d.EventId))
-            .Select(d => new ClaimedDelivery(d, webhooks[d.WebhookId], events[d.EventId]))];
+    /// <summary>
+    /// Gives back deliveries claimed ahead and never started (the worker is stopping), so they need not wait out their
+    /// lease; a row whose lease is no longer this claim's (it ran out and another worker took it) is left alone.
+    /// </summary>
+    public async Task ReleaseAsync(IReadOnlyList<ClaimedDelivery> unsent, CancellationToken cancellationToken)
+    {
+        await using var db = Open();
+        Guid[] ids = [.. unsent.Select(c => c.Delivery.Id)];
+        DateTimeOffset[] leases = [.. unsent.Select(c => c.LeasedUntil)];
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE webhook_deliveries d SET next_attempt_at = {clock.GetUtcNow()}
+            FROM unnest({ids}, {leases}) AS u(id, leased_until)
+            WHERE d.id = u.id AND d.state = 'pending' AND d.next_attempt_at = u.leased_until
+            """, cancellationToken);
     }
 
     /// <summary>
@@ -134,4 +157,29 @@ public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbO
 
     /// <summary>Opens a context for recording one attempt's outcome.</summary>
     public PlatformDbContext OpenForRecording() => Open();
+
+    /// <summary>A claimed row as the claim returns it, with its webhook's and event's columns.</summary>
+    private sealed record ClaimRow(
+        Guid Id, Guid? TenantId, Guid WebhookId, Guid EventId, int AttemptCount, string Url, bool Enabled, string SecretCipher,
+        string? PreviousSecretCipher, DateTimeOffset? PreviousSecretExpiresAt, Guid? WebhookTenantId, string EventType,
+        DateTimeOffset EventCreatedAt, Guid? EventTenantId, string Data, string? TraceParent)
+    {
+        public ClaimedDelivery ToClaimed(DateTimeOffset leasedUntil) => new(
+            new WebhookDelivery
+            {
+                Id = Id, TenantId = TenantId, WebhookId = WebhookId, EventId = EventId, EventType = EventType, AttemptCount = AttemptCount,
+                NextAttemptAt = leasedUntil,
+            },
+            new Webhook
+            {
+                Id = WebhookId, TenantId = WebhookTenantId, Url = Url, Enabled = Enabled, SecretCipher = SecretCipher,
+                PreviousSecretCipher = PreviousSecretCipher, PreviousSecretExpiresAt = PreviousSecretExpiresAt,
+            },
+            new WebhookEvent
+            {
+                Id = EventId, TenantId = EventTenantId, Type = EventType, Data = JsonDocument.Parse(Data), TraceParent = TraceParent,
+                CreatedAt = EventCreatedAt,
+            },
+            leasedUntil);
+    }
 }

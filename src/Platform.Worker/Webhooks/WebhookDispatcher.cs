@@ -1,25 +1,29 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Platform.Worker.Webhooks;
 
 /// <summary>
-/// The delivery loop: fans new events out, claims due deliveries and sends each on its own task, at most
-/// <see cref="WebhookDeliveryOptions.MaxConcurrencyPerEndpoint"/> per webhook, <see cref="WebhookDeliveryOptions.MaxInFlightPerTenant"/>
-/// per tenant and <see cref="WebhookDeliveryOptions.MaxInFlight"/> in all, so a slow receiver never holds up another's
-/// deliveries. Delivered attempts are written in batches by the recorder's writer, which this loop runs and drains when
-/// it stops. Between passes it waits for a <see cref="WebhookWakeUp"/>
-/// (an event's commit, a finished attempt) or the poll interval, whichever comes first. A failed pass is logged and the
-/// loop goes on.
+/// The delivery loop: fans new events out and claims due deliveries ahead of its free slots (up to
+/// <see cref="WebhookDeliveryOptions.ClaimAhead"/> times the caps), which <see cref="WebhookHeldDeliveries"/> holds and
+/// starts, at most <see cref="WebhookDeliveryOptions.MaxConcurrencyPerEndpoint"/> sending per webhook,
+/// <see cref="WebhookDeliveryOptions.MaxInFlightPerTenant"/> per tenant and <see cref="WebhookDeliveryOptions.MaxInFlight"/>
+/// in all, so a slow receiver never holds up another's deliveries. Each sender takes the next held delivery when its
+/// attempt ends; the loop claims again once fewer than a pool's worth wait. Delivered attempts are written in batches by
+/// the recorder's writer, which this loop runs and drains when it stops. Between passes it waits for a
+/// <see cref="WebhookWakeUp"/> (an event's commit, a finished attempt) or the poll interval, whichever comes first. A
+/// failed pass is logged and the loop goes on.
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookDeliveryStore store, WebhookSender sender, WebhookAttemptRecorder recorder, WebhookWakeUp wakeUp,
-    IOptions<WebhookDeliveryOptions> options, ILogger<WebhookDispatcher> logger) : BackgroundService
+    IOptions<WebhookDeliveryOptions> options, TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string SourceName = "Platform.Worker.Webhooks";
     private static readonly ActivitySource Source = new(SourceName);
-    private readonly ConcurrentDictionary<Guid, (Guid Webhook, Guid Tenant, Task Sending)> _inFlight = new();
+    private readonly WebhookHeldDeliveries _held = new(options.Value, clock);
+
+    // The senders running now; only the loop adds and prunes them.
+    private readonly List<Task> _senders = [];
 
     // Set when the poll interval passed without a wake-up, or the last fan-out was full: fan out even if no NOTIFY came.
     private bool _fanOutAnyway = true;
@@ -52,14 +56,16 @@ public sealed class WebhookDispatcher(
             }
         }
 
-        await Task.WhenAll(_inFlight.Values.Select(delivery => delivery.Sending)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await ReleaseWaitingAsync();
+        await Task.WhenAll(_senders).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         recorder.CompleteWriter();
         await writing;
     }
 
     /// <summary>
-    /// One pass: returns how many events and deliveries it took on. It fans out only when events may be waiting (a NOTIFY,
-    /// the poll, a full fan-out before): the wake-ups of finished attempts, most of them under a backlog, only claim.
+    /// One pass: returns how many events and deliveries it took on or started. It fans out only when events may be waiting
+    /// (a NOTIFY, the poll, a full fan-out before): the wake-ups of finished attempts, most of them under a backlog, only
+    /// claim, and only once fewer than a pool's worth of held deliveries wait.
     /// </summary>
     public async Task<int> PassAsync(WebhookDeliveryOptions settings, CancellationToken cancellationToken)
     {
@@ -71,32 +77,58 @@ public sealed class WebhookDispatcher(
             _fanOutAnyway = dispatched >= WebhookDeliveryStore.FanOutBatch;
         }
 
-        var room = settings.MaxInFlight - _inFlight.Count;
-        if (room <= 0)
+        var started = StartHeld(cancellationToken);
+        var claimed = 0;
+        var room = settings.MaxInFlight * settings.ClaimAhead - _held.Held;
+        // Claims once fewer than a pool's worth wait, or when a slot is free that no waiting delivery may take (theirs
+        // are the webhooks or tenants at their caps).
+        if (room > 0 && (_held.Waiting < settings.MaxInFlight || _held.Sending < settings.MaxInFlight))
         {
-            return dispatched;
+            var deliveries = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint * settings.ClaimAhead,
+                settings.MaxInFlightPerTenant * settings.ClaimAhead, _held.Counts(), settings, cancellationToken);
+            _held.Add(deliveries);
+            claimed = deliveries.Count;
+            started += StartHeld(cancellationToken);
         }
 
-        var inFlight = new InFlightCounts(
-            _inFlight.Values.CountBy(delivery => delivery.Webhook).ToDictionary(),
-            _inFlight.Values.CountBy(delivery => delivery.Tenant).ToDictionary());
-        var claimed = await store.ClaimAsync(
-            room, settings.MaxConcurrencyPerEndpoint, settings.MaxInFlightPerTenant, inFlight, settings, cancellationToken);
-        foreach (var delivery in claimed)
+        return dispatched + claimed + started;
+    }
+
+    private int StartHeld(CancellationToken cancellationToken)
+    {
+        _senders.RemoveAll(sending => sending.IsCompleted);
+        var started = 0;
+        while (_held.TryStart(out var delivery))
         {
-            var id = delivery.Delivery.Id;
-            // Entered before it starts, so that its own removal when it ends can never come first.
-            var sending = new Task<Task>(() => DeliverAsync(delivery, cancellationToken), CancellationToken.None);
-            _inFlight[id] = (delivery.Webhook.Id, delivery.Delivery.TenantId ?? InFlightCounts.PlatformWide, sending.Unwrap());
-            sending.Start(TaskScheduler.Default);
+            var first = delivery;
+            _senders.Add(Task.Run(() => SendAsync(first, cancellationToken), CancellationToken.None));
+            started++;
         }
 
-        return dispatched + claimed.Count;
+        return started;
+    }
+
+    // Sends one delivery, then the next held one that may go, until none may.
+    private async Task SendAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
+    {
+        var next = delivery;
+        do
+        {
+            try
+            {
+                await DeliverAsync(next, cancellationToken);
+            }
+            finally
+            {
+                _held.Finished(next);
+                wakeUp.SlotFreed();
+            }
+        }
+        while (!cancellationToken.IsCancellationRequested && _held.TryStart(out next));
     }
 
     private async Task DeliverAsync(ClaimedDelivery claimed, CancellationToken cancellationToken)
     {
-        var id = claimed.Delivery.Id;
         var parent = ActivityContext.TryParse(claimed.Event.TraceParent, null, out var context) ? context : default;
         using var span = Source.StartActivity("webhook delivery", ActivityKind.Consumer, parent,
             links: parent == default ? null : [new ActivityLink(parent)]);
@@ -118,13 +150,27 @@ public sealed class WebhookDispatcher(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The claim's lease brings the delivery back for another attempt.
-            logger.LogError(ex, "Webhook delivery {DeliveryId} failed unexpectedly", id);
+            logger.LogError(ex, "Webhook delivery {DeliveryId} failed unexpectedly", claimed.Delivery.Id);
             span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
         }
-        finally
+    }
+
+    // Held deliveries never started go back now rather than when their leases end.
+    private async Task ReleaseWaitingAsync()
+    {
+        var waiting = _held.TakeWaiting();
+        if (waiting.Count == 0)
         {
-            _inFlight.TryRemove(id, out _);
-            wakeUp.SlotFreed();
+            return;
+        }
+
+        try
+        {
+            await store.ReleaseAsync(waiting, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Giving back {Count} held webhook deliveries failed; they come back when their leases end", waiting.Count);
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed class WebhookSender(HttpClient http, WebhookSecrets secrets, Webho
 
     public async Task<AttemptOutcome> SendAsync(ClaimedDelivery claimed, CancellationToken cancellationToken)
     {
-        var (_, webhook, e) = claimed;
+        var (_, webhook, e, _) = claimed;
         var body = Body(e);
         var now = clock.GetUtcNow();
         var timestamp = now.ToUnixTimeSeconds();

@@ -1156,15 +1156,15 @@ namespace Platform.Migrator.Migrations
                 column: "tenant_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_webhook_deliveries_due",
-                table: "webhook_deliveries",
-                column: "next_attempt_at",
-                filter: "state = 'pending'");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_webhook_deliveries_event_id",
                 table: "webhook_deliveries",
                 column: "event_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_webhook_deliveries_pending",
+                table: "webhook_deliveries",
+                columns: new[] { "webhook_id", "next_attempt_at" },
+                filter: "state = 'pending'");
 
             migrationBuilder.CreateIndex(
                 name: "ix_webhook_deliveries_tenant_id",

@@ -16,7 +16,7 @@ using Platform.Data.Entities;
 namespace Platform.Migrator.Migrations
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261204174429_InitialSchema")]
+    [Migration("20261205011703_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -1593,10 +1593,6 @@ namespace Platform.Migrator.Migrations
                     b.HasIndex("EventId")
                         .HasDatabaseName("ix_webhook_deliveries_event_id");
 
-                    b.HasIndex("NextAttemptAt")
-                        .HasDatabaseName("ix_webhook_deliveries_due")
-                        .HasFilter("state = 'pending'");
-
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_webhook_deliveries_tenant_id");
 
@@ -1607,6 +1603,10 @@ namespace Platform.Migrator.Migrations
                     b.HasIndex("WebhookId", "Id")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_webhook_deliveries_webhook_id_id");
+
+                    b.HasIndex("WebhookId", "NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_deliveries_pending")
+                        .HasFilter("state = 'pending'");
 
                     b.ToTable("webhook_deliveries", null, t =>
                         {
