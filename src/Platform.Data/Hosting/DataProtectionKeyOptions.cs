@@ -1,5 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-
 namespace Platform.Data.Hosting;
 
 /// <summary>
@@ -23,12 +21,4 @@ public sealed class DataProtectionKeyOptions
     /// Development the host turns it on.
     /// </summary>
     public bool RequireCertificate { get; set; }
-
-    public X509Certificate2? LoadCertificate() => Load(Certificate, CertificatePassword);
-
-    public IEnumerable<X509Certificate2> LoadPreviousCertificates() =>
-        PreviousCertificates.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => Load(c, CertificatePassword)!);
-
-    internal static X509Certificate2? Load(string? base64, string? password) =>
-        string.IsNullOrWhiteSpace(base64) ? null : X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(base64.Trim()), password);
 }

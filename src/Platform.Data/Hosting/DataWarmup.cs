@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +42,7 @@ public sealed partial class DataWarmup(IServiceProvider services, IHostApplicati
         {
             Warm<PlatformDbContext>();
             WaitHandle.WaitAny([lifetime.ApplicationStarted.WaitHandle, lifetime.ApplicationStopping.WaitHandle]);
+            WarmKeyRing();
             Warm<PlatformReadDbContext>();
         }
         catch (Exception ex) when (!_stopping)
@@ -65,6 +67,15 @@ public sealed partial class DataWarmup(IServiceProvider services, IHostApplicati
         _ = db.Model;
         db.Database.OpenConnection();
         db.Database.CloseConnection();
+    }
+
+    /// <summary>Reads the Data Protection key ring (creating the first key if there is none), as its own preloader did at start.</summary>
+    private void WarmKeyRing()
+    {
+        if (!_stopping && services.GetService<IDataProtectionProvider>() is { } provider)
+        {
+            _ = provider.CreateProtector(typeof(DataWarmup).FullName!).Protect([0]);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Warming the data layer at start failed; the first request that needs it builds it.")]

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Platform.Data.Hosting;
 
@@ -26,21 +25,30 @@ public static class PlatformDataProtection
         }
 
         // Validated here, at start, rather than on first use: the certificate is needed to register the encryptor.
-        var validation = new DataProtectionKeyOptionsValidator().Validate(null, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(DataProtectionKeyOptions.SectionName, typeof(DataProtectionKeyOptions), validation.Failures);
-        }
-
+        var certificates = DataProtectionCertificates.Load(options);
         var dataProtection = builder.Services.AddDataProtection()
             .SetApplicationName(ApplicationName)
             .PersistKeysToDbContext<PlatformDbContext>();
-        if (options.LoadCertificate() is { } certificate)
+        if (certificates.Current is { } certificate)
         {
             dataProtection.ProtectKeysWithCertificate(certificate);
-            dataProtection.UnprotectKeysWithAnyCertificate([certificate, .. options.LoadPreviousCertificates()]);
+            dataProtection.UnprotectKeysWithAnyCertificate([certificate, .. certificates.Previous]);
+        }
+
+        // Data Protection's own hosted service reads the key ring synchronously inside the host's start, before Kestrel
+        // listens: its query, the certificate's RSA and the XML decryption of every key were the largest part of the
+        // API's start-up (bench P8). DataWarmup reads it once the host has started instead; a request that needs a key
+        // before that reads the ring itself, as it would after the ring's cache expired.
+        var preloader = builder.Services.FirstOrDefault(IsDataProtectionKeyRingPreloader);
+        if (preloader is not null)
+        {
+            builder.Services.Remove(preloader);
         }
 
         return builder;
     }
+
+    internal static bool IsDataProtectionKeyRingPreloader(ServiceDescriptor descriptor) =>
+        descriptor.ServiceType == typeof(IHostedService)
+        && descriptor.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 }
