@@ -10,7 +10,6 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
     private readonly List<ReleaseProcess> _owned = [];
     private BenchData? _data;
 
-    public static string RepositoryRoot { get; } = FindRoot();
     public LocalPostgres Postgres => postgres;
     public PlatformDatabase Database => database;
 
@@ -42,6 +41,10 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
     /// <summary>The Release build of the API; <paramref name="settings"/> override or add to <see cref="ApiSettings"/>.</summary>
     public Task<ReleaseProcess> StartApiAsync(IDictionary<string, string>? settings = null, string? outputLog = null) =>
         StartAsync("src/Platform.Api", "Platform.Api.dll", Merge(ApiSettings(), settings), outputLog);
+
+    /// <summary>The Release build of the API on a scenario's own database (<paramref name="appConnectionString"/>: its application role).</summary>
+    public Task<ReleaseProcess> StartApiOnAsync(string appConnectionString, IDictionary<string, string>? settings = null) =>
+        StartApiAsync(Merge(new() { ["ConnectionStrings__platformdb"] = WithoutPoolSize(appConnectionString) }, settings));
 
     /// <summary>The Release build of the worker against this PostgreSQL; <paramref name="settings"/> add archive, Docker and schedules.</summary>
     public Task<ReleaseProcess> StartWorkerAsync(IDictionary<string, string>? settings = null, string? outputLog = null) =>
@@ -100,13 +103,5 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
 
         return environment;
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Platform.sln"))) dir = dir.Parent;
-
-        return dir?.FullName ?? throw new InvalidOperationException("Platform.sln not found");
     }
 }

@@ -42,10 +42,10 @@ public sealed class LatencyRecorder
     public long Total() => Enum.GetValues<Outcome>().Sum(Count);
     public long Answered() => Count(Outcome.Success) + Count(Outcome.ServerError) + Count(Outcome.OtherStatus);
 
-    /// <summary>Sorted latencies of answered requests.</summary>
-    public double[] Latencies()
+    /// <summary>Sorted latencies of answered requests, but for the first <paramref name="skip"/> recorded.</summary>
+    public double[] Latencies(int skip = 0)
     {
-        lock (_latencies) return [.. _latencies.Order()];
+        lock (_latencies) return [.. _latencies.Skip(skip).Order()];
     }
 }
 

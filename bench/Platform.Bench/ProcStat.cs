@@ -26,5 +26,7 @@ public static class ProcStat
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
+    public static int OpenFiles(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
+
     public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

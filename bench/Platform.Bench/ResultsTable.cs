@@ -26,7 +26,7 @@ public sealed class ResultsTable
     {
         var now = DateTime.UtcNow;
         var stamp = now.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
-        var bench = Path.Combine(BenchEnvironment.RepositoryRoot, "bench");
+        var bench = Path.Combine(Repository.Root, "bench");
         var path = Path.Combine(bench, "RESULTS.md");
         var old = File.Exists(path) ? await File.ReadAllLinesAsync(path) : [];
         var ids = _rows.Select(r => r.Id).ToHashSet();

@@ -7,7 +7,6 @@ public static class Formatting
     public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
     public static string Ms(double value) => double.IsNaN(value) ? "-" : F(value, value < 10 ? "0.0" : "0") + " ms";
     public static string Mib(long bytes) => F(bytes / 1024.0 / 1024.0, "0") + " MiB";
-    public static string Mb(long bytes) => F(bytes / 1024.0 / 1024.0, "0") + " MB";
 }
 
 public static class Statistics

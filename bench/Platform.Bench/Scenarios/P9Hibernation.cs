@@ -129,7 +129,7 @@ public sealed class P9Hibernation : IScenario
         {
             var (o, r) = (Percentile(ours, p.Item2), Percentile(bareTimes, p.Item2));
             return new ResultRow(Id, $"{Title}, {stage}: {p.Item1} of {ours.Count} vs bare {bare} (Docker API)" + (failures > 0 ? $", {failures} failed" : ""),
-                Ms(o), Ms(r), ResultsTable.Ratio(o, r), $"≤ 1.5× + {PollMs:0} ms", o <= (1.5 * r) + PollMs && failures == 0);
+                Ms(o), Ms(r), Ratio(o, r), $"≤ 1.5× + {PollMs:0} ms", o <= (1.5 * r) + PollMs && failures == 0);
         })];
     }
 }
