@@ -21,7 +21,6 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
         return new BenchEnvironment(postgres, await LocalRedis.StartAsync(), await PlatformDatabase.CreateAsync(postgres, "platform"));
     }
 
-    /// <summary>The realistic data set (see <see cref="Seeder"/>), seeded once.</summary>
     public async Task<BenchData> DataAsync() => _data ??= await Seeder.SeedAsync(Database);
 
     /// <summary>What the API and the reference API are given: this environment's servers (as Aspire passes them: no pool size).</summary>
@@ -38,7 +37,6 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
         ["Logging__LogLevel__Default"] = "Warning",
     };
 
-    /// <summary>The Release build of the API; <paramref name="settings"/> override or add to <see cref="ApiSettings"/>.</summary>
     public Task<ReleaseProcess> StartApiAsync(IDictionary<string, string>? settings = null, string? outputLog = null) =>
         StartAsync("src/Platform.Api", "Platform.Api.dll", Merge(ApiSettings(), settings), outputLog);
 
@@ -59,7 +57,6 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
     /// <summary>P8's reference: a minimal API on the same stack (bench/ReferenceApi), started as the API is.</summary>
     public Task<ReleaseProcess> StartReferenceApiAsync() => StartAsync("bench/ReferenceApi", "ReferenceApi.dll", ApiSettings(), null);
 
-    /// <summary>Bare Kestrel (bench/BareKestrel) serving a fixed JSON body from memory.</summary>
     public async Task<ReleaseProcess> StartBareKestrelAsync(string jsonBody)
     {
         var path = Path.Combine(Path.GetTempPath(), $"bench-body-{Guid.NewGuid():N}.json");
@@ -67,7 +64,6 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
         return await StartAsync("bench/BareKestrel", "BareKestrel.dll", new() { ["BODY_FILE"] = path }, null);
     }
 
-    /// <summary>The worker's audit archive on a local S3 server.</summary>
     public static Dictionary<string, string> ArchiveSettings(LocalS3 s3, string bucket) => new()
     {
         ["Archive__ServiceUrl"] = s3.ServiceUrl,

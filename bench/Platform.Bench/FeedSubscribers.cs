@@ -19,7 +19,6 @@ internal sealed class FeedSubscriber(Uri api, Func<string> token, Func<IReadOnly
     public string? LastEventId { get; private set; }
     public bool HasReceived(Guid activityId) => _arrivals.ContainsKey(activityId);
 
-    /// <summary>When the activity first arrived (a <see cref="Stopwatch"/> timestamp), if it did.</summary>
     public long? ArrivalOf(Guid activityId) => _arrivals.TryGetValue(activityId, out var at) ? at : null;
 
     public void OnEvent(string? type, string? id, string? data)
@@ -53,7 +52,6 @@ internal sealed class FeedSubscribers(IEnumerable<FeedSubscriber> subscribers) :
         MaxConnectionsPerServer = All.Count + 10, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, ConnectTimeout = TimeSpan.FromSeconds(10),
     }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    /// <summary>Opens every stream; true when all sent their <c>ready</c> event within the time given.</summary>
     public async Task<bool> StartAsync(TimeSpan within)
     {
         _readers.AddRange(All.Select(s => Task.Run(() => ReadAsync(s))));

@@ -1,20 +1,11 @@
 namespace Platform.Bench;
 
 /// <summary>How a request ended; <see cref="NotSent"/>: too many were still in flight (the client's own overload guard).</summary>
-public enum Outcome
-{
-    Success,
-    ServerError,
-    OtherStatus,
-    Timeout,
-    ConnectionError,
-    NotSent,
-}
+public enum Outcome { Success, ServerError, OtherStatus, Timeout, ConnectionError, NotSent }
 
 /// <summary>A request ready to send, its kind (for messages) and what to do with a 2xx answer.</summary>
 public sealed record PlannedRequest(string Kind, HttpRequestMessage Message, Func<HttpResponseMessage, Task>? OnSuccess = null);
 
-/// <summary>Outcomes and the latencies (ms) of answered requests.</summary>
 public sealed class LatencyRecorder
 {
     private readonly long[] _outcomes = new long[Enum.GetValues<Outcome>().Length];

@@ -19,7 +19,6 @@ public static class ProcStat
         }
     }
 
-    /// <summary>Resident set size (VmRSS); throws when the process is gone.</summary>
     public static long RssBytes(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));

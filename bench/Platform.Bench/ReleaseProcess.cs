@@ -12,7 +12,6 @@ public sealed class ReleaseProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>From process start to the first successful health answer.</summary>
     public TimeSpan Startup { get; }
 
     /// <summary>CPU time (user + system, every thread) the process had used when it first answered healthy.</summary>

@@ -21,7 +21,6 @@ public sealed class ResultsTable
     public static string Ratio(double ours, double reference) => reference == 0 ? "-" : F(ours / reference, "0.00") + "×";
     public string Render() => Render(_rows.Select(Line));
 
-    /// <summary>Writes the run into bench/RESULTS.md and its console output into bench/results/.</summary>
     public async Task SaveAsync(string what)
     {
         var now = DateTime.UtcNow;

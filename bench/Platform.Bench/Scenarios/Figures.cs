@@ -11,14 +11,12 @@ public static class Formatting
 
 public static class Statistics
 {
-    /// <summary>The middle value (the mean of the two middle ones for an even count); 0 when there are none.</summary>
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    /// <summary>The nearest-rank percentile (0 to 1); NaN when there are no values.</summary>
     public static double Percentile(IEnumerable<double> values, double percentile) => PercentileOfSorted([.. values.Order()], percentile);
 
     public static double PercentileOfSorted(double[] sorted, double percentile) =>

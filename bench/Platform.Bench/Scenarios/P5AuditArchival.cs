@@ -83,7 +83,6 @@ public sealed class P5AuditArchival : IScenario
         ];
     }
 
-    /// <summary>The worker's archiver as its DI container builds it.</summary>
     private static AuditArchiver Archiver(IAmazonS3 client, S3ArchiveOptions options, string connectionString)
     {
         var db = Sql.AppOptions(connectionString);

@@ -43,10 +43,7 @@ public sealed class P8StartupMemory : IScenario
             }
         }
 
-        foreach (var (name, list) in starts)
-        {
-            Console.WriteLine($"P8 {name} starts (wall/CPU ms): {string.Join(", ", list.Select(s => $"{F(s.Ms, "0")}/{F(s.CpuMs, "0")}"))}");
-        }
+        foreach (var (name, list) in starts) Console.WriteLine($"P8 {name} starts (wall/CPU ms): {string.Join(", ", list.Select(s => $"{F(s.Ms, "0")}/{F(s.CpuMs, "0")}"))}");
 
         double Wall(string name) => Median(starts[name].Select(s => s.Ms));
         double Cpu(string name) => Median(starts[name].Select(s => s.CpuMs));
