@@ -41,19 +41,12 @@ internal static class SoakReport
         rows.Add(new(Id, $"{title}: SSE activity events received vs expected ({subscribers.Count} subscribers, {subscribers.Sum(s => s.Reconnects)} streams resumed)",
             $"{N(received)} ({N(missing)} missing)", N(expected), Ratio(received, expected), "none missing", expected > 0 && missing == 0));
 
-        await using var connection = new NpgsqlConnection(environment.Database.OwnerConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            SELECT action, count(*), count(*) FILTER (WHERE severity <> 'info') FROM audit_logs
-            WHERE actor_type = 'system' AND action LIKE 'job.%' AND created_at >= @since GROUP BY action
-            """, connection);
-        command.Parameters.AddWithValue("since", times.WorkerStarted);
-        var runs = new Dictionary<string, (long Runs, long Failed)>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync()) runs[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
-        }
-
+        var runs = (await Sql.ScalarAsync<string>(environment.Database.OwnerConnectionString, """
+            SELECT coalesce(string_agg(concat_ws(' ', action, runs, failed), ','), '') FROM (
+                SELECT action, count(*) AS runs, count(*) FILTER (WHERE severity <> 'info') AS failed FROM audit_logs
+                WHERE actor_type = 'system' AND action LIKE 'job.%' AND created_at >= @since GROUP BY action) AS j
+            """, new Dictionary<string, object> { ["since"] = times.WorkerStarted })).Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(j => j.Split(' ')).ToDictionary(j => j[0], j => (Runs: long.Parse(j[1], CultureInfo.InvariantCulture), Failed: long.Parse(j[2], CultureInfo.InvariantCulture)));
         var jobs = Jobs.Select(j => (Name: j[4..], Run: runs.GetValueOrDefault(j), Fired: Fired(j, times.WorkerStarted, DateTimeOffset.UtcNow))).ToList();
         rows.Add(new(Id, $"{title}: recurring jobs run (system audit rows)", string.Join(", ", jobs.Select(j => $"{j.Name} {j.Run.Runs}{(j.Run.Failed > 0 ? $" ({j.Run.Failed} failed)" : "")}")),
             "fired: " + string.Join(", ", jobs.Select(j => $"{j.Name} {j.Fired}")), "-", "each fired job ran, none failed", jobs.All(j => j.Run.Failed == 0 && (j.Run.Runs > 0 || j.Fired == 0))));
