@@ -9,7 +9,7 @@ namespace Platform.Bench;
 public sealed class P11DataGrowth : IScenario
 {
     // The seed's shape per tenant (10 users, agents with 2 channels, audit rows over 200 days), 10 agents per new tenant, 9 M audit rows.
-    internal static readonly SeedShape Growth = new("Growth", 99_900, 10, 9, Digits: 6, UserKey: "id")
+    private static readonly SeedShape Growth = new("Growth", 99_900, 10, 9, Digits: 6, UserKey: "id")
     {
         Plan = "(ARRAY['starter','growth','enterprise'])[1 + i % 3]::tenant_plan",
         ResourceLimits = "{}",
