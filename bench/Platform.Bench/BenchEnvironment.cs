@@ -10,7 +10,6 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
     private readonly List<ReleaseProcess> _owned = [];
     private BenchData? _data;
 
-    public static string RepositoryRoot { get; } = FindRoot();
     public LocalPostgres Postgres => postgres;
     public PlatformDatabase Database => database;
 
@@ -22,7 +21,6 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
         return new BenchEnvironment(postgres, await LocalRedis.StartAsync(), await PlatformDatabase.CreateAsync(postgres, "platform"));
     }
 
-    /// <summary>The realistic data set (see <see cref="Seeder"/>), seeded once.</summary>
     public async Task<BenchData> DataAsync() => _data ??= await Seeder.SeedAsync(Database);
 
     /// <summary>What the API and the reference API are given: this environment's servers (as Aspire passes them: no pool size).</summary>
@@ -39,9 +37,12 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
         ["Logging__LogLevel__Default"] = "Warning",
     };
 
-    /// <summary>The Release build of the API; <paramref name="settings"/> override or add to <see cref="ApiSettings"/>.</summary>
     public Task<ReleaseProcess> StartApiAsync(IDictionary<string, string>? settings = null, string? outputLog = null) =>
         StartAsync("src/Platform.Api", "Platform.Api.dll", Merge(ApiSettings(), settings), outputLog);
+
+    /// <summary>The Release build of the API on a scenario's own database (<paramref name="appConnectionString"/>: its application role).</summary>
+    public Task<ReleaseProcess> StartApiOnAsync(string appConnectionString, IDictionary<string, string>? settings = null) =>
+        StartApiAsync(Merge(new() { ["ConnectionStrings__platformdb"] = WithoutPoolSize(appConnectionString) }, settings));
 
     /// <summary>The Release build of the worker against this PostgreSQL; <paramref name="settings"/> add archive, Docker and schedules.</summary>
     public Task<ReleaseProcess> StartWorkerAsync(IDictionary<string, string>? settings = null, string? outputLog = null) =>
@@ -56,7 +57,6 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
     /// <summary>P8's reference: a minimal API on the same stack (bench/ReferenceApi), started as the API is.</summary>
     public Task<ReleaseProcess> StartReferenceApiAsync() => StartAsync("bench/ReferenceApi", "ReferenceApi.dll", ApiSettings(), null);
 
-    /// <summary>Bare Kestrel (bench/BareKestrel) serving a fixed JSON body from memory.</summary>
     public async Task<ReleaseProcess> StartBareKestrelAsync(string jsonBody)
     {
         var path = Path.Combine(Path.GetTempPath(), $"bench-body-{Guid.NewGuid():N}.json");
@@ -64,7 +64,6 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
         return await StartAsync("bench/BareKestrel", "BareKestrel.dll", new() { ["BODY_FILE"] = path }, null);
     }
 
-    /// <summary>The worker's audit archive on a local S3 server.</summary>
     public static Dictionary<string, string> ArchiveSettings(LocalS3 s3, string bucket) => new()
     {
         ["Archive__ServiceUrl"] = s3.ServiceUrl,
@@ -100,13 +99,5 @@ public sealed class BenchEnvironment(LocalPostgres postgres, LocalRedis redis, P
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
 
         return environment;
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Platform.sln"))) dir = dir.Parent;
-
-        return dir?.FullName ?? throw new InvalidOperationException("Platform.sln not found");
     }
 }

@@ -2,11 +2,11 @@ using System.Net.Http.Headers;
 
 namespace Platform.Bench;
 
-/// <summary>One subscriber of the live activity feed: its API instance, its user's token, and the activities it must receive.</summary>
+/// <summary>One subscriber of the live activity feed: its API instance, its user's token, the activities it must receive, and when each arrived.</summary>
 internal sealed class FeedSubscriber(Uri api, Func<string> token, Func<IReadOnlyCollection<Guid>> expected)
 {
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<Guid, long> _arrivals = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Uri Api => api;
     public string Token => token();
@@ -19,21 +19,17 @@ internal sealed class FeedSubscriber(Uri api, Func<string> token, Func<IReadOnly
     public string? LastEventId { get; private set; }
     public bool HasReceived(Guid activityId) => _arrivals.ContainsKey(activityId);
 
-    /// <summary>When the activity first arrived (a <see cref="Stopwatch"/> timestamp), if it did.</summary>
     public long? ArrivalOf(Guid activityId) => _arrivals.TryGetValue(activityId, out var at) ? at : null;
 
-    /// <summary>Notes each activity by id; true for the first <c>ready</c> event.</summary>
-    public bool OnEvent(string? type, string? id, string? data)
+    public void OnEvent(string? type, string? id, string? data)
     {
         var now = Stopwatch.GetTimestamp();
-        if (type == "activity" && data is not null)
-        {
-            LastEventId = id ?? LastEventId;
-            using var json = JsonDocument.Parse(data);
-            _arrivals.TryAdd(json.RootElement.GetProperty("id").GetGuid(), now);
-        }
+        if (type == "ready") _ready.TrySetResult();
+        if (type != "activity" || data is null) return;
 
-        return type == "ready" && _ready.TrySetResult();
+        LastEventId = id ?? LastEventId;
+        using var json = JsonDocument.Parse(data);
+        _arrivals.TryAdd(json.RootElement.GetProperty("id").GetGuid(), now);
     }
 }
 
@@ -42,28 +38,20 @@ internal sealed class FeedSubscriber(Uri api, Func<string> token, Func<IReadOnly
 /// 50 streams are opening at a time, so a burst of connections is not what is measured; a dropped stream is resumed as a
 /// browser would, with <c>Last-Event-ID</c>.
 /// </summary>
-internal sealed class FeedSubscribers : IAsyncDisposable
+internal sealed class FeedSubscribers(IEnumerable<FeedSubscriber> subscribers) : IAsyncDisposable
 {
-    private readonly HttpClient _http;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _opening = new(50);
     private readonly List<Task> _readers = [];
     private int _failures;
 
-    public FeedSubscribers(IEnumerable<FeedSubscriber> subscribers)
+    public IReadOnlyList<FeedSubscriber> All { get; } = [.. subscribers];
+
+    private HttpClient Http => field ??= new(new SocketsHttpHandler
     {
-        All = [.. subscribers];
-        _http = new(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = All.Count + 10,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        }) { Timeout = Timeout.InfiniteTimeSpan };
-    }
+        MaxConnectionsPerServer = All.Count + 10, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, ConnectTimeout = TimeSpan.FromSeconds(10),
+    }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    public IReadOnlyList<FeedSubscriber> All { get; }
-
-    /// <summary>Opens every stream; true when all sent their <c>ready</c> event within the time given.</summary>
     public async Task<bool> StartAsync(TimeSpan within)
     {
         _readers.AddRange(All.Select(s => Task.Run(() => ReadAsync(s))));
@@ -85,29 +73,22 @@ internal sealed class FeedSubscribers : IAsyncDisposable
     {
         if (!_stop.IsCancellationRequested) await StopAsync(TimeSpan.Zero);
 
-        _http.Dispose();
+        Http.Dispose();
         _stop.Dispose();
     }
 
+    /// <summary>A slot of <see cref="_opening"/> is held from the first attempt until the stream is ready or has failed once.</summary>
     private async Task ReadAsync(FeedSubscriber subscriber)
     {
-        var opening = true;
-        void Opened()
-        {
-            if (opening)
-            {
-                opening = false;
-                _opening.Release();
-            }
-        }
-
         await _opening.WaitAsync();
-        while (!_stop.IsCancellationRequested)
+        var opening = 1;
+        void Opened() => _ = Interlocked.Exchange(ref opening, 0) == 1 ? _opening.Release() : 0;
+        _ = subscriber.Ready.ContinueWith(_ => Opened(), TaskScheduler.Default);
+        for (; !_stop.IsCancellationRequested; subscriber.Reconnects++)
         {
             try
             {
-                await StreamAsync(subscriber, Opened);
-                subscriber.Reconnects++;
+                await StreamAsync(subscriber);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -115,11 +96,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
-                subscriber.Reconnects++;
-                if (Interlocked.Increment(ref _failures) <= 20)
-                {
-                    Console.Error.WriteLine($"feed: {subscriber.Api}: {ex.Message}");
-                }
+                if (Interlocked.Increment(ref _failures) <= 20) Console.Error.WriteLine($"feed: {subscriber.Api}: {ex.Message}");
 
                 Opened();
                 await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
@@ -129,7 +106,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
         Opened();
     }
 
-    private async Task StreamAsync(FeedSubscriber subscriber, Action onReady)
+    private async Task StreamAsync(FeedSubscriber subscriber)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(subscriber.Api, "/api/v1/activities/stream"))
         {
@@ -140,7 +117,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
         request.Headers.Authorization = new("Bearer", subscriber.Token);
         if (subscriber.LastEventId is { } last) request.Headers.Add("Last-Event-ID", last);
 
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _stop.Token);
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _stop.Token);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(_stop.Token));
         string? type = null, id = null, data = null;
@@ -148,8 +125,7 @@ internal sealed class FeedSubscribers : IAsyncDisposable
         {
             if (line.Length == 0)
             {
-                if (subscriber.OnEvent(type, id, data)) onReady();
-
+                subscriber.OnEvent(type, id, data);
                 type = id = data = null;
             }
             else if (line.Split(':', 2) is [var field, var value])

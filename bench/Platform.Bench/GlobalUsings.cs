@@ -12,4 +12,5 @@ global using Platform.Data;
 global using Platform.Data.Entities;
 global using Platform.Tests.Support;
 global using static Platform.Bench.Formatting;
+global using static Platform.Bench.ResultsTable;
 global using static Platform.Bench.Statistics;

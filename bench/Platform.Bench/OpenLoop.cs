@@ -1,20 +1,11 @@
 namespace Platform.Bench;
 
 /// <summary>How a request ended; <see cref="NotSent"/>: too many were still in flight (the client's own overload guard).</summary>
-public enum Outcome
-{
-    Success,
-    ServerError,
-    OtherStatus,
-    Timeout,
-    ConnectionError,
-    NotSent,
-}
+public enum Outcome { Success, ServerError, OtherStatus, Timeout, ConnectionError, NotSent }
 
 /// <summary>A request ready to send, its kind (for messages) and what to do with a 2xx answer.</summary>
 public sealed record PlannedRequest(string Kind, HttpRequestMessage Message, Func<HttpResponseMessage, Task>? OnSuccess = null);
 
-/// <summary>Outcomes and the latencies (ms) of answered requests.</summary>
 public sealed class LatencyRecorder
 {
     private readonly long[] _outcomes = new long[Enum.GetValues<Outcome>().Length];
@@ -42,10 +33,10 @@ public sealed class LatencyRecorder
     public long Total() => Enum.GetValues<Outcome>().Sum(Count);
     public long Answered() => Count(Outcome.Success) + Count(Outcome.ServerError) + Count(Outcome.OtherStatus);
 
-    /// <summary>Sorted latencies of answered requests.</summary>
-    public double[] Latencies()
+    /// <summary>Sorted latencies of answered requests, but for the first <paramref name="skip"/> recorded.</summary>
+    public double[] Latencies(int skip = 0)
     {
-        lock (_latencies) return [.. _latencies.Order()];
+        lock (_latencies) return [.. _latencies.Skip(skip).Order()];
     }
 }
 

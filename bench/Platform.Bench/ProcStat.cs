@@ -19,12 +19,13 @@ public static class ProcStat
         }
     }
 
-    /// <summary>Resident set size (VmRSS); throws when the process is gone.</summary>
     public static long RssBytes(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
+
+    public static int OpenFiles(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
 
     public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

@@ -12,13 +12,13 @@ public sealed class ReleaseProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>From process start to the first successful health answer.</summary>
     public TimeSpan Startup { get; }
 
     /// <summary>CPU time (user + system, every thread) the process had used when it first answered healthy.</summary>
     public double StartupCpuSeconds { get; }
     public bool HasExited => _process.HasExited;
     public long RssBytes => ProcStat.RssBytes(_process.Id);
+    public int Handles => ProcStat.OpenFiles(_process.Id);
 
     /// <param name="outputLog">A file that receives the app's output (its logs); without one its stdout is dropped and its stderr is the bench's.</param>
     public static async Task<ReleaseProcess> StartAsync(string project, string dll, IDictionary<string, string> environment, string? outputLog = null)
@@ -78,7 +78,7 @@ public sealed class ReleaseProcess : IAsyncDisposable
 
     private static async Task<string> PublishAsync(string project)
     {
-        var output = Path.Combine(BenchEnvironment.RepositoryRoot, "bench", ".out", Path.GetFileName(project));
+        var output = Path.Combine(Repository.Root, "bench", ".out", Path.GetFileName(project));
         await PublishLock.WaitAsync();
         try
         {
@@ -86,7 +86,7 @@ public sealed class ReleaseProcess : IAsyncDisposable
             {
                 Console.WriteLine($"Publishing {project} (Release) ...");
                 // For this machine's runtime, as a container image is published: that is what turns ReadyToRun on.
-                await Tools.RunAsync("dotnet", ["publish", Path.Combine(BenchEnvironment.RepositoryRoot, project), "-c", "Release",
+                await Tools.RunAsync("dotnet", ["publish", Path.Combine(Repository.Root, project), "-c", "Release",
                     "-r", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "--self-contained", "false", "-o", output, "--nologo", "-v", "q"]);
             }
 

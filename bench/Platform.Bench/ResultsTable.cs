@@ -21,12 +21,11 @@ public sealed class ResultsTable
     public static string Ratio(double ours, double reference) => reference == 0 ? "-" : F(ours / reference, "0.00") + "×";
     public string Render() => Render(_rows.Select(Line));
 
-    /// <summary>Writes the run into bench/RESULTS.md and its console output into bench/results/.</summary>
     public async Task SaveAsync(string what)
     {
         var now = DateTime.UtcNow;
         var stamp = now.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
-        var bench = Path.Combine(BenchEnvironment.RepositoryRoot, "bench");
+        var bench = Path.Combine(Repository.Root, "bench");
         var path = Path.Combine(bench, "RESULTS.md");
         var old = File.Exists(path) ? await File.ReadAllLinesAsync(path) : [];
         var ids = _rows.Select(r => r.Id).ToHashSet();

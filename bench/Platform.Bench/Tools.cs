@@ -19,11 +19,7 @@ public static class Tools
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} exited with {process.ExitCode}: {await stderr}{await stdout}");
-        }
-
+        Check(process.ExitCode == 0, $"{file} exited with {process.ExitCode}: {await stderr}{await stdout}");
         return await stdout;
     }
 
@@ -34,23 +30,11 @@ public static class Tools
     public static async Task<LoadResult> WrkAsync(
         Uri url, int connections, TimeSpan duration, IDictionary<string, string>? headers = null, string method = "GET", string? body = null, string? lua = null)
     {
-        if (!url.IsLoopback)
-        {
-            throw new InvalidOperationException($"Load goes to loopback only, not {url}");
-        }
-
-        var script = new StringBuilder().AppendLine($"wrk.method = \"{method}\"");
-        if (body is not null)
-        {
-            script.AppendLine($"wrk.body = [==[{body}]==]").AppendLine("wrk.headers[\"Content-Type\"] = \"application/json\"");
-        }
-
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
-        {
-            script.AppendLine($"wrk.headers[\"{name}\"] = \"{value}\"");
-        }
-
-        script.AppendLine(lua).AppendLine("""
+        Check(url.IsLoopback, $"Load goes to loopback only, not {url}");
+        var script = new StringBuilder().AppendLine($"wrk.method = \"{method}\"")
+            .AppendLine(body is null ? "" : $"wrk.body = [==[{body}]==]\nwrk.headers[\"Content-Type\"] = \"application/json\"")
+            .AppendJoin('\n', (headers ?? new Dictionary<string, string>()).Select(h => $"wrk.headers[\"{h.Key}\"] = \"{h.Value}\"")).AppendLine()
+            .AppendLine(lua).AppendLine("""
             done = function(summary, latency, requests)
               local e = summary.errors
               io.write(string.format("RESULT %d %d %.3f %d\n", summary.requests, e.status + e.connect + e.read + e.write + e.timeout,
@@ -85,11 +69,7 @@ public static class Tools
             "-n", "-f", scriptPath, "-c", I(clients), "-j", I(Math.Min(clients, Environment.ProcessorCount)), "-T", I((int)duration.TotalSeconds), "-M", protocol,
             "--log", "--log-prefix", Path.Combine(directory, "log"), "-h", builder.Host!, "-p", I(builder.Port), "-U", builder.Username!, builder.Database!,
         ];
-        foreach (var (name, value) in variables ?? new Dictionary<string, string>())
-        {
-            args.AddRange(["-D", $"{name}={value}"]);
-        }
-
+        args.AddRange((variables ?? new Dictionary<string, string>()).SelectMany(v => new[] { "-D", $"{v.Key}={v.Value}" }));
         try
         {
             var output = await RunAsync("pgbench", args, new Dictionary<string, string> { ["PGPASSWORD"] = builder.Password ?? "" });

@@ -31,7 +31,7 @@ internal static class AgentContainers
             var response = await client.Containers.CreateContainerAsync(new CreateContainerParameters
             {
                 Name = RuntimeLabels.WorkloadName(agent.Id),
-                Image = AgentImages.Quiet,
+                Image = DockerEngines.AgentImage,
                 Labels = new Dictionary<string, string>
                 {
                     [RuntimeLabels.AgentId] = agent.Id.ToString(),
@@ -48,10 +48,11 @@ internal static class AgentContainers
     }
 
     /// <summary>Force-removes every container of the scope; never throws.</summary>
-    public static async Task RemoveAsync(IDockerClient client, string scope)
+    public static async Task RemoveAsync(string host, string scope)
     {
         try
         {
+            using var client = new DockerClientBuilder().WithEndpoint(new Uri(host)).WithTimeout(TimeSpan.FromSeconds(60)).Build();
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             var filter = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RuntimeLabels.Scope}={scope}"] = true } };
             var listed = await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filter }, timeout.Token);

@@ -3,9 +3,6 @@ namespace Platform.Bench;
 /// <summary>The agent images the runtime scenarios run, built on an engine without a registry.</summary>
 internal static class AgentImages
 {
-    /// <summary>busybox running <c>sleep 3600</c> (scripts/build-agent-image.sh): a container that costs the engine as little as one can.</summary>
-    public const string Quiet = "platform-local/agent-runtime:test";
-
     /// <summary>
     /// A busybox shell that holds 8 MB in a variable, so that memory figures mean something, and exits at once on
     /// SIGTERM, so that stopping it does not wait for the grace period (an agent that obeys SIGTERM).
@@ -15,10 +12,10 @@ internal static class AgentImages
 
     public static async Task BuildAsync(string dockerHost)
     {
+        await DockerEngines.BuildAgentImageAsync(dockerHost);
         var environment = new Dictionary<string, string> { ["DOCKER_HOST"] = dockerHost };
-        await Tools.RunAsync("bash", [Path.Combine(BenchEnvironment.RepositoryRoot, "scripts", "build-agent-image.sh"), Quiet], environment);
         var name = "bench-holding-" + Guid.NewGuid().ToString("N")[..8];
-        await Tools.RunAsync("docker", ["create", "--name", name, "--network", "none", Quiet], environment);
+        await Tools.RunAsync("docker", ["create", "--name", name, "--network", "none", DockerEngines.AgentImage], environment);
         try
         {
             var command = JsonSerializer.Serialize(new[] { "/bin/sh", "-c", HoldingScript });

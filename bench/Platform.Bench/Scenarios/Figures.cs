@@ -7,19 +7,16 @@ public static class Formatting
     public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
     public static string Ms(double value) => double.IsNaN(value) ? "-" : F(value, value < 10 ? "0.0" : "0") + " ms";
     public static string Mib(long bytes) => F(bytes / 1024.0 / 1024.0, "0") + " MiB";
-    public static string Mb(long bytes) => F(bytes / 1024.0 / 1024.0, "0") + " MB";
 }
 
 public static class Statistics
 {
-    /// <summary>The middle value (the mean of the two middle ones for an even count); 0 when there are none.</summary>
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    /// <summary>The nearest-rank percentile (0 to 1); NaN when there are no values.</summary>
     public static double Percentile(IEnumerable<double> values, double percentile) => PercentileOfSorted([.. values.Order()], percentile);
 
     public static double PercentileOfSorted(double[] sorted, double percentile) =>

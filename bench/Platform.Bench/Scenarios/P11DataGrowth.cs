@@ -8,12 +8,18 @@ namespace Platform.Bench;
 /// </summary>
 public sealed class P11DataGrowth : IScenario
 {
-    private const int GrowthTenants = 99_900;
+    // The seed's shape per tenant (10 users, agents with 2 channels, audit rows over 200 days), 10 agents per new tenant, 9 M audit rows.
+    private static readonly SeedShape Growth = new("Growth", 99_900, 10, 9, Digits: 6, UserKey: "id")
+    {
+        Plan = "(ARRAY['starter','growth','enterprise'])[1 + i % 3]::tenant_plan",
+        ResourceLimits = "{}",
+        Tools = "\"tool.a\"",
+    };
+
     private const int Connections = 16;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
     private const string PlatformAdminEmail = "growth-platform-admin@bench.test";
-    private const string ActivityBody = """{"type":"tool_call","summary":"bench activity","details":{"tool":"search","ms": 12}}""";
 
     public string Id => "P11";
     public string Title => "Growth to 100,000 tenants, 1,000,000 agents, 10 M audit rows";
@@ -45,20 +51,16 @@ public sealed class P11DataGrowth : IScenario
     private async Task<IReadOnlyList<ResultRow>> OnReplicaAsync(BenchEnvironment environment, TemplateDatabase database, IReadOnlyList<Guid> agents)
     {
         await using var standby = await PostgresStandby.StartAsync(environment.Postgres);
-        await using var api = await environment.StartApiAsync(new Dictionary<string, string>
+        await using var api = await environment.StartApiOnAsync(database.AppConnectionString, new Dictionary<string, string>
         {
-            ["ConnectionStrings__platformdb"] = BenchEnvironment.WithoutPoolSize(database.AppConnectionString),
             ["ConnectionStrings__platformdb-read"] = BenchEnvironment.WithoutPoolSize(
                 standby.ConnectionString(database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword)),
         });
-        var (_, key) = await SeededData.CreateApiKeyAsync(api.BaseAddress, 100, "bench P11 replica", "activities:write");
-        var postUrl = new Uri(api.BaseAddress, $"/api/v1/agents/{agents[0]}/activities");
-        var apiKey = new Dictionary<string, string> { ["X-Api-Key"] = key };
-        var spread = P2ActivityPost.SpreadOverAgentsLua(agents);
-        await Tools.WrkAsync(postUrl, Connections, WarmUp, apiKey, "POST", ActivityBody, spread);
+        var (_, posts) = await P2ActivityPost.PostLoadAsync(api.BaseAddress, agents, "bench P11 replica");
+        await posts(WarmUp);
         using var sampling = new CancellationTokenSource();
         var sampled = ReplicaMeasures.SampleReplayLagAsync(environment.Postgres, sampling.Token);
-        var load = await Tools.WrkAsync(postUrl, Connections, Duration, apiKey, "POST", ActivityBody, spread);
+        var load = await posts(Duration);
         await sampling.CancelAsync();
         var (lag, lagBytes) = await sampled;
         var lagP99 = Statistics.Percentile(lag, 0.99);
@@ -80,7 +82,7 @@ public sealed class P11DataGrowth : IScenario
                 "≤ 5 s (Data:MaxReplicaLag)", lagP99 <= 5),
             new(Id, $"Audit export of {N(exported)} rows (platform admin, 10 days) from the replica: rows/s vs COPY TO STDOUT on the replica",
                 $"{F(ours, "0")} rows/s ({exportTime.TotalSeconds:0.0} s)", $"{F(reference, "0")} rows/s ({copyTime.TotalSeconds:0.0} s)",
-                ResultsTable.Ratio(ours, reference), "≥ 0.50×", ours >= 0.5 * reference),
+                Ratio(ours, reference), "≥ 0.50×", ours >= 0.5 * reference),
         ];
     }
 
@@ -88,90 +90,36 @@ public sealed class P11DataGrowth : IScenario
     {
         var title = $"{load}, {Connections} conn: at 100,000 tenants vs at the seed's 100";
         yield return new(Id, $"{title}: req/s", F(after.RequestsPerSecond, "0"), F(before.RequestsPerSecond, "0"),
-            ResultsTable.Ratio(after.RequestsPerSecond, before.RequestsPerSecond), "≥ 0.80×",
+            Ratio(after.RequestsPerSecond, before.RequestsPerSecond), "≥ 0.80×",
             after.RequestsPerSecond >= 0.8 * before.RequestsPerSecond && after.Errors + before.Errors == 0);
-        yield return new(Id, $"{title}: p99", Ms(after.P99Ms), Ms(before.P99Ms), ResultsTable.Ratio(after.P99Ms, before.P99Ms), "≤ 1.5×",
+        yield return new(Id, $"{title}: p99", Ms(after.P99Ms), Ms(before.P99Ms), Ratio(after.P99Ms, before.P99Ms), "≤ 1.5×",
             after.P99Ms <= 1.5 * before.P99Ms);
     }
 
     private static async Task<(LoadResult List, LoadResult Post)> MeasureAsync(BenchEnvironment environment, TemplateDatabase database, IReadOnlyList<Guid> agents)
     {
-        await using var api = await environment.StartApiAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings__platformdb"] = BenchEnvironment.WithoutPoolSize(database.AppConnectionString),
-        });
+        await using var api = await environment.StartApiOnAsync(database.AppConnectionString);
         var token = await SeededData.AccessTokenAsync(api.BaseAddress, SeededData.UserEmail(1, 1));
         var listUrl = new Uri(api.BaseAddress, "/api/v1/agents?limit=50");
         var bearer = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" };
         await Tools.WrkAsync(listUrl, Connections, WarmUp, bearer);
         var list = await Tools.WrkAsync(listUrl, Connections, Duration, bearer);
 
-        var (_, key) = await SeededData.CreateApiKeyAsync(api.BaseAddress, 100, "bench P11", "activities:write");
-        var postUrl = new Uri(api.BaseAddress, $"/api/v1/agents/{agents[0]}/activities");
-        var apiKey = new Dictionary<string, string> { ["X-Api-Key"] = key };
-        var spread = P2ActivityPost.SpreadOverAgentsLua(agents);
-        await Tools.WrkAsync(postUrl, Connections, WarmUp, apiKey, "POST", ActivityBody, spread);
-        var post = await Tools.WrkAsync(postUrl, Connections, Duration, apiKey, "POST", ActivityBody, spread);
+        var (_, posts) = await P2ActivityPost.PostLoadAsync(api.BaseAddress, agents, "bench P11");
+        await posts(WarmUp);
+        var post = await posts(Duration);
         Console.WriteLine($"P11 list {list.Describe()}; post {post.Describe()}");
         return (list, post);
     }
 
     private static async Task GrowAsync(TemplateDatabase database)
     {
-        var watch = Stopwatch.StartNew();
-        foreach (var (label, sql) in GrowthSteps)
-        {
-            var rows = await Sql.ExecuteAsync(database.OwnerConnectionString, sql);
-            Console.WriteLine($"P11 grow: {label}: {N(rows)} rows after {watch.Elapsed.TotalSeconds:0} s");
-        }
-
-        await Sql.ExecuteAsync(database.OwnerConnectionString, "VACUUM ANALYZE");
-        await Sql.ExecuteAsync(database.OwnerConnectionString, "CHECKPOINT");
-        Console.WriteLine($"P11 grow: analysed after {watch.Elapsed.TotalSeconds:0} s");
+        var cs = database.OwnerConnectionString;
+        var hash = await Sql.ScalarAsync<string>(cs, "SELECT password_hash FROM users WHERE email = 'bench-user-1-1@bench.test'");
+        await Sql.ExecuteAsync(cs, $$"""
+            INSERT INTO users (id, email, name, password_hash, role, tenant_id, mfa_enabled, recovery_code_hashes, failed_login_count, created_at, updated_at)
+            VALUES (uuid_v7(), '{{PlatformAdminEmail}}', 'Growth admin', @hash, 'platform_admin', NULL, false, '{}', 0, now(), now())
+            """, new Dictionary<string, object> { ["hash"] = hash });
+        await Seeder.SeedAsync(cs, Growth, hash, "P11 grow");
     }
-
-    // The seed's shape per tenant (10 users, agents with 2 channels, audit rows over 200 days), 10 agents per new tenant.
-    private static readonly (string Label, string Sql)[] GrowthSteps =
-    [
-        ("tenants", $$"""
-            INSERT INTO tenants (id, company_name, admin_email, status, plan, model_defaults, resource_limits, created_at, updated_at)
-            SELECT uuid_v7(), 'Growth ' || lpad(i::text, 6, '0'), 'growth-admin-' || i || '@bench.test', 'active', (ARRAY['starter','growth','enterprise'])[1 + i % 3]::tenant_plan,
-                   '{"model_tier":"sonnet","thinking_mode":"off"}', '{}', now(), now()
-            FROM generate_series(1, {{GrowthTenants}}) AS i
-            """),
-        ("users", """
-            INSERT INTO users (id, email, name, password_hash, role, tenant_id, mfa_enabled, recovery_code_hashes, failed_login_count, created_at, updated_at)
-            SELECT uuid_v7(), 'growth-user-' || t.id || '-' || u || '@bench.test', 'User ' || u, (SELECT password_hash FROM users WHERE email = 'bench-user-1-1@bench.test'),
-                   CASE WHEN u = 1 THEN 'tenant_admin'::user_role ELSE 'tenant_member'::user_role END, t.id, false, '{}', 0, now(), now()
-            FROM tenants t, generate_series(1, 10) AS u WHERE t.company_name LIKE 'Growth %'
-            """),
-        ("platform admin", $$"""
-            INSERT INTO users (id, email, name, password_hash, role, tenant_id, mfa_enabled, recovery_code_hashes, failed_login_count, created_at, updated_at)
-            SELECT uuid_v7(), '{{PlatformAdminEmail}}', 'Growth admin', password_hash, 'platform_admin', NULL, false, '{}', 0, now(), now()
-            FROM users WHERE email = 'bench-user-1-1@bench.test'
-            """),
-        ("team members", """
-            INSERT INTO team_members (id, tenant_id, user_id, role, joined_at)
-            SELECT uuid_v7(), tenant_id, id, role, now() FROM users WHERE email LIKE 'growth-user-%'
-            """),
-        ("agents", """
-            INSERT INTO agents (id, tenant_id, name, description, role, status, model_tier, thinking_mode, tool_policy, provision_attempts, created_at, updated_at, last_active_at)
-            SELECT uuid_v7(), t.id, 'agent-' || a, 'Growth agent ' || a, (ARRAY['pm','engineering','operations','custom'])[1 + a % 4]::agent_role,
-                   'active', 'sonnet', 'off', '{"allowed":["tool.a"],"denied":[],"approval_rules":[]}', 0, now(), now(), now() - (a || ' minutes')::interval
-            FROM tenants t, generate_series(1, 10) AS a WHERE t.company_name LIKE 'Growth %'
-            """),
-        ("channels", """
-            INSERT INTO agent_channels (id, tenant_id, agent_id, type, name, config, enabled, created_at, updated_at)
-            SELECT uuid_v7(), a.tenant_id, a.id, c.type::channel_type, c.name, '{"channel":"#bench"}', true, now(), now()
-            FROM agents a, (VALUES ('slack', '#general'), ('email', 'ops@bench.test')) AS c(type, name)
-            WHERE a.description LIKE 'Growth agent %'
-            """),
-        // In slices, so that no statement runs into the command timeout on a busy machine.
-        .. Enumerable.Range(0, 9).Select(slice => ($"audit rows, slice {slice + 1} of 9", $$"""
-            INSERT INTO audit_logs (id, tenant_id, actor_type, actor_id, action, target_type, target_id, severity, details, created_at)
-            SELECT uuid_v7(), t.ids[1 + i % array_length(t.ids, 1)], 'user', gen_random_uuid(), 'agent.updated', 'agent', gen_random_uuid(), 'info',
-                   jsonb_build_object('changed', jsonb_build_object('name', 'n' || i)), now() - ((i % 200) || ' days')::interval - ((i % 86400) || ' seconds')::interval
-            FROM (SELECT array_agg(id) AS ids FROM tenants WHERE company_name LIKE 'Growth %') t, generate_series({{(slice * 1_000_000) + 1}}, {{(slice + 1) * 1_000_000}}) AS i
-            """)),
-    ];
 }

@@ -41,21 +41,17 @@ public sealed class P2ActivityPost : IScenario
         var tenantId = data.TenantIds[TenantNo - 1];
         var agents = await SeededData.AgentIdsAsync(environment, tenantId, Agents);
         await using var api = await environment.StartApiAsync();
-        var (keyId, key) = await SeededData.CreateApiKeyAsync(api.BaseAddress, TenantNo, "bench P2", "activities:write");
-        var lua = SpreadOverAgentsLua(agents);
-        var url = new Uri(api.BaseAddress, $"/api/v1/agents/{agents[0]}/activities");
-        var headers = new Dictionary<string, string> { ["X-Api-Key"] = key };
+        var (keyId, posts) = await PostLoadAsync(api.BaseAddress, agents, "bench P2");
         var variables = new Dictionary<string, string> { ["tenant"] = tenantId.ToString(), ["agents"] = "{" + string.Join(",", agents) + "}", ["key"] = keyId.ToString() };
-        Task<LoadResult> Ours(TimeSpan duration) => Tools.WrkAsync(url, Connections, duration, headers, "POST", Body, lua);
         Task<LoadResult> Reference(TimeSpan duration) => Tools.PgBenchAsync(environment.Database.AppConnectionString, TransactionSql, Connections, duration, variables);
 
-        await Ours(WarmUp);
+        await posts(WarmUp);
         await Reference(TimeSpan.FromSeconds(20));
         var ours = new List<LoadResult>();
         var pg = new List<LoadResult>();
         for (var round = 1; round <= Rounds; round++)
         {
-            ours.Add(await Ours(Duration));
+            ours.Add(await posts(Duration));
             pg.Add(await Reference(Duration));
             Console.WriteLine($"P2 round {round}: API {ours[^1].Describe()}; pgbench {pg[^1].Describe()}");
         }
@@ -64,18 +60,25 @@ public sealed class P2ActivityPost : IScenario
         return
         [
             new(Id, $"{Title}, {Connections} conn, {Agents} agents, {Rounds} alternating rounds of {Duration.TotalSeconds:0} s: req/s vs pgbench",
-                F(oursRate, "0") + (errors > 0 ? $" ({errors} errors)" : ""), F(pgRate, "0"), ResultsTable.Ratio(oursRate, pgRate), "≥ 0.40×", oursRate >= 0.4 * pgRate && errors == 0),
+                F(oursRate, "0") + (errors > 0 ? $" ({errors} errors)" : ""), F(pgRate, "0"), Ratio(oursRate, pgRate), "≥ 0.40×", oursRate >= 0.4 * pgRate && errors == 0),
         ];
     }
 
-    /// <summary>wrk Lua that posts each request to one of <paramref name="agents"/>' activity paths at random (per-thread seed).</summary>
-    public static string SpreadOverAgentsLua(IEnumerable<Guid> agents) => $$"""
-        local paths = { {{string.Join(", ", agents.Select(a => $"\"/api/v1/agents/{a}/activities\""))}} }
-        local threads = 0
-        setup = function(thread) threads = threads + 1; thread:set("seed", threads) end
-        init = function(args) math.randomseed(seed * 7919 + os.time()) end
-        request = function() return wrk.format(nil, paths[math.random(#paths)]) end
-        """;
+    /// <summary>wrk posting activities with a new API key of tenant 100, each to one of <paramref name="agents"/> at random (per-thread seed).</summary>
+    public static async Task<(Guid KeyId, Func<TimeSpan, Task<LoadResult>> Run)> PostLoadAsync(Uri api, IReadOnlyList<Guid> agents, string keyName)
+    {
+        var (keyId, key) = await SeededData.CreateApiKeyAsync(api, TenantNo, keyName, "activities:write");
+        var url = new Uri(api, $"/api/v1/agents/{agents[0]}/activities");
+        var headers = new Dictionary<string, string> { ["X-Api-Key"] = key };
+        var lua = $$"""
+            local paths = { {{string.Join(", ", agents.Select(a => $"\"/api/v1/agents/{a}/activities\""))}} }
+            local threads = 0
+            setup = function(thread) threads = threads + 1; thread:set("seed", threads) end
+            init = function(args) math.randomseed(seed * 7919 + os.time()) end
+            request = function() return wrk.format(nil, paths[math.random(#paths)]) end
+            """;
+        return (keyId, duration => Tools.WrkAsync(url, Connections, duration, headers, "POST", Body, lua));
+    }
 
     private static double Rate(List<LoadResult> rounds) => rounds.Sum(r => r.Requests) / rounds.Sum(r => r.Requests / r.RequestsPerSecond);
 }

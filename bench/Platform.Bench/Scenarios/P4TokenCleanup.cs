@@ -50,7 +50,7 @@ public sealed class P4TokenCleanup : IScenario
         List<ResultRow> rows =
         [
             new(Id, $"{Title}: job time vs one bare DELETE (median of {ours.Count})", $"{F(oursSeconds, "0.00")} s ({string.Join(", ", ours.Select(s => F(s, "0.00")))})",
-                $"{F(bareSeconds, "0.00")} s ({string.Join(", ", bare.Select(s => F(s, "0.00")))})", ResultsTable.Ratio(oursSeconds, bareSeconds), "≤ 1.5×", oursSeconds <= 1.5 * bareSeconds),
+                $"{F(bareSeconds, "0.00")} s ({string.Join(", ", bare.Select(s => F(s, "0.00")))})", Ratio(oursSeconds, bareSeconds), "≤ 1.5×", oursSeconds <= 1.5 * bareSeconds),
         ];
         rows.AddRange(await LoginsAsync(environment, template));
         return rows;
@@ -64,10 +64,7 @@ public sealed class P4TokenCleanup : IScenario
         for (var round = 1; round <= LoginRounds; round++)
         {
             await using var copy = await template.CopyAsync($"login{round}");
-            await using var api = await environment.StartApiAsync(new Dictionary<string, string>
-            {
-                ["ConnectionStrings__platformdb"] = BenchEnvironment.WithoutPoolSize(copy.AppConnectionString),
-            });
+            await using var api = await environment.StartApiOnAsync(copy.AppConnectionString);
             var url = new Uri(api.BaseAddress, "/api/v1/auth/login");
             var body = $$"""{"email":"{{LoginEmail}}","password":"{{BenchData.Password}}"}""";
             await Tools.WrkAsync(url, 4, TimeSpan.FromSeconds(3), method: "POST", body: body); // warm-up
@@ -105,7 +102,7 @@ public sealed class P4TokenCleanup : IScenario
         return
         [
             new(Id, $"{Title}: login p99 during the job vs without (open-loop at half the API's login capacity; {LoginRounds} rounds, latencies pooled)",
-                $"{Ms(busyP99)} ({N(busy.Total())} req)", $"{Ms(quietP99)} ({N(quiet.Total())} req)", ResultsTable.Ratio(busyP99, quietP99), "≤ 1.2×",
+                $"{Ms(busyP99)} ({N(busy.Total())} req)", $"{Ms(quietP99)} ({N(quiet.Total())} req)", Ratio(busyP99, quietP99), "≤ 1.2×",
                 busyP99 <= 1.2 * quietP99 && errors == 0),
         ];
     }

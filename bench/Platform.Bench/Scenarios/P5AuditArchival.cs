@@ -76,14 +76,13 @@ public sealed class P5AuditArchival : IScenario
         return
         [
             new(Id, $"{Title}: rows/s vs COPY TO STDOUT through gzip into a file", $"{F(oursRate, "0")} rows/s ({F(oursSeconds)} s)",
-                $"{F(copyRate, "0")} rows/s ({F(copySeconds)} s)", ResultsTable.Ratio(oursRate, copyRate), "≥ 0.50×", oursRate >= 0.5 * copyRate),
+                $"{F(copyRate, "0")} rows/s ({F(copySeconds)} s)", Ratio(oursRate, copyRate), "≥ 0.50×", oursRate >= 0.5 * copyRate),
             new(Id, $"{Title}: process RSS while archiving (in-process worker, server GC)",
                 $"peak {Mib(Math.Max(firstHalf, secondHalf))} (start {Mib(rss[0].Bytes)}; 1st half {Mib(firstHalf)}, 2nd half {Mib(secondHalf)})",
-                "-", ResultsTable.Ratio(secondHalf, firstHalf), "flat: 2nd-half peak ≤ 1.10× 1st-half", secondHalf <= 1.10 * firstHalf),
+                "-", Ratio(secondHalf, firstHalf), "flat: 2nd-half peak ≤ 1.10× 1st-half", secondHalf <= 1.10 * firstHalf),
         ];
     }
 
-    /// <summary>The worker's archiver as its DI container builds it.</summary>
     private static AuditArchiver Archiver(IAmazonS3 client, S3ArchiveOptions options, string connectionString)
     {
         var db = Sql.AppOptions(connectionString);

@@ -1,4 +1,5 @@
 using Docker.DotNet;
+using Microsoft.Extensions.Logging;
 using Platform.Runtime;
 using Platform.Runtime.Engine;
 using Platform.Worker.Containers;
@@ -40,7 +41,7 @@ public sealed class P6DockerPoll : IScenario
         var ids = new List<string>();
         var database = await PlatformDatabase.CreateAsync(environment.Postgres);
         await using var dropped = new Finally(() => Sql.DropAsync(database));
-        await using var removed = new Finally(() => AgentContainers.RemoveAsync(client, scope));
+        await using var removed = new Finally(() => AgentContainers.RemoveAsync(host, scope));
         var dbOptions = Sql.AppOptions(database.AppConnectionString);
         var rows = new List<ResultRow>();
         var sweeps = new Dictionary<int, double>();
@@ -57,7 +58,7 @@ public sealed class P6DockerPoll : IScenario
 
         var (small, large) = (Sizes[0], Sizes[^1]);
         rows.Add(new ResultRow(Id, $"{Title} at {large} vs at {small} containers (cost grows at most linearly)", Ms(sweeps[large]), Ms(sweeps[small]),
-            ResultsTable.Ratio(sweeps[large], sweeps[small]), $"≤ {MaxGrowth}×", sweeps[large] <= MaxGrowth * sweeps[small]));
+            Ratio(sweeps[large], sweeps[small]), $"≤ {MaxGrowth}×", sweeps[large] <= MaxGrowth * sweeps[small]));
         return rows;
     }
 
@@ -67,8 +68,9 @@ public sealed class P6DockerPoll : IScenario
     {
         var options = Options(host, scope);
         using var runtime = new EngineRuntime(options, NullLogger<EngineRuntime>.Instance);
+        using var warnings = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Warning));
         using var poller = new DockerPoller(runtime, MsOptions.Create(options), MsOptions.Create(new RuntimeLoopOptions()), dbOptions,
-            new AlertStore(TimeProvider.System), new StderrWarningLogger<DockerPoller>(), TimeProvider.System);
+            new AlertStore(TimeProvider.System), warnings.CreateLogger<DockerPoller>(), TimeProvider.System);
         await poller.PollOnceAsync(ct);
 
         var ours = new List<double>();
@@ -92,12 +94,12 @@ public sealed class P6DockerPoll : IScenario
         var (o, r) = (Median(ours), Median(reference));
         var title = $"{Title} of {ids.Length} containers vs docker stats --no-stream (median of {Runs}, MaxParallelism {options.MaxParallelism})";
         var oursText = Ms(o) + (problems.Count > 0 ? $" ({problems.Count} incomplete sweeps)" : "");
-        return (new ResultRow(Id, title, oursText, Ms(r), ResultsTable.Ratio(o, r), "≤ 2×", o <= 2 * r && problems.Count == 0), o);
+        return (new ResultRow(Id, title, oursText, Ms(r), Ratio(o, r), "≤ 2×", o <= 2 * r && problems.Count == 0), o);
     }
 
     private static RuntimeOptions Options(string host, string scope)
     {
-        var options = new RuntimeOptions { Endpoint = host, Scope = scope, AgentImage = AgentImages.Quiet, RestartPolicy = "no" };
+        var options = new RuntimeOptions { Endpoint = host, Scope = scope, AgentImage = DockerEngines.AgentImage, RestartPolicy = "no" };
         var validation = new RuntimeOptionsValidator().Validate(null, options);
         return validation.Failed ? throw new InvalidOperationException(validation.FailureMessage) : options;
     }

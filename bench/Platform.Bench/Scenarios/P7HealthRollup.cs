@@ -75,7 +75,7 @@ public sealed class P7HealthRollup : IScenario
         return
         [
             new(Id, $"{Title}: RollUpHourAsync vs hand-written INSERT … SELECT … GROUP BY (median of {Runs})", Runs3("ours"), Runs3("reference"),
-                ResultsTable.Ratio(ours, reference), "≤ 1.2×", ours <= 1.2 * reference),
+                Ratio(ours, reference), "≤ 1.2×", ours <= 1.2 * reference),
         ];
     }
 

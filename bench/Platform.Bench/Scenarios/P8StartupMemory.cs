@@ -43,10 +43,7 @@ public sealed class P8StartupMemory : IScenario
             }
         }
 
-        foreach (var (name, list) in starts)
-        {
-            Console.WriteLine($"P8 {name} starts (wall/CPU ms): {string.Join(", ", list.Select(s => $"{F(s.Ms, "0")}/{F(s.CpuMs, "0")}"))}");
-        }
+        foreach (var (name, list) in starts) Console.WriteLine($"P8 {name} starts (wall/CPU ms): {string.Join(", ", list.Select(s => $"{F(s.Ms, "0")}/{F(s.CpuMs, "0")}"))}");
 
         double Wall(string name) => Median(starts[name].Select(s => s.Ms));
         double Cpu(string name) => Median(starts[name].Select(s => s.CpuMs));
@@ -62,13 +59,13 @@ public sealed class P8StartupMemory : IScenario
         return
         [
             new(Id, $"API start to first healthy answer, wall (median of {Starts}) vs reference API", Ms(Wall("API")), Ms(Wall("reference API")),
-                ResultsTable.Ratio(Wall("API"), Wall("reference API")), "≤ 1.3×", Wall("API") <= 1.3 * Wall("reference API")),
+                Ratio(Wall("API"), Wall("reference API")), "≤ 1.3×", Wall("API") <= 1.3 * Wall("reference API")),
             new(Id, $"API start to first healthy answer, CPU time (median of {Starts}) vs reference API", Ms(Cpu("API")), Ms(Cpu("reference API")),
-                ResultsTable.Ratio(Cpu("API"), Cpu("reference API")), "≤ 1.4×", Cpu("API") <= 1.4 * Cpu("reference API")),
+                Ratio(Cpu("API"), Cpu("reference API")), "≤ 1.4×", Cpu("API") <= 1.4 * Cpu("reference API")),
             new(Id, "API start to first healthy answer, wall / CPU vs bare Kestrel", $"{Ms(Wall("API"))} / {Ms(Cpu("API"))}",
-                $"{Ms(Wall("bare Kestrel"))} / {Ms(Cpu("bare Kestrel"))}", ResultsTable.Ratio(Wall("API"), Wall("bare Kestrel")), "(context)"),
-            new(Id, $"RSS after {N(apiRequests)} GET /agents?limit=50 vs bare Kestrel after {N(bareRequests)}", Mb(apiRss), Mb(bareRss),
-                ResultsTable.Ratio(apiRss, bareRss), "API ≤ 200 MB", apiRequests >= Requests && apiErrors == 0 && apiRss <= 200L * 1024 * 1024),
+                $"{Ms(Wall("bare Kestrel"))} / {Ms(Cpu("bare Kestrel"))}", Ratio(Wall("API"), Wall("bare Kestrel")), "(context)"),
+            new(Id, $"RSS after {N(apiRequests)} GET /agents?limit=50 vs bare Kestrel after {N(bareRequests)}", Mib(apiRss), Mib(bareRss),
+                Ratio(apiRss, bareRss), "API ≤ 200 MB", apiRequests >= Requests && apiErrors == 0 && apiRss <= 200L * 1024 * 1024),
         ];
     }
 

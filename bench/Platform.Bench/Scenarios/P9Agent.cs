@@ -23,9 +23,8 @@ internal sealed class P9Agent(ReleaseProcess api, HttpClient http, PlatformDatab
 
     public static async Task<P9Agent> StartAsync(BenchEnvironment environment, PlatformDatabase database, RuntimeOptions options, IAgentRuntime runtime, CancellationToken ct)
     {
-        var api = await environment.StartApiAsync(new Dictionary<string, string>
+        var api = await environment.StartApiOnAsync(database.AppConnectionString, new Dictionary<string, string>
         {
-            ["ConnectionStrings__platformdb"] = BenchEnvironment.WithoutPoolSize(database.AppConnectionString),
             ["Runtime__Backend"] = options.Backend,
             ["Runtime__Endpoint"] = options.Endpoint,
             ["Runtime__Scope"] = options.Scope,

@@ -33,9 +33,9 @@ internal static class P9StageMemory
             return
             [
                 new ResultRow(id, $"Memory of {Agents} agents frozen (docker pause) vs active (each shell holds 8 MB)", PerAgent(frozen), PerAgent(active),
-                    ResultsTable.Ratio(frozen, active), "(context: pause frees CPU only)"),
+                    Ratio(frozen, active), "(context: pause frees CPU only)"),
                 new ResultRow(id, $"Memory of {Agents} agents stopped vs active", PerAgent(stopped), PerAgent(active),
-                    ResultsTable.Ratio(stopped, active), "≤ 0.05× (stopping frees it)", stopped <= 0.05 * active),
+                    Ratio(stopped, active), "≤ 0.05× (stopping frees it)", stopped <= 0.05 * active),
             ];
         }
         finally

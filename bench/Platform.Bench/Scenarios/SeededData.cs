@@ -21,11 +21,9 @@ internal static class SeededData
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>Signs in; returns the whole answer (accessToken, refreshToken, expiresIn).</summary>
     public static Task<JsonElement> LoginAsync(HttpClient http, Uri api, string email) =>
         PostAsync(http, new Uri(api, "/api/v1/auth/login"), new { email, password = BenchData.Password });
 
-    /// <summary>Signs in and returns the access token (a JWT).</summary>
     public static async Task<string> AccessTokenAsync(Uri api, string email)
     {
         using var http = new HttpClient();

@@ -5,6 +5,7 @@ internal sealed record SoakOptions(double Minutes = 10, bool Append = true)
 {
     public const double Rate = 120;
     public const int Subscribers = 40, Apis = 2, Tenants = 4;
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(15);
 
     public TimeSpan Duration => TimeSpan.FromMinutes(Minutes);
 
@@ -22,12 +23,10 @@ internal sealed record SoakOptions(double Minutes = 10, bool Append = true)
 /// <summary>
 /// The soak: the whole app (Release API instances and the Release worker, its recurring jobs every 1-2 minutes, with an
 /// S3 server and, when DOCKER_HOST names an engine, the poller and provisioner in a scope of their own) under a steady mixed
-/// load for a fixed time, watched for errors, memory growth, lost live events and jobs that stop running. Loopback only.
+/// load for a fixed time, watched for errors, memory and handle growth, latency, lost live events and jobs that stop running.
 /// </summary>
 internal static class SoakCommand
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(15);
-
     public static async Task<int> RunAsync(string[] args)
     {
         if (SoakOptions.Parse(args) is not { } options)
@@ -38,24 +37,18 @@ internal static class SoakCommand
 
         var runId = Guid.NewGuid().ToString("N")[..8];
         Console.WriteLine($"== Soak {runId}: {options.Describe()}");
-        var logs = Directory.CreateDirectory(Path.Combine(BenchEnvironment.RepositoryRoot, "bench", ".out", "soak-logs", runId)).FullName;
+        var logs = Directory.CreateDirectory(Path.Combine(Repository.Root, "bench", ".out", "soak-logs", runId)).FullName;
         await using var environment = await BenchEnvironment.StartAsync();
-        var data = await environment.DataAsync();
+        await environment.DataAsync();
         await using var s3 = await LocalS3.StartAsync();
         var (host, scope) = (environment.DockerHost, $"soak-{runId}");
-        var docker = new Dictionary<string, string> { ["DOCKER_HOST"] = host ?? "" };
-        if (host is not null)
-            await Tools.RunAsync("bash", [Path.Combine(BenchEnvironment.RepositoryRoot, "scripts", "build-agent-image.sh"), AgentImages.Quiet], docker);
+        if (host is not null) await DockerEngines.BuildAgentImageAsync(host);
 
         var processes = new List<(string Name, ReleaseProcess Process)>();
         await using var removed = new Finally(async () =>
         {
             processes.ForEach(p => p.Process.Stop()); // first, so that the provisioner does not replace what is removed
-            if (host is not null && (await Tools.RunAsync("docker", ["ps", "-aq", "--filter", $"label=platform.scope={scope}"], docker))
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } left)
-            {
-                await Tools.RunAsync("docker", ["rm", "-f", .. left], docker);
-            }
+            if (host is not null) await AgentContainers.RemoveAsync(host, scope);
         });
         for (var i = 1; i <= SoakOptions.Apis; i++)
         {
@@ -75,8 +68,8 @@ internal static class SoakCommand
             ["Runtime__Backend"] = host is null ? "none" : "engine",
             ["Runtime__Endpoint"] = host ?? "",
             ["Runtime__Scope"] = scope,
-            ["Runtime__AgentImage"] = AgentImages.Quiet,
-            ["Runtime__PollIntervalSeconds"] = PollInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Runtime__AgentImage"] = DockerEngines.AgentImage,
+            ["Runtime__PollIntervalSeconds"] = SoakOptions.PollInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             ["Runtime__ApiBaseUrl"] = apis[0].ToString(),
             ["Logging__LogLevel__Platform.Worker.Jobs"] = "Information",
         })
@@ -85,33 +78,19 @@ internal static class SoakCommand
         }
 
         processes.Add(("worker", await environment.StartWorkerAsync(worker, Path.Combine(logs, "worker.log"))));
-        var workerStartedAt = DateTimeOffset.UtcNow;
+        var workerStarted = DateTimeOffset.UtcNow;
         Console.WriteLine($"soak: started; Docker {(host is null ? "off (no DOCKER_HOST)" : $"on, scope {scope}")}; logs in {logs}");
 
-        var tenants = await SoakTenant.SignInAsync(environment, data, apis[0], SoakOptions.Tenants, runId);
+        var tenants = await SoakTenant.SignInAsync(environment, apis[0], SoakOptions.Tenants, runId);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-
-        // One agent per tenant kept for the whole soak: with Docker, the poller should sample its container every sweep from the start.
-        var residents = new List<Guid>();
-        foreach (var tenant in tenants)
-        {
-            var body = new { name = $"soak-{runId}-resident-{tenant.Number}", description = "kept for the whole soak", role = "custom" };
-            residents.Add((await SeededData.PostAsync(http, new Uri(apis[0], "/api/v1/agents"), body, tenant.Admin.AccessToken)).GetProperty("id").GetGuid());
-        }
-
-        var provisioned = Stopwatch.StartNew();
-        while (host is not null && provisioned.Elapsed < TimeSpan.FromSeconds(90) && await Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString,
-            "SELECT count(*) FROM agents WHERE id = ANY(@ids) AND container_id IS NOT NULL AND status = 'active'", new Dictionary<string, object> { ["ids"] = residents.ToArray() }) < residents.Count)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1));
-        }
+        var residents = host is null ? null : await ResidentsAsync(environment, http, apis[0], tenants, runId);
 
         // Each tenant's subscribers alternate between instances, so a loss on one replica shows against the other.
         await using var feeds = new FeedSubscribers(Enumerable.Range(0, SoakOptions.Subscribers).Select(i =>
         {
-            var (tenant, round) = (tenants[i % tenants.Count], i / tenants.Count);
-            var user = tenant.Users[1 + (round % (tenant.Users.Count - 1))];
-            return new FeedSubscriber(apis[round % apis.Length], () => user.AccessToken, () => tenant.Posted);
+            var (tenant, round) = (tenants[i % tenants.Length], i / tenants.Length);
+            var user = tenant.Users[1 + (round % (tenant.Users.Length - 1))];
+            return new FeedSubscriber(apis[round % apis.Length], () => user.AccessToken, () => [.. tenant.Posted.Keys]);
         }));
         if (!await feeds.StartAsync(TimeSpan.FromSeconds(60)))
         {
@@ -119,46 +98,60 @@ internal static class SoakCommand
         }
 
         var (recorder, refreshes) = (new LatencyRecorder(), new LatencyRecorder());
-        var load = new OpenLoop(http, new TrafficMix(tenants, apis, runId).Next, recorder, SoakOptions.Rate, TimeSpan.FromSeconds(10));
-        var samples = new List<(TimeSpan At, string Name, long? Rss)>();
-        var startedAt = DateTimeOffset.UtcNow;
+        var load = new OpenLoop(http, new SoakTraffic(tenants, apis, runId).Next, recorder, SoakOptions.Rate, TimeSpan.FromSeconds(10));
+        var samples = new List<SoakSample>();
+        var loadStarted = DateTimeOffset.UtcNow;
         using var stop = new CancellationTokenSource();
         var watching = Task.Run(async () =>
         {
-            // Every 30 s: each process's RSS and the progress, on one line; every 5 s: token refreshes when due.
-            var sessions = tenants.SelectMany(t => t.Users).ToArray();
+            // Every 30 s: each process's RSS and open handles, the last 30 s' p99 and the progress, on one line; every 5 s: token refreshes when due.
+            var (sessions, seen) = (tenants.SelectMany(t => t.Users).ToArray(), 0);
             for (var tick = 0; ; tick++)
             {
                 if (tick % 6 == 0 || stop.IsCancellationRequested)
                 {
                     var at = load.Clock.Elapsed;
-                    samples.AddRange(processes.Select(p => (at, p.Name, p.Process.HasExited ? (long?)null : p.Process.RssBytes)));
-                    Console.WriteLine($"soak {at:mm\\:ss} | {string.Join(", ", samples.TakeLast(processes.Count).Select(s => $"{s.Name} {(s.Rss is { } b ? Mib(b) : "EXITED")}"))} | " +
-                        $"sent {load.Scheduled}, 5xx {recorder.Count(Outcome.ServerError) + refreshes.Count(Outcome.ServerError)}, in flight {load.InFlight}, SSE {feeds.All.Sum(s => s.Received)}/{feeds.All.Sum(s => s.Expected.Count)}");
+                    samples.AddRange(processes.Select(p => new SoakSample(at, p.Name, p.Process.HasExited ? null : p.Process.RssBytes, p.Process.HasExited ? null : p.Process.Handles)));
+                    var recent = recorder.Latencies(seen);
+                    seen += recent.Length;
+                    Console.WriteLine($"soak {at:mm\\:ss} | {string.Join(", ", samples.TakeLast(processes.Count).Select(s => s.Rss is { } b ? $"{s.Name} {Mib(b)} {s.Handles} fds" : $"{s.Name} EXITED"))} | " +
+                        $"sent {load.Scheduled}, p99 {Ms(PercentileOfSorted(recent, 0.99))}, 5xx {recorder.Count(Outcome.ServerError) + refreshes.Count(Outcome.ServerError)}, " +
+                        $"in flight {load.InFlight}, SSE {feeds.All.Sum(s => s.Received)}/{feeds.All.Sum(s => s.Expected.Count)}");
                 }
 
                 if (stop.IsCancellationRequested) return;
 
-                await Task.WhenAll(sessions.Select((s, i) => s.RenewIfDueAsync(http, apis[i % apis.Length], refreshes, stop.Token)));
+                await Task.WhenAll(sessions.Select((s, i) => s.RenewIfDueAsync(http, apis[i % apis.Length], refreshes)));
                 await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(5), stop.Token));
             }
         });
         await load.RunAsync(options.Duration);
-        var loadEndedAt = DateTimeOffset.UtcNow;
+        var loadEnded = DateTimeOffset.UtcNow;
         await feeds.StopAsync(TimeSpan.FromSeconds(10));
         await stop.CancelAsync();
         await watching;
         await Task.Delay(TimeSpan.FromSeconds(5)); // the last job runs write their audit rows
 
         var results = new ResultsTable();
-        results.AddRange(await SoakReport.VerdictAsync(environment, options, recorder, refreshes, load.Scheduled, samples, [.. processes.Select(p => p.Name)], feeds.All,
-            host is null ? null : residents, (workerStartedAt, startedAt, loadEndedAt)));
+        results.AddRange(await SoakReport.VerdictAsync(environment, options, recorder, refreshes, load.Scheduled, samples, feeds.All, residents, (workerStarted, loadStarted, loadEnded)));
         Console.WriteLine(results.Render());
-        if (options.Append)
-        {
-            await results.SaveAsync($"Soak, {options.Describe()}");
-        }
+        if (options.Append) await results.SaveAsync($"Soak, {options.Describe()}");
 
         return 0;
+    }
+
+    /// <summary>One agent per tenant kept for the whole soak, once the provisioner has its container running (90 s at most): the poller should sample it every sweep.</summary>
+    private static async Task<Guid[]> ResidentsAsync(BenchEnvironment environment, HttpClient http, Uri api, SoakTenant[] tenants, string runId)
+    {
+        var residents = await Task.WhenAll(tenants.Select(async t => (await SeededData.PostAsync(http, new Uri(api, "/api/v1/agents"),
+            new { name = $"soak-{runId}-resident-{t.Number}", description = "kept for the whole soak", role = "custom" }, t.Users[0].AccessToken)).GetProperty("id").GetGuid()));
+        var provisioned = Stopwatch.StartNew();
+        while (provisioned.Elapsed < TimeSpan.FromSeconds(90) && await Sql.ScalarAsync<long>(environment.Database.OwnerConnectionString,
+            "SELECT count(*) FROM agents WHERE id = ANY(@ids) AND container_id IS NOT NULL AND status = 'active'", new Dictionary<string, object> { ["ids"] = residents }) < residents.Length)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        return residents;
     }
 }
