@@ -72,8 +72,18 @@ public sealed class P11DataGrowth : IScenario
         var from = to.AddDays(-10);
         var token = await SeededData.AccessTokenAsync(api.BaseAddress, PlatformAdminEmail);
         var exportUrl = new Uri(api.BaseAddress, $"/api/v1/audit-logs/export?from={from:yyyy-MM-dd}T00:00:00Z&to={to:yyyy-MM-dd}T00:00:00Z");
-        var (exported, exportTime) = await ReplicaMeasures.TimeAsync(() => ReplicaMeasures.ExportLinesAsync(exportUrl, token));
-        var (copied, copyTime) = await ReplicaMeasures.TimeAsync(() => ReplicaMeasures.CopyLinesAsync(standby.ConnectionString(database.Name), from, to));
+        Task<long> Export() => ReplicaMeasures.ExportLinesAsync(exportUrl, token);
+        Task<long> Copy() => ReplicaMeasures.CopyLinesAsync(standby.ConnectionString(database.Name), from, to);
+
+        // Neither side may pay the replica's cold cache or the API's first run of the query: one unmeasured round of
+        // each, then two measured rounds alternating, the faster of each kept.
+        await Export();
+        await Copy();
+        var rounds = new List<((long Lines, TimeSpan Time) Export, (long Lines, TimeSpan Time) Copy)>();
+        for (var i = 0; i < 2; i++) rounds.Add((await ReplicaMeasures.TimeAsync(Export), await ReplicaMeasures.TimeAsync(Copy)));
+
+        var (exported, exportTime) = rounds.Select(r => r.Export).MinBy(r => r.Time);
+        var (copied, copyTime) = rounds.Select(r => r.Copy).MinBy(r => r.Time);
         Check(exported == copied && exported > 0, $"the export gave {exported} rows, COPY {copied}");
         var (ours, reference) = (exported / exportTime.TotalSeconds, copied / copyTime.TotalSeconds);
         return
