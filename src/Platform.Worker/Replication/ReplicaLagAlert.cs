@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
 using Platform.Data.Replication;
-using Platform.Data.Tenancy;
 using Platform.Worker.Containers;
 
 namespace Platform.Worker.Replication;
@@ -32,9 +31,7 @@ public sealed partial class ReplicaLagAlert(
         _overInARow = over ? _overInARow + 1 : 0;
         if (over && _overInARow >= SamplesOverLimit && _open != true)
         {
-            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var opened = await alerts.OpenAsync(db, new AlertDraft(
+            var opened = await PlatformAlertSwitch.OpenAsync(dbOptions, alerts, new AlertDraft(
                 TenantId: null,
                 AgentId: null,
                 ContainerId: null,
@@ -44,7 +41,6 @@ public sealed partial class ReplicaLagAlert(
                 $"The read replica has been {sample.LagSeconds:F1} s ({sample.LagBytes} bytes) behind the primary for {_overInARow} samples in a row "
                 + $"(limit {monitor.MaxLag.TotalSeconds:F1} s): reports read from the primary meanwhile.",
                 Fingerprint), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             _open = true;
             if (opened)
             {
@@ -54,12 +50,9 @@ public sealed partial class ReplicaLagAlert(
         else if (!over && _open != false)
         {
             // Also at the first sample: an alert a previous run left open is resolved once the replica is current.
-            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var resolved = await alerts.ResolveAsync(db, [Fingerprint], cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            var resolved = await PlatformAlertSwitch.ResolveAsync(dbOptions, alerts, Fingerprint, cancellationToken);
             _open = false;
-            if (resolved.Count > 0)
+            if (resolved)
             {
                 LogResolved(logger, sample.LagSeconds);
             }

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Data.Entities;
-using Platform.Data.Tenancy;
 using Platform.Worker.Containers;
 
 namespace Platform.Worker.Replication;
@@ -26,9 +25,7 @@ public sealed partial class ReplicaUnreachableAlert(
     {
         if (failedProbesInARow >= FailedProbesToOpen && _open != true)
         {
-            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var opened = await alerts.OpenAsync(db, new AlertDraft(
+            var opened = await PlatformAlertSwitch.OpenAsync(dbOptions, alerts, new AlertDraft(
                 TenantId: null,
                 AgentId: null,
                 ContainerId: null,
@@ -37,7 +34,6 @@ public sealed partial class ReplicaUnreachableAlert(
                 "Read replica unreachable",
                 $"The read replica did not answer {failedProbesInARow} probes in a row ({error}): reports read from the primary meanwhile.",
                 Fingerprint), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             _open = true;
             if (opened)
             {
@@ -47,12 +43,9 @@ public sealed partial class ReplicaUnreachableAlert(
         else if (failedProbesInARow == 0 && _open != false)
         {
             // Also at the first answer: an alert a previous run left open is resolved once the replica answers.
-            await using var db = PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var resolved = await alerts.ResolveAsync(db, [Fingerprint], cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            var resolved = await PlatformAlertSwitch.ResolveAsync(dbOptions, alerts, Fingerprint, cancellationToken);
             _open = false;
-            if (resolved.Count > 0)
+            if (resolved)
             {
                 LogResolved(logger);
             }
