@@ -54,13 +54,8 @@ public sealed class ReplicaLagAlertTests(WorkerFixture fixture)
     {
         var database = await PlatformDatabase.CreateAsync(fixture.Postgres);
         await using var standby = await PostgresStandby.StartAsync(fixture.Postgres);
-        var settings = WorkerProcess.Settings(database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit");
-        settings["ConnectionStrings__platformdb-read"] = standby.ConnectionString(database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
-        settings["Data__MaxReplicaLag"] = "00:00:01";
-        settings["Data__ReplicaProbeInterval"] = "00:00:00.200";
-        await using var worker = new InProcessWorker(settings);
+        await using var worker = await WorkerReadingFromAsync(database, standby, maxReplicaLag: "00:00:01");
         var monitor = worker.Services.GetRequiredService<ReplicaMonitor>();
-        await WaitAsync(() => Task.FromResult(monitor.UsesReplica), "the worker to read from the replica");
 
         await standby.PauseReplayAsync();
         try
@@ -106,12 +101,8 @@ public sealed class ReplicaLagAlertTests(WorkerFixture fixture)
     {
         var database = await PlatformDatabase.CreateAsync(fixture.Postgres);
         await using var standby = await PostgresStandby.StartAsync(fixture.Postgres);
-        var settings = WorkerProcess.Settings(database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit");
-        settings["ConnectionStrings__platformdb-read"] = standby.ConnectionString(database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
-        settings["Data__ReplicaProbeInterval"] = "00:00:00.200";
-        await using var worker = new InProcessWorker(settings);
+        await using var worker = await WorkerReadingFromAsync(database, standby);
         var monitor = worker.Services.GetRequiredService<ReplicaMonitor>();
-        await WaitAsync(() => Task.FromResult(monitor.UsesReplica), "the worker to read from the replica");
 
         await standby.KillAsync();
         try
@@ -126,6 +117,31 @@ public sealed class ReplicaLagAlertTests(WorkerFixture fixture)
 
         await WaitAsync(async () => await AlertsAsync(database, ReplicaUnreachableAlert.Kind) == (0, 1), "replica_unreachable to resolve");
         Assert.Equal((0, 0), await AlertsAsync(database));
+    }
+
+    /// <summary>A worker whose reports read from <paramref name="standby"/>, probing it every 200 ms, once it reads from it.</summary>
+    private static async Task<InProcessWorker> WorkerReadingFromAsync(PlatformDatabase database, PostgresStandby standby, string? maxReplicaLag = null)
+    {
+        var settings = WorkerProcess.Settings(database, $"http://127.0.0.1:{ServerProcess.FreeTcpPort()}", "platform-audit");
+        settings["ConnectionStrings__platformdb-read"] = standby.ConnectionString(database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
+        settings["Data__ReplicaProbeInterval"] = "00:00:00.200";
+        if (maxReplicaLag is not null)
+        {
+            settings["Data__MaxReplicaLag"] = maxReplicaLag;
+        }
+
+        var worker = new InProcessWorker(settings);
+        try
+        {
+            var monitor = worker.Services.GetRequiredService<ReplicaMonitor>();
+            await WaitAsync(() => Task.FromResult(monitor.UsesReplica), "the worker to read from the replica");
+            return worker;
+        }
+        catch
+        {
+            await worker.DisposeAsync();
+            throw;
+        }
     }
 
     private static ReplicaLagSample Sample(double lagSeconds) => new(true, lagSeconds, (long)(lagSeconds * 1000), DateTimeOffset.UtcNow);
