@@ -95,6 +95,38 @@ public sealed class ReplicaRoutingTests(ApiFixture fixture, StreamingReplica rep
     }
 
     [Fact]
+    public async Task A_read_that_loses_the_replica_under_it_is_answered_from_the_primary_and_moves_the_route_at_once()
+    {
+        // Probed once at start, then not for an hour: only the failed read itself can tell this API the replica is gone.
+        await using var api = replica.CreateApi(TimeSpan.FromHours(1), TimeSpan.FromHours(1));
+        var admin = await _scenario.SignUpAsync();
+        var action = await InsertAuditRowAsync(admin.TenantId!.Value);
+        await replica.Standby.WaitForCatchUpAsync(Bound);
+        await WaitForReplicaCheckAsync(api, "Healthy");
+        var reader = api.Client(admin.AccessToken);
+        Assert.Single(await AuditItemsAsync(reader, action));   // leaves an idle replica connection in the pool
+        using var fallbacks = new FallbackCounter(api);
+
+        await replica.Standby.KillAsync();
+        try
+        {
+            Assert.Single(await AuditItemsAsync(reader, action));
+            Assert.Equal(1, fallbacks.Down);
+            var check = await ReplicaCheckAsync(api);
+            Assert.Equal("Degraded", check.GetProperty("status").GetString());
+            Assert.Contains("does not answer", check.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+            // The following reads go straight to the primary: no second fallback.
+            Assert.Single(await AuditItemsAsync(reader, action));
+            Assert.Equal(1, fallbacks.Down);
+        }
+        finally
+        {
+            await replica.Standby.StartAgainAsync();
+        }
+    }
+
+    [Fact]
     public async Task Lag_over_the_limit_sends_reads_to_the_primary_until_the_replica_catches_up()
     {
         var admin = await _scenario.SignUpAsync();

@@ -22,16 +22,18 @@ public sealed class StreamingReplica(ApiFixture fixture) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Standby = await PostgresStandby.StartAsync(fixture.Database.Server);
-        var replica = Standby.ConnectionString(fixture.Database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword);
-        ApiInstance Api(TimeSpan maxLag) => new(fixture.Database.AppConnectionString, fixture.Redis.ConnectionString, new Dictionary<string, string?>
+        (Patient, Strict) = (CreateApi(TimeSpan.FromHours(1)), CreateApi(StrictLag));
+    }
+
+    /// <summary>An API reading reports from the standby, probing it every <paramref name="probeInterval"/> (the first probe at start).</summary>
+    public ApiInstance CreateApi(TimeSpan maxLag, TimeSpan? probeInterval = null) =>
+        new(fixture.Database.AppConnectionString, fixture.Redis.ConnectionString, new Dictionary<string, string?>
         {
-            ["ConnectionStrings:platformdb-read"] = replica,
+            ["ConnectionStrings:platformdb-read"] = Standby.ConnectionString(fixture.Database.Name, PlatformDatabase.AppRole, PlatformDatabase.AppRolePassword),
             ["Data:MaxReplicaLag"] = maxLag.ToString("c"),
-            ["Data:ReplicaProbeInterval"] = "00:00:00.200",
+            ["Data:ReplicaProbeInterval"] = (probeInterval ?? TimeSpan.FromMilliseconds(200)).ToString("c"),
             ["Redis:CommandBudgetMilliseconds"] = "500",
         });
-        (Patient, Strict) = (Api(TimeSpan.FromHours(1)), Api(StrictLag));
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -35,6 +35,8 @@ internal static class ReadRoutingSetup
             replicaConnectionString!, primaryConnectionString,
             services.GetRequiredService<IOptions<ReplicaOptions>>().Value.ReplicaProbeTimeout, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<ReplicaMonitorService>();
+        builder.Services.AddSingleton(services => new ReplicaFallback(
+            services.GetRequiredService<IDbContextFactory<PlatformReadDbContext>>(), services.GetRequiredService<ReplicaMonitor>()));
     }
 
     private static DbContextOptions<PlatformReadDbContext> Options(string connectionString)

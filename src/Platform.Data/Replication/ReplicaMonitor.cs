@@ -65,6 +65,13 @@ public sealed partial class ReplicaMonitor
         Interlocked.Increment(ref _probes);
     }
 
+    /// <summary>
+    /// A reporting read lost its replica connection: the reads leave it at once instead of at the next probe, which
+    /// brings them back once the replica answers again. Not a failed probe: the unreachable alert counts probes alone.
+    /// </summary>
+    public void ReportLost(Exception error) =>
+        Move(new ReplicaStatus(ReplicaRoute.PrimaryReplicaDown, _status.LastSample, error.GetBaseException().Message));
+
     private void Move(ReplicaStatus next)
     {
         ReplicaRoute previous;

@@ -32,7 +32,7 @@ internal sealed class RoutedReadContextFactory : IDbContextFactory<PlatformReadD
     {
         if (!_monitor.UsesReplica)
         {
-            return _primary.CreateDbContext();
+            return CreatePrimaryDbContext();
         }
 
         // Idle connections from before the replica went down point at a server process that is gone: the first reads
@@ -43,7 +43,16 @@ internal sealed class RoutedReadContextFactory : IDbContextFactory<PlatformReadD
             _replicaSource.Clear();
         }
 
-        return _replica.CreateDbContext();
+        var context = _replica.CreateDbContext();
+        context.OnReplica = true;
+        return context;
+    }
+
+    public PlatformReadDbContext CreatePrimaryDbContext()
+    {
+        var context = _primary.CreateDbContext();
+        context.OnReplica = false;
+        return context;
     }
 
     public ValueTask DisposeAsync() => _replicaSource.DisposeAsync();
