@@ -23,20 +23,19 @@ public static class TenantScopedReader
         }
 
         // Without a scope the interceptor adds nothing and row-level security returns no rows: the same here.
-        var scoped = context.Tenant is { HasScope: true } tenant && Prepend(npgsql, tenant);
+        var tenant = context.Tenant is { HasScope: true } scope ? scope : null;
+        if (tenant is not null)
+        {
+            TenantSettingsSql.Prepend(npgsql, tenant);
+        }
+
         await context.Database.OpenConnectionAsync(cancellationToken);
         var reader = await npgsql.ExecuteReaderAsync(behavior, cancellationToken);
-        if (scoped)
+        if (tenant is not null)
         {
             await reader.NextResultAsync(cancellationToken);
         }
 
         return reader;
-    }
-
-    private static bool Prepend(NpgsqlCommand command, TenantContext tenant)
-    {
-        TenantSettingsSql.Prepend(command, tenant);
-        return true;
     }
 }
