@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Platform.AppHost;
 
@@ -38,10 +39,50 @@ internal static class ContainerInfrastructure
             $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};" +
             $"Username={Infrastructure.AppRoleName};Password={appRolePassword};Database={Infrastructure.DatabaseName}"));
 
-        // A replica is the operator's (e.g. an Azure Database for PostgreSQL read replica): its connection string, as the
-        // application role, is a deployment parameter. Run mode starts none here: the stock image would need its own
-        // entrypoint to pg_basebackup from the primary, so reports read from the primary (docs/operations.md).
-        var readDatabase = builder.ExecutionContext.IsPublishMode ? builder.AddConnectionString(Infrastructure.ReadConnectionName) : null;
+        // Publish mode: the replica is the operator's (e.g. an Azure Database for PostgreSQL read replica), its
+        // connection string, as the application role, a deployment parameter. Run mode: a streaming standby of its own.
+        var readDatabase = builder.ExecutionContext.IsPublishMode
+            ? builder.AddConnectionString(Infrastructure.ReadConnectionName)
+            : AddReadReplica(builder, postgres, images, postgresPassword, appRolePassword);
         return new Infrastructure(postgres, redis, ownerDatabase, appDatabase, redis, readDatabase);
+    }
+
+    /// <summary>
+    /// <c>postgres-read</c>: the primary's image started with an entrypoint of ours (Postgres/read-replica-entrypoint.sh)
+    /// that copies the primary with <c>pg_basebackup -R</c> at every start and runs the copy as a hot standby. The primary
+    /// gets an authentication file that also lets replication connections in, and keeps WAL for a standby that stops a
+    /// while. Nothing waits for the replica: the services read reports from the primary until it answers.
+    /// </summary>
+    private static IResourceBuilder<IResourceWithConnectionString> AddReadReplica(
+        IDistributedApplicationBuilder builder, IResourceBuilder<PostgresServerResource> primary, ContainerImages images,
+        IResourceBuilder<ParameterResource> postgresPassword, IResourceBuilder<ParameterResource> appRolePassword)
+    {
+        var files = Path.Combine(builder.AppHostDirectory, "Postgres");
+        primary.WithBindMount(Path.Combine(files, "pg_hba.conf"), "/etc/platform/pg_hba.conf", isReadOnly: true)
+            .WithArgs("-c", "hba_file=/etc/platform/pg_hba.conf", "-c", "wal_keep_size=512MB");
+
+        var primaryEndpoint = primary.Resource.PrimaryEndpoint;
+        var replica = builder.AddContainer("postgres-read", images.Postgres.Image, images.Postgres.Tag)
+            .WithImageRegistry(images.Postgres.Registry)
+            .WithBindMount(files, "/etc/platform", isReadOnly: true)
+            .WithEntrypoint("/bin/sh")
+            .WithArgs("/etc/platform/read-replica-entrypoint.sh")
+            .WithEnvironment("PRIMARY_HOST", primaryEndpoint.Property(EndpointProperty.Host))
+            .WithEnvironment("PRIMARY_PORT", primaryEndpoint.Property(EndpointProperty.TargetPort))
+            .WithEnvironment("PGPASSWORD", postgresPassword)
+            .WithEndpoint(targetPort: 5432, name: "tcp", scheme: "tcp")
+            .WaitFor(primary);
+        if (images.NeverPull)
+        {
+            replica.WithImagePullPolicy(ImagePullPolicy.Never);
+        }
+
+        var endpoint = replica.GetEndpoint("tcp");
+        var server = ReferenceExpression.Create($"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)}");
+        ResourceHealthChecks.Attach(builder, replica, "postgres-read-ready",
+            ReferenceExpression.Create($"{server};Username=postgres;Password={postgresPassword};Database=postgres"),
+            (checks, name, connection) => checks.AddNpgSql(_ => connection(), name: name));
+        return builder.AddConnectionString(Infrastructure.ReadConnectionName, ReferenceExpression.Create(
+            $"{server};Username={Infrastructure.AppRoleName};Password={appRolePassword};Database={Infrastructure.DatabaseName}"));
     }
 }

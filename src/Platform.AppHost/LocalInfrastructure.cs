@@ -39,7 +39,7 @@ internal static class LocalInfrastructure
         var appDatabase = builder.AddConnectionString("platformdb-app",
             ReferenceExpression.Create($"{server};Username={Infrastructure.AppRoleName};Password={appRolePassword};Database={Infrastructure.DatabaseName}"));
         var maintenance = ReferenceExpression.Create($"{server};Username=postgres;Password={postgresPassword};Database=postgres");
-        AttachHealthCheck(builder, postgres, "postgres-ready", maintenance,
+        ResourceHealthChecks.Attach(builder, postgres, "postgres-ready", maintenance,
             (checks, name, connection) => checks.AddNpgSql(_ => connection(), name: name));
 
         var readDatabase = AddReadReplica(builder, script, repositoryRoot, stateDirectory, postgres, postgresPassword, appRolePassword);
@@ -52,7 +52,7 @@ internal static class LocalInfrastructure
         redis.WithEnvironment(context => context.EnvironmentVariables["REDIS_PORT"] = redisEndpoint.Property(EndpointProperty.TargetPort));
         var redisConnection = builder.AddConnectionString("redis-connection", ReferenceExpression.Create(
             $"{redisEndpoint.Property(EndpointProperty.Host)}:{redisEndpoint.Property(EndpointProperty.Port)},password={redisPassword}"));
-        AttachHealthCheck(builder, redis, "redis-ready", redisConnection.Resource.ConnectionStringExpression,
+        ResourceHealthChecks.Attach(builder, redis, "redis-ready", redisConnection.Resource.ConnectionStringExpression,
             (checks, name, connection) => checks.AddRedis(_ => connection(), name: name));
 
         return new Infrastructure(postgres, redis, ownerDatabase, appDatabase, redisConnection, readDatabase);
@@ -84,27 +84,10 @@ internal static class LocalInfrastructure
         replica.WithEnvironment(context => context.EnvironmentVariables["PG_PORT"] = endpoint.Property(EndpointProperty.TargetPort));
 
         var server = ReferenceExpression.Create($"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)}");
-        AttachHealthCheck(builder, replica, "postgres-read-ready",
+        ResourceHealthChecks.Attach(builder, replica, "postgres-read-ready",
             ReferenceExpression.Create($"{server};Username=postgres;Password={postgresPassword};Database=postgres"),
             (checks, name, connection) => checks.AddNpgSql(_ => connection(), name: name));
         return builder.AddConnectionString(Infrastructure.ReadConnectionName, ReferenceExpression.Create(
             $"{server};Username={Infrastructure.AppRoleName};Password={appRolePassword};Database={Infrastructure.DatabaseName}"));
-    }
-
-    // The connection string is only known once DCP has allocated the port, so it is resolved just
-    // before the resource starts and handed to the check lazily.
-    private static void AttachHealthCheck(
-        IDistributedApplicationBuilder builder,
-        IResourceBuilder<ExecutableResource> resource,
-        string name,
-        ReferenceExpression connection,
-        Action<IHealthChecksBuilder, string, Func<string>> register)
-    {
-        string? resolved = null;
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource.Resource, async (_, cancellationToken) =>
-            resolved = await connection.GetValueAsync(cancellationToken));
-        register(builder.Services.AddHealthChecks(), name,
-            () => resolved ?? throw new InvalidOperationException($"{resource.Resource.Name} has not started yet."));
-        resource.WithHealthCheck(name);
     }
 }

@@ -24,6 +24,7 @@ public sealed class ContainerModeTests
             "Infrastructure:PersistData=false",
         ], ct);
 
+        await ReadReplicaRuns.AssertReportsReadFromTheStreamingReplicaAsync(app, ct);
         await AppHostRun.AssertWholeAppHealthyAsync(app, ct);
     }
 
