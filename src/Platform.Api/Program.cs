@@ -38,7 +38,7 @@ app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapDefaultEndpoints();
 
-app.MapGroup("/api/v1").AddEndpointFilterFactory(ReplicaFallbackFilter.Create).MapPlatformApi();
+app.MapGroup("/api/v1").WithReplicaFallback().MapPlatformApi();
 
 app.Run();
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Platform.Data;
 using Platform.Data.Replication;
 
@@ -11,14 +12,31 @@ namespace Platform.Api.Http;
 /// </summary>
 internal static class ReplicaFallbackFilter
 {
-    public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    /// <summary>
+    /// Adds the filter to the endpoints whose handler takes a <see cref="PlatformReadDbContext"/>, when a replica is
+    /// configured, and to no other: a filter, even one that passes through, makes every request of its endpoint box the
+    /// handler's arguments.
+    /// </summary>
+    public static TBuilder WithReplicaFallback<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {
-        var index = Array.FindIndex(context.MethodInfo.GetParameters(), p => p.ParameterType == typeof(PlatformReadDbContext));
-        if (index < 0 || context.ApplicationServices.GetService<ReplicaFallback>() is not { } fallback)
+        builder.Add(endpoint =>
         {
-            return next;
-        }
+            if (endpoint.Metadata.OfType<MethodInfo>().FirstOrDefault() is { } handler && ReadContextIndex(handler) >= 0
+                && endpoint.ApplicationServices.GetService<ReplicaFallback>() is not null)
+            {
+                endpoint.FilterFactories.Add(Create);
+            }
+        });
+        return builder;
+    }
 
+    private static int ReadContextIndex(MethodInfo handler) =>
+        Array.FindIndex(handler.GetParameters(), p => p.ParameterType == typeof(PlatformReadDbContext));
+
+    private static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    {
+        var index = ReadContextIndex(context.MethodInfo);
+        var fallback = context.ApplicationServices.GetRequiredService<ReplicaFallback>();
         return async invocation =>
         {
             try
