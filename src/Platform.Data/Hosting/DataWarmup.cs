@@ -7,11 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Platform.Data.Hosting;
 
 /// <summary>
-/// Builds the EF models and opens each pool's first connection (Npgsql then loads the server's types) at start, instead
+/// Builds the EF model and opens each pool's first connection (Npgsql then loads the server's types) at start, instead
 /// of inside the first request, the readiness probe's included. Building the write model is the largest part of the
-/// first /health's CPU (bench P8); here it overlaps with building the request pipeline. The read context's model (a
-/// second build of the same entities) is built once the host has started: nothing on the way to serving needs it, and
-/// built earlier it only competed for the cores with the start itself. A request that arrives first waits for the
+/// first /health's CPU (bench P8); here it overlaps with building the request pipeline. The read context shares that
+/// model; its own pool's first connection is opened once the host has started: nothing on the way to serving needs it,
+/// and opened earlier it only competed for the cores with the start itself. A request that arrives first waits for the
 /// same build.
 /// </summary>
 public sealed partial class DataWarmup(IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<DataWarmup> logger) : IHostedService

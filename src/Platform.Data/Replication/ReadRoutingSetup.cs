@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -25,12 +26,16 @@ internal static class ReadRoutingSetup
 
         if (!configured)
         {
-            builder.Services.AddPooledDbContextFactory<PlatformReadDbContext>(options => Configure(options, primaryReadConnectionString));
+            builder.Services.AddPooledDbContextFactory<PlatformReadDbContext>((services, options) =>
+                Configure(options, primaryReadConnectionString, WriteModel(services)));
             return;
         }
 
-        builder.Services.AddSingleton<IDbContextFactory<PlatformReadDbContext>>(services => new RoutedReadContextFactory(
-            replicaConnectionString!, Options(primaryReadConnectionString), services.GetRequiredService<ReplicaMonitor>()));
+        builder.Services.AddSingleton<IDbContextFactory<PlatformReadDbContext>>(services =>
+        {
+            var model = WriteModel(services);
+            return new RoutedReadContextFactory(replicaConnectionString!, Options(primaryReadConnectionString, model), model, services.GetRequiredService<ReplicaMonitor>());
+        });
         builder.Services.AddSingleton(services => new ReplicaProbe(
             replicaConnectionString!, primaryConnectionString,
             services.GetRequiredService<IOptions<ReplicaOptions>>().Value.ReplicaProbeTimeout, services.GetRequiredService<TimeProvider>()));
@@ -39,16 +44,28 @@ internal static class ReadRoutingSetup
             services.GetRequiredService<IDbContextFactory<PlatformReadDbContext>>(), services.GetRequiredService<ReplicaMonitor>()));
     }
 
-    private static DbContextOptions<PlatformReadDbContext> Options(string connectionString)
+    /// <summary>
+    /// The write context's model, which the read context uses as its own: the read context adds no entity, so EF would
+    /// otherwise build and cache a second copy of the same model for the second context type, a start-up cost (bench
+    /// P8) and as much memory again. The tenant filters stay right: they refer to whichever PlatformDbContext runs the
+    /// query (<see cref="Tenancy.TenantQueryFilters"/>), and the tenant interceptor is in the options, not the model.
+    /// </summary>
+    private static IModel WriteModel(IServiceProvider services)
+    {
+        using var db = services.GetRequiredService<IDbContextFactory<PlatformDbContext>>().CreateDbContext();
+        return db.Model;
+    }
+
+    private static DbContextOptions<PlatformReadDbContext> Options(string connectionString, IModel model)
     {
         var options = new DbContextOptionsBuilder<PlatformReadDbContext>();
-        Configure(options, connectionString);
+        Configure(options, connectionString, model);
         return options.Options;
     }
 
-    private static void Configure(DbContextOptionsBuilder options, string connectionString)
+    private static void Configure(DbContextOptionsBuilder options, string connectionString, IModel model)
     {
         PlatformDbContext.Configure(options, connectionString);
-        options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        options.UseModel(model).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
 namespace Platform.Data.Replication;
@@ -17,12 +18,12 @@ internal sealed class RoutedReadContextFactory : IDbContextFactory<PlatformReadD
     private readonly ReplicaMonitor _monitor;
     private int _outagesSeen;
 
-    public RoutedReadContextFactory(string replicaConnectionString, DbContextOptions<PlatformReadDbContext> primary, ReplicaMonitor monitor)
+    public RoutedReadContextFactory(string replicaConnectionString, DbContextOptions<PlatformReadDbContext> primary, IModel model, ReplicaMonitor monitor)
     {
         _replicaSource = PlatformDbContext.MapEnums(new NpgsqlDataSourceBuilder(replicaConnectionString)).Build();
         var replica = new DbContextOptionsBuilder<PlatformReadDbContext>();
         PlatformDbContext.Configure(replica, _replicaSource);
-        replica.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        replica.UseModel(model).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
         _replica = new(replica.Options);
         _primary = new(primary);
         _monitor = monitor;

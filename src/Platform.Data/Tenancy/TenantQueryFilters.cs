@@ -23,7 +23,9 @@ internal static class TenantQueryFilters
 
             // e => context.FilterTenantId == null || (Guid?)e.<column> == context.FilterTenantId
             var row = Expression.Parameter(entity.ClrType, "e");
-            var current = Expression.Property(Expression.Constant(context), nameof(PlatformDbContext.FilterTenantId));
+            // Typed as the base class, not the instance's own type: EF puts the context that runs a query in place of any
+            // constant its type can be assigned to, so a model built once serves PlatformReadDbContext as well.
+            var current = Expression.Property(Expression.Constant(context, typeof(PlatformDbContext)), nameof(PlatformDbContext.FilterTenantId));
             var value = Expression.Convert(Expression.Property(row, column), typeof(Guid?));
             var filter = Expression.OrElse(
                 Expression.Equal(current, Expression.Constant(null, typeof(Guid?))),
