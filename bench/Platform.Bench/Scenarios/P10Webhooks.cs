@@ -113,7 +113,7 @@ public sealed class P10Webhooks : IScenario
             while (watch.Elapsed < duration)
             {
                 var e = Outbox.Event(Guid.NewGuid());
-                var body = WebhookSender.Body(e);
+                var body = WebhookBody.Write(e);
                 var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
                 using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

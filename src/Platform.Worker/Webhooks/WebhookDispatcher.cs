@@ -129,11 +129,11 @@ public sealed class WebhookDispatcher(
 
     private async Task DeliverAsync(ClaimedDelivery claimed, CancellationToken cancellationToken)
     {
-        var parent = ActivityContext.TryParse(claimed.Event.TraceParent, null, out var context) ? context : default;
+        var parent = ActivityContext.TryParse(claimed.TraceParent, null, out var context) ? context : default;
         using var span = Source.StartActivity("webhook delivery", ActivityKind.Consumer, parent,
             links: parent == default ? null : [new ActivityLink(parent)]);
         span?.SetTag("webhook.id", claimed.Webhook.Id.ToString());
-        span?.SetTag("webhook.event_type", claimed.Event.Type);
+        span?.SetTag("webhook.event_type", claimed.EventType);
         try
         {
             var outcome = claimed.Webhook.Enabled
@@ -150,7 +150,7 @@ public sealed class WebhookDispatcher(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The claim's lease brings the delivery back for another attempt.
-            logger.LogError(ex, "Webhook delivery {DeliveryId} failed unexpectedly", claimed.Delivery.Id);
+            logger.LogError(ex, "Webhook delivery {DeliveryId} failed unexpectedly", claimed.Id);
             span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
         }
     }
