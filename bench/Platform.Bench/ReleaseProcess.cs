@@ -17,6 +17,9 @@ public sealed class ReleaseProcess : IAsyncDisposable
     /// <summary>CPU time (user + system, every thread) the process had used when it first answered healthy.</summary>
     public double StartupCpuSeconds { get; }
     public bool HasExited => _process.HasExited;
+
+    /// <summary>CPU time (user + system, every thread) the process has used so far.</summary>
+    public double CpuSeconds => ProcStat.CpuSeconds(_process.Id);
     public long RssBytes => ProcStat.RssBytes(_process.Id);
     public int Handles => ProcStat.OpenFiles(_process.Id);
 

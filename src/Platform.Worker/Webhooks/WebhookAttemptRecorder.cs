@@ -44,7 +44,7 @@ public sealed class WebhookAttemptRecorder(
         if (outcome.Delivered)
         {
             await _delivered.Writer.WriteAsync(
-                new DeliveredAttempt(claimed.Delivery.Id, outcome.StatusCode!.Value, outcome.Latency, now), cancellationToken);
+                new DeliveredAttempt(claimed.Id, outcome.StatusCode!.Value, outcome.Latency, now), cancellationToken);
             return;
         }
 
@@ -93,7 +93,7 @@ public sealed class WebhookAttemptRecorder(
         var settings = options.Value;
         await using var db = store.OpenForRecording();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var delivery = await db.WebhookDeliveries.FirstOrDefaultAsync(d => d.Id == claimed.Delivery.Id, cancellationToken);
+        var delivery = await db.WebhookDeliveries.FirstOrDefaultAsync(d => d.Id == claimed.Id, cancellationToken);
         var webhook = await db.Webhooks.FirstOrDefaultAsync(w => w.Id == claimed.Webhook.Id, cancellationToken);
         if (delivery is null || webhook is null)
         {

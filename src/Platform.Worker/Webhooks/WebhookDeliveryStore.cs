@@ -1,16 +1,24 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Platform.Data;
-using Platform.Data.Entities;
 using Platform.Data.Tenancy;
 
 namespace Platform.Worker.Webhooks;
 
-/// <summary>A claimed delivery with what sending it needs, and when its claim's lease ends.</summary>
-public sealed record ClaimedDelivery(WebhookDelivery Delivery, Webhook Webhook, WebhookEvent Event, DateTimeOffset LeasedUntil)
+/// <summary>
+/// A claimed delivery with what sending it needs, and when its claim's lease ends: its webhook as the claim read it, its
+/// event's type and traceparent, and the body to post, built once from the stored event.
+/// </summary>
+public sealed record ClaimedDelivery(
+    Guid Id, Guid? TenantId, int AttemptCount, ClaimedWebhook Webhook, Guid EventId, string EventType, string? TraceParent, byte[] Body,
+    DateTimeOffset LeasedUntil)
 {
-    public Guid TenantKey => Delivery.TenantId ?? InFlightCounts.PlatformWide;
+    public Guid TenantKey => TenantId ?? InFlightCounts.PlatformWide;
 }
+
+/// <summary>The columns of a claimed delivery's webhook that sending it needs.</summary>
+public sealed record ClaimedWebhook(
+    Guid Id, Guid? TenantId, string Url, bool Enabled, string SecretCipher, string? PreviousSecretCipher, DateTimeOffset? PreviousSecretExpiresAt);
 
 /// <summary>What this worker holds (claimed: waiting or being sent), by webhook and by tenant (<see cref="PlatformWide"/> for webhooks without one).</summary>
 public sealed record InFlightCounts(IReadOnlyDictionary<Guid, int> ByWebhook, IReadOnlyDictionary<Guid, int> ByTenant)
@@ -27,13 +35,16 @@ public sealed record DeliveredAttempt(Guid DeliveryId, int StatusCode, TimeSpan 
 /// </summary>
 public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbOptions, TimeProvider clock)
 {
+    // Several statements per batch of deliveries: a pooled context skips building EF's services for each of them.
+    private readonly PooledDbContextFactory<PlatformDbContext> _contexts = new(dbOptions);
+
     /// <summary>The most events one fan-out takes; a full one means more may be waiting.</summary>
     public const int FanOutBatch = 500;
 
     /// <summary>A claim outlives the longest attempt; after it, another worker may take the delivery again.</summary>
     public static TimeSpan Lease(WebhookDeliveryOptions options) => TimeSpan.FromSeconds(options.TimeoutSeconds + options.LeaseMarginSeconds);
 
-    private PlatformDbContext Open() => PlatformDbContext.Create(dbOptions, TenantContext.ForPlatform());
+    private PlatformDbContext Open() => _contexts.CreateDbContext(TenantContext.ForPlatform());
 
     /// <summary>
     /// One delivery per enabled webhook subscribed to each undispatched event, in one statement (the events locked with
@@ -118,7 +129,7 @@ public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbO
     public async Task ReleaseAsync(IReadOnlyList<ClaimedDelivery> unsent, CancellationToken cancellationToken)
     {
         await using var db = Open();
-        Guid[] ids = [.. unsent.Select(c => c.Delivery.Id)];
+        Guid[] ids = [.. unsent.Select(c => c.Id)];
         DateTimeOffset[] leases = [.. unsent.Select(c => c.LeasedUntil)];
         await db.Database.ExecuteSqlAsync(
             $"""
@@ -165,21 +176,8 @@ public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbO
         DateTimeOffset EventCreatedAt, Guid? EventTenantId, string Data, string? TraceParent)
     {
         public ClaimedDelivery ToClaimed(DateTimeOffset leasedUntil) => new(
-            new WebhookDelivery
-            {
-                Id = Id, TenantId = TenantId, WebhookId = WebhookId, EventId = EventId, EventType = EventType, AttemptCount = AttemptCount,
-                NextAttemptAt = leasedUntil,
-            },
-            new Webhook
-            {
-                Id = WebhookId, TenantId = WebhookTenantId, Url = Url, Enabled = Enabled, SecretCipher = SecretCipher,
-                PreviousSecretCipher = PreviousSecretCipher, PreviousSecretExpiresAt = PreviousSecretExpiresAt,
-            },
-            new WebhookEvent
-            {
-                Id = EventId, TenantId = EventTenantId, Type = EventType, Data = JsonDocument.Parse(Data), TraceParent = TraceParent,
-                CreatedAt = EventCreatedAt,
-            },
-            leasedUntil);
+            Id, TenantId, AttemptCount,
+            new ClaimedWebhook(WebhookId, WebhookTenantId, Url, Enabled, SecretCipher, PreviousSecretCipher, PreviousSecretExpiresAt),
+            EventId, EventType, TraceParent, WebhookBody.Write(EventId, EventType, EventCreatedAt, EventTenantId, Data), leasedUntil);
     }
 }

@@ -4,15 +4,16 @@ using Microsoft.Extensions.Options;
 namespace Platform.Worker.Webhooks;
 
 /// <summary>
-/// The delivery loop: fans new events out and claims due deliveries ahead of its free slots (up to
+/// The delivery loops. One fans new events out into deliveries, on its own so a large backlog of events never holds up
+/// the claims. The other claims due deliveries ahead of its free slots (up to
 /// <see cref="WebhookDeliveryOptions.ClaimAhead"/> times the caps), which <see cref="WebhookHeldDeliveries"/> holds and
 /// starts, at most <see cref="WebhookDeliveryOptions.MaxConcurrencyPerEndpoint"/> sending per webhook,
 /// <see cref="WebhookDeliveryOptions.MaxInFlightPerTenant"/> per tenant and <see cref="WebhookDeliveryOptions.MaxInFlight"/>
 /// in all, so a slow receiver never holds up another's deliveries. Each sender takes the next held delivery when its
-/// attempt ends; the loop claims again once fewer than a pool's worth wait. Delivered attempts are written in batches by
-/// the recorder's writer, which this loop runs and drains when it stops. Between passes it waits for a
-/// <see cref="WebhookWakeUp"/> (an event's commit, a finished attempt) or the poll interval, whichever comes first. A
-/// failed pass is logged and the loop goes on.
+/// attempt ends; the loop claims again once a pool's worth of room is free. Delivered attempts are written in batches by
+/// the recorder's writer, which this service runs and drains when it stops. Between passes each loop waits for a
+/// <see cref="WebhookWakeUp"/> (an event's commit; for the claims also a finished attempt or a fan-out) or the poll
+/// interval, whichever comes first. A failed pass is logged and the loop goes on.
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookDeliveryStore store, WebhookSender sender, WebhookAttemptRecorder recorder, WebhookWakeUp wakeUp,
@@ -25,13 +26,11 @@ public sealed class WebhookDispatcher(
     // The senders running now; only the loop adds and prunes them.
     private readonly List<Task> _senders = [];
 
-    // Set when the poll interval passed without a wake-up, or the last fan-out was full: fan out even if no NOTIFY came.
-    private bool _fanOutAnyway = true;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var writing = recorder.RunWriterAsync();
+        var fanningOut = FanOutLoopAsync(settings, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             var found = 0;
@@ -50,12 +49,11 @@ public sealed class WebhookDispatcher(
 
             if (found == 0)
             {
-                var woken = wakeUp.WaitAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMs), stoppingToken);
-                await ((Task)woken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                _fanOutAnyway |= woken.IsCompletedSuccessfully && !woken.Result;
+                await ((Task)wakeUp.WaitAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMs), stoppingToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
+        await fanningOut;
         await ReleaseWaitingAsync();
         await Task.WhenAll(_senders).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         recorder.CompleteWriter();
@@ -63,26 +61,17 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>
-    /// One pass: returns how many events and deliveries it took on or started. It fans out only when events may be waiting
-    /// (a NOTIFY, the poll, a full fan-out before): the wake-ups of finished attempts, most of them under a backlog, only
-    /// claim, and only once fewer than a pool's worth of held deliveries wait.
+    /// One pass of the claims: returns how many deliveries it started or claimed. It claims once a pool's worth of room
+    /// is free (so the next claim is under way while the held ones are sent), or when a slot is free that no waiting
+    /// delivery may take (theirs are the webhooks or tenants at their caps).
     /// </summary>
     public async Task<int> PassAsync(WebhookDeliveryOptions settings, CancellationToken cancellationToken)
     {
-        var dispatched = 0;
-        if (wakeUp.TakeEventsMayWait() | _fanOutAnyway)
-        {
-            _fanOutAnyway = true;
-            dispatched = await store.FanOutAsync(cancellationToken);
-            _fanOutAnyway = dispatched >= WebhookDeliveryStore.FanOutBatch;
-        }
-
         var started = StartHeld(cancellationToken);
+
         var claimed = 0;
         var room = settings.MaxInFlight * settings.ClaimAhead - _held.Held;
-        // Claims once fewer than a pool's worth wait, or when a slot is free that no waiting delivery may take (theirs
-        // are the webhooks or tenants at their caps).
-        if (room > 0 && (_held.Waiting < settings.MaxInFlight || _held.Sending < settings.MaxInFlight))
+        if (room >= settings.MaxInFlight || (room > 0 && _held.Sending < settings.MaxInFlight))
         {
             var deliveries = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint * settings.ClaimAhead,
                 settings.MaxInFlightPerTenant * settings.ClaimAhead, _held.Counts(), settings, cancellationToken);
@@ -91,7 +80,45 @@ public sealed class WebhookDispatcher(
             started += StartHeld(cancellationToken);
         }
 
-        return dispatched + claimed + started;
+        return claimed + started;
+    }
+
+    // Fans events out when they may be waiting (a NOTIFY, the poll, a full fan-out before), and wakes the claims after.
+    private async Task FanOutLoopAsync(WebhookDeliveryOptions settings, CancellationToken stoppingToken)
+    {
+        var fanOutAnyway = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var full = false;
+            try
+            {
+                if (wakeUp.TakeEventsMayWait() | fanOutAnyway)
+                {
+                    var dispatched = await store.FanOutAsync(stoppingToken);
+                    full = dispatched >= WebhookDeliveryStore.FanOutBatch;
+                    if (dispatched > 0)
+                    {
+                        wakeUp.SlotFreed();
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Webhook fan-out failed");
+            }
+
+            fanOutAnyway = full;
+            if (!full)
+            {
+                var woken = wakeUp.WaitForEventsAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMs), stoppingToken);
+                await ((Task)woken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                fanOutAnyway = woken.IsCompletedSuccessfully && !woken.Result;
+            }
+        }
     }
 
     private int StartHeld(CancellationToken cancellationToken)
@@ -129,11 +156,11 @@ public sealed class WebhookDispatcher(
 
     private async Task DeliverAsync(ClaimedDelivery claimed, CancellationToken cancellationToken)
     {
-        var parent = ActivityContext.TryParse(claimed.Event.TraceParent, null, out var context) ? context : default;
+        var parent = ActivityContext.TryParse(claimed.TraceParent, null, out var context) ? context : default;
         using var span = Source.StartActivity("webhook delivery", ActivityKind.Consumer, parent,
             links: parent == default ? null : [new ActivityLink(parent)]);
         span?.SetTag("webhook.id", claimed.Webhook.Id.ToString());
-        span?.SetTag("webhook.event_type", claimed.Event.Type);
+        span?.SetTag("webhook.event_type", claimed.EventType);
         try
         {
             var outcome = claimed.Webhook.Enabled
@@ -150,7 +177,7 @@ public sealed class WebhookDispatcher(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The claim's lease brings the delivery back for another attempt.
-            logger.LogError(ex, "Webhook delivery {DeliveryId} failed unexpectedly", claimed.Delivery.Id);
+            logger.LogError(ex, "Webhook delivery {DeliveryId} failed unexpectedly", claimed.Id);
             span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
         }
     }
@@ -174,3 +201,4 @@ public sealed class WebhookDispatcher(
         }
     }
 }
+

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -9,12 +10,28 @@ namespace Platform.Worker.Webhooks;
 /// </summary>
 public static class WebhookSigner
 {
-    public static string Sign(string id, long timestamp, byte[] body, IEnumerable<byte[]> keys)
+    public static string Sign(string id, long timestamp, ReadOnlySpan<byte> body, IReadOnlyList<byte[]> keys)
     {
-        var prefix = Encoding.UTF8.GetBytes($"{id}.{timestamp}.");
-        var content = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(content, 0);
-        body.CopyTo(content, prefix.Length);
-        return string.Join(' ', keys.Select(key => "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, content))));
+        var prefix = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{id}.{timestamp}.");
+        var length = Encoding.UTF8.GetByteCount(prefix) + body.Length;
+        var content = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(prefix, content);
+            body.CopyTo(content.AsSpan(written));
+            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            var signatures = new StringBuilder(keys.Count * 48);
+            foreach (var key in keys)
+            {
+                HMACSHA256.HashData(key, content.AsSpan(0, length), mac);
+                signatures.Append(signatures.Length == 0 ? "v1," : " v1,").Append(Convert.ToBase64String(mac));
+            }
+
+            return signatures.ToString();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(content);
+        }
     }
 }
