@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Platform.Data;
 using Platform.Data.Entities;
+using Platform.Data.Json;
 using Platform.Data.Resources;
 using Platform.Data.Tenancy;
 

@@ -1,46 +1,51 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
-using Platform.Data.Entities;
+using Platform.Data.Json;
 
 namespace Platform.Worker.Webhooks;
 
 /// <summary>
 /// The body every delivery of an event posts: <c>{ id, type, timestamp, tenantId, data }</c>, <c>data</c> being the
-/// stored resource as the API returns it. Built once per claimed delivery straight from the stored JSON text (written as
-/// it is, not parsed and serialised again), so the bytes signed are the bytes sent.
+/// stored resource as the API returns it. Built once per claimed delivery from the stored JSON text, copied token by
+/// token (<see cref="JsonTokenCopy"/>) rather than parsed into a document and serialised again: compact, escaped by
+/// System.Text.Json's default encoder, the bytes a serialised event has always had.
 /// </summary>
 public static class WebhookBody
 {
     /// <param name="data">The event's <c>data</c> as PostgreSQL returns the jsonb column's text: valid JSON by construction.</param>
-    public static byte[] Write(Guid id, string type, DateTimeOffset timestamp, Guid? tenantId, string data) =>
-        Write(id, type, timestamp, tenantId, writer => writer.WriteRawValue(data, skipInputValidation: true));
-
-    /// <summary>The body of an event as an entity (what the outbox writes), for callers that hold one.</summary>
-    public static byte[] Write(WebhookEvent e) => Write(e.Id, e.Type, e.CreatedAt, e.TenantId, writer => e.Data.RootElement.WriteTo(writer));
-
-    private static byte[] Write(Guid id, string type, DateTimeOffset timestamp, Guid? tenantId, Action<Utf8JsonWriter> data)
+    public static byte[] Write(Guid id, string type, DateTimeOffset timestamp, Guid? tenantId, string data)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(data.Length));
+        try
         {
-            writer.WriteStartObject();
-            writer.WriteString("id", id);
-            writer.WriteString("type", type);
-            writer.WriteString("timestamp", timestamp);
-            if (tenantId is { } tenant)
+            var length = Encoding.UTF8.GetBytes(data, utf8);
+            var buffer = new ArrayBufferWriter<byte>(length + 256);
+            using (var writer = new Utf8JsonWriter(buffer))
             {
-                writer.WriteString("tenantId", tenant);
-            }
-            else
-            {
-                writer.WriteNull("tenantId");
+                writer.WriteStartObject();
+                writer.WriteString("id", id);
+                writer.WriteString("type", type);
+                writer.WriteString("timestamp", timestamp);
+                if (tenantId is { } tenant)
+                {
+                    writer.WriteString("tenantId", tenant);
+                }
+                else
+                {
+                    writer.WriteNull("tenantId");
+                }
+
+                writer.WritePropertyName("data");
+                JsonTokenCopy.Copy(utf8.AsSpan(0, length), writer);
+                writer.WriteEndObject();
             }
 
-            writer.WritePropertyName("data");
-            data(writer);
-            writer.WriteEndObject();
+            return buffer.WrittenSpan.ToArray();
         }
-
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
+        }
     }
 }

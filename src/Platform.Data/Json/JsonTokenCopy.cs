@@ -1,14 +1,15 @@
 using System.Text.Json;
 
-namespace Platform.Api.AuditLogs;
+namespace Platform.Data.Json;
 
 /// <summary>
 /// Writes a JSON text to a <see cref="Utf8JsonWriter"/> token by token, without building a document: the output is what
 /// <see cref="JsonElement.WriteTo"/> writes for the same text (no whitespace, names and strings unescaped and escaped
 /// again by the writer's encoder, numbers as written). PostgreSQL's jsonb text has spaces after ':' and ',', and does
-/// not escape what the API's encoder escapes, so it cannot be written raw without changing the export's bytes.
+/// not escape what System.Text.Json's encoder escapes, so it cannot be written raw without changing the bytes that the
+/// audit export and the webhook bodies have always had.
 /// </summary>
-internal static class JsonTokenCopy
+public static class JsonTokenCopy
 {
     public static void Copy(ReadOnlySpan<byte> json, Utf8JsonWriter writer)
     {
