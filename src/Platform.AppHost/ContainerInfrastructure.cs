@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Platform.AppHost;
 
@@ -77,12 +76,6 @@ internal static class ContainerInfrastructure
             replica.WithImagePullPolicy(ImagePullPolicy.Never);
         }
 
-        var endpoint = replica.GetEndpoint("tcp");
-        var server = ReferenceExpression.Create($"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)}");
-        ResourceHealthChecks.Attach(builder, replica, "postgres-read-ready",
-            ReferenceExpression.Create($"{server};Username=postgres;Password={postgresPassword};Database=postgres"),
-            (checks, name, connection) => checks.AddNpgSql(_ => connection(), name: name));
-        return builder.AddConnectionString(Infrastructure.ReadConnectionName, ReferenceExpression.Create(
-            $"{server};Username={Infrastructure.AppRoleName};Password={appRolePassword};Database={Infrastructure.DatabaseName}"));
+        return ReadReplicaConnection.Add(builder, replica, postgresPassword, appRolePassword);
     }
 }

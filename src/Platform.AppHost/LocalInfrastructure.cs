@@ -82,12 +82,6 @@ internal static class LocalInfrastructure
             .WaitForCompletion(init);
         var endpoint = replica.GetEndpoint("tcp");
         replica.WithEnvironment(context => context.EnvironmentVariables["PG_PORT"] = endpoint.Property(EndpointProperty.TargetPort));
-
-        var server = ReferenceExpression.Create($"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)}");
-        ResourceHealthChecks.Attach(builder, replica, "postgres-read-ready",
-            ReferenceExpression.Create($"{server};Username=postgres;Password={postgresPassword};Database=postgres"),
-            (checks, name, connection) => checks.AddNpgSql(_ => connection(), name: name));
-        return builder.AddConnectionString(Infrastructure.ReadConnectionName, ReferenceExpression.Create(
-            $"{server};Username={Infrastructure.AppRoleName};Password={appRolePassword};Database={Infrastructure.DatabaseName}"));
+        return ReadReplicaConnection.Add(builder, replica, postgresPassword, appRolePassword);
     }
 }
