@@ -115,7 +115,7 @@ public sealed class P10Webhooks : IScenario
             while (watch.Elapsed < duration)
             {
                 var e = Outbox.Event(Guid.NewGuid());
-                var body = WebhookBody.Write(e);
+                var body = WebhookBody.Write(e.Id, e.Type, e.CreatedAt, e.TenantId, e.Data.RootElement.GetRawText());
                 var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
                 using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
