@@ -18,9 +18,6 @@ public sealed partial class ReplicaLagAlert(
     public const string Kind = "replica_lag";
     public const int SamplesOverLimit = 3;
 
-    /// <summary>One alert for the platform's one replica: workers sharing the database open it once between them.</summary>
-    private const string Fingerprint = "replica_lag";
-
     private int _overInARow;
     private bool? _open;
 
@@ -31,16 +28,10 @@ public sealed partial class ReplicaLagAlert(
         _overInARow = over ? _overInARow + 1 : 0;
         if (over && _overInARow >= SamplesOverLimit && _open != true)
         {
-            var opened = await PlatformAlertSwitch.OpenAsync(dbOptions, alerts, new AlertDraft(
-                TenantId: null,
-                AgentId: null,
-                ContainerId: null,
-                Kind,
-                AlertSeverity.Warning,
-                "Read replica lagging",
+            var opened = await PlatformAlertSwitch.OpenAsync(dbOptions, alerts, Kind, AlertSeverity.Warning, "Read replica lagging",
                 $"The read replica has been {sample.LagSeconds:F1} s ({sample.LagBytes} bytes) behind the primary for {_overInARow} samples in a row "
                 + $"(limit {monitor.MaxLag.TotalSeconds:F1} s): reports read from the primary meanwhile.",
-                Fingerprint), cancellationToken);
+                cancellationToken);
             _open = true;
             if (opened)
             {
@@ -50,7 +41,7 @@ public sealed partial class ReplicaLagAlert(
         else if (!over && _open != false)
         {
             // Also at the first sample: an alert a previous run left open is resolved once the replica is current.
-            var resolved = await PlatformAlertSwitch.ResolveAsync(dbOptions, alerts, Fingerprint, cancellationToken);
+            var resolved = await PlatformAlertSwitch.ResolveAsync(dbOptions, alerts, Kind, cancellationToken);
             _open = false;
             if (resolved)
             {

@@ -16,8 +16,6 @@ public sealed partial class ReplicaUnreachableAlert(
     public const string Kind = "replica_unreachable";
     public const int FailedProbesToOpen = ReplicaLagAlert.SamplesOverLimit;
 
-    private const string Fingerprint = "replica_unreachable";
-
     private bool? _open;
 
     /// <summary>Looks at the latest probe outcome; opens or resolves the alert when its state changes (and once at the first).</summary>
@@ -25,15 +23,9 @@ public sealed partial class ReplicaUnreachableAlert(
     {
         if (failedProbesInARow >= FailedProbesToOpen && _open != true)
         {
-            var opened = await PlatformAlertSwitch.OpenAsync(dbOptions, alerts, new AlertDraft(
-                TenantId: null,
-                AgentId: null,
-                ContainerId: null,
-                Kind,
-                AlertSeverity.Warning,
-                "Read replica unreachable",
+            var opened = await PlatformAlertSwitch.OpenAsync(dbOptions, alerts, Kind, AlertSeverity.Warning, "Read replica unreachable",
                 $"The read replica did not answer {failedProbesInARow} probes in a row ({error}): reports read from the primary meanwhile.",
-                Fingerprint), cancellationToken);
+                cancellationToken);
             _open = true;
             if (opened)
             {
@@ -43,7 +35,7 @@ public sealed partial class ReplicaUnreachableAlert(
         else if (failedProbesInARow == 0 && _open != false)
         {
             // Also at the first answer: an alert a previous run left open is resolved once the replica answers.
-            var resolved = await PlatformAlertSwitch.ResolveAsync(dbOptions, alerts, Fingerprint, cancellationToken);
+            var resolved = await PlatformAlertSwitch.ResolveAsync(dbOptions, alerts, Kind, cancellationToken);
             _open = false;
             if (resolved)
             {
