@@ -83,23 +83,20 @@ public sealed class WebhookDispatcher(
         return claimed + started;
     }
 
-    // Fans events out when they may be waiting (a NOTIFY, the poll, a full fan-out before), and wakes the claims after.
+    // Fans events out at start, after each wake-up (a NOTIFY, the listener's return) or poll interval, and again at once
+    // after a full fan-out; wakes the claims when it made deliveries.
     private async Task FanOutLoopAsync(WebhookDeliveryOptions settings, CancellationToken stoppingToken)
     {
-        var fanOutAnyway = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             var full = false;
             try
             {
-                if (wakeUp.TakeEventsMayWait() | fanOutAnyway)
+                var dispatched = await store.FanOutAsync(stoppingToken);
+                full = dispatched >= WebhookDeliveryStore.FanOutBatch;
+                if (dispatched > 0)
                 {
-                    var dispatched = await store.FanOutAsync(stoppingToken);
-                    full = dispatched >= WebhookDeliveryStore.FanOutBatch;
-                    if (dispatched > 0)
-                    {
-                        wakeUp.SlotFreed();
-                    }
+                    wakeUp.SlotFreed();
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -111,12 +108,10 @@ public sealed class WebhookDispatcher(
                 logger.LogError(ex, "Webhook fan-out failed");
             }
 
-            fanOutAnyway = full;
             if (!full)
             {
-                var woken = wakeUp.WaitForEventsAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMs), stoppingToken);
-                await ((Task)woken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                fanOutAnyway = woken.IsCompletedSuccessfully && !woken.Result;
+                await ((Task)wakeUp.WaitForEventsAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMs), stoppingToken))
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

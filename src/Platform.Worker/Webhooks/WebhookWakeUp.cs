@@ -16,21 +16,15 @@ public sealed class WebhookWakeUp
     private readonly Channel<bool> _pending = NewSignal();
     private readonly Channel<bool> _events = NewSignal();
 
-    private int _eventsMayWait = 1;
-
     /// <summary>Something was committed (an event, a delivery made due) or may have been while the listener was away.</summary>
     public void Set()
     {
-        Volatile.Write(ref _eventsMayWait, 1);
         _events.Writer.TryWrite(true);
         _pending.Writer.TryWrite(true);
     }
 
     /// <summary>An attempt ended (its slot is free) or a fan-out made deliveries: the delivery loop may claim.</summary>
     public void SlotFreed() => _pending.Writer.TryWrite(true);
-
-    /// <summary>Whether events may have been committed since the last call: the next pass should fan out.</summary>
-    public bool TakeEventsMayWait() => Interlocked.Exchange(ref _eventsMayWait, 0) == 1;
 
     /// <summary>Waits until the delivery loop is woken or <paramref name="timeout"/> has passed; true when woken.</summary>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => WaitAsync(_pending, timeout, cancellationToken);
