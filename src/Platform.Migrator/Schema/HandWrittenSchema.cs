@@ -26,7 +26,7 @@ public static class HandWrittenSchema
     /// installations and ratings with it).
     /// A new outbox event, or a delivery made due now (a manual retry), wakes the webhook workers at its commit: NOTIFY is
     /// sent when the transaction commits, never for one rolled back, and one transaction's identical notifications are
-    /// folded into one. The worker's poll stays the safety net; the rows are the truth.
+    /// folded into one. The payload is the table (an event to fan out, or a delivery to claim). The worker's poll stays the safety net; the rows are the truth.
     /// </summary>
     public const string Triggers = """
         CREATE FUNCTION skill_install_count() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -62,7 +62,7 @@ public static class HandWrittenSchema
 
         CREATE FUNCTION webhook_wake_up() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            PERFORM pg_notify('webhook_events', '');
+            PERFORM pg_notify('webhook_events', TG_TABLE_NAME);
             RETURN NULL;
         END $$;
 

@@ -26,6 +26,12 @@ public sealed record InFlightCounts(IReadOnlyDictionary<Guid, int> ByWebhook, IR
     public static readonly Guid PlatformWide = Guid.Empty;
 }
 
+/// <summary>
+/// What a fan-out did: how many events it took, the deliveries it made claimed by this worker, and the webhook and tenant
+/// of each it made due for the claim instead (they did not fit this worker's room).
+/// </summary>
+public sealed record FanOut(int Events, IReadOnlyList<ClaimedDelivery> Leased, IReadOnlyList<(Guid Webhook, Guid Tenant)> Left);
+
 /// <summary>A 2xx answer, waiting to be written with others (<see cref="WebhookDeliveryStore.MarkDeliveredAsync"/>).</summary>
 public sealed record DeliveredAttempt(Guid DeliveryId, int StatusCode, TimeSpan Latency, DateTimeOffset AttemptedAt);
 
@@ -38,33 +44,57 @@ public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbO
     // Several statements per batch of deliveries: a pooled context skips building EF's services for each of them.
     private readonly PooledDbContextFactory<PlatformDbContext> _contexts = new(dbOptions);
 
-    /// <summary>The most events one fan-out takes; a full one means more may be waiting.</summary>
-    public const int FanOutBatch = 500;
-
     /// <summary>A claim outlives the longest attempt; after it, another worker may take the delivery again.</summary>
     public static TimeSpan Lease(WebhookDeliveryOptions options) => TimeSpan.FromSeconds(options.TimeoutSeconds + options.LeaseMarginSeconds);
 
     private PlatformDbContext Open() => _contexts.CreateDbContext(TenantContext.ForPlatform());
 
     /// <summary>
-    /// One delivery per enabled webhook subscribed to each undispatched event, in one statement (the events locked with
-    /// <c>SKIP LOCKED</c>, so workers fanning out at once take different ones); returns the events dispatched.
+    /// Fans up to <paramref name="events"/> undispatched events out in one statement (the events locked with
+    /// <c>SKIP LOCKED</c>, so workers fanning out at once take different ones): one delivery per enabled webhook subscribed
+    /// to each. The deliveries that fit this worker's room (<paramref name="limit"/>, and the caps as in
+    /// <see cref="ClaimAsync"/> counting <paramref name="held"/>) are made already claimed by it, leased, and returned
+    /// with what sending them needs, so the common path has no claim at all; the rest are made due now, for the claim.
     /// </summary>
-    public async Task<int> FanOutAsync(CancellationToken cancellationToken)
+    public async Task<FanOut> FanOutAsync(
+        int events, int limit, int perEndpoint, int perTenant, InFlightCounts held, WebhookDeliveryOptions options, CancellationToken cancellationToken)
     {
         await using var db = Open();
         var now = clock.GetUtcNow();
-        return await db.Database.ExecuteSqlAsync(
+        var leased = now + Lease(options);
+        var (busyWebhooks, busyWebhookCounts, busyTenants, busyTenantCounts) = Busy(held);
+        var rows = await db.Database.SqlQuery<FanOutRow>(
             $"""
             WITH due AS (
-                SELECT id, tenant_id, type FROM webhook_events WHERE dispatched_at IS NULL
-                ORDER BY created_at LIMIT {FanOutBatch} FOR UPDATE SKIP LOCKED),
+                SELECT id, tenant_id, type, created_at, data, trace_parent FROM webhook_events WHERE dispatched_at IS NULL
+                ORDER BY created_at LIMIT {events} FOR UPDATE SKIP LOCKED),
+            dispatched AS (
+                UPDATE webhook_events SET dispatched_at = {now} FROM due WHERE webhook_events.id = due.id),
+            made AS (
+                SELECT uuid_v7() AS id, e.id AS event_id, e.tenant_id, e.type, e.created_at, w.id AS webhook_id,
+                       coalesce(e.tenant_id, {InFlightCounts.PlatformWide}) AS tenant_key,
+                       row_number() OVER (PARTITION BY w.id ORDER BY e.created_at, e.id) + coalesce(b.held, 0) <= {perEndpoint} AS fits_endpoint
+                FROM due e JOIN webhooks w ON w.enabled AND w.tenant_id IS NOT DISTINCT FROM e.tenant_id AND e.type = ANY (w.events)
+                LEFT JOIN unnest({busyWebhooks}, {busyWebhookCounts}) AS b(webhook_id, held) ON b.webhook_id = w.id),
+            taken AS (
+                SELECT r.id FROM (
+                    SELECT m.id, m.created_at,
+                           row_number() OVER (PARTITION BY m.tenant_key ORDER BY m.created_at, m.id) + coalesce(bt.held, 0) AS tenant_rank
+                    FROM made m LEFT JOIN unnest({busyTenants}, {busyTenantCounts}) AS bt(tenant_key, held) ON bt.tenant_key = m.tenant_key
+                    WHERE m.fits_endpoint) r
+                WHERE r.tenant_rank <= {perTenant} ORDER BY r.created_at, r.id LIMIT {limit}),
             fanned AS (
                 INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_id, event_type, state, attempt_count, next_attempt_at, created_at, updated_at)
-                SELECT uuid_v7(), e.tenant_id, w.id, e.id, e.type, 'pending', 0, {now}, {now}, {now}
-                FROM due e JOIN webhooks w ON w.enabled AND w.tenant_id IS NOT DISTINCT FROM e.tenant_id AND e.type = ANY (w.events))
-            UPDATE webhook_events SET dispatched_at = {now} FROM due WHERE webhook_events.id = due.id
-            """, cancellationToken);
+                SELECT m.id, m.tenant_id, m.webhook_id, m.event_id, m.type, 'pending', 0, CASE WHEN t.id IS NULL THEN {now} ELSE {leased} END, {now}, {now}
+                FROM made m LEFT JOIN taken t ON t.id = m.id
+                RETURNING id, tenant_id, webhook_id, event_id, attempt_count, next_attempt_at = {leased} AS leased)
+            SELECT c.events, f.id, f.tenant_id, f.webhook_id, f.event_id, f.attempt_count, f.leased, w.url, w.enabled, w.secret_cipher,
+                   w.previous_secret_cipher, w.previous_secret_expires_at, w.tenant_id AS webhook_tenant_id, e.type AS event_type,
+                   e.created_at AS event_created_at, e.tenant_id AS event_tenant_id, CASE WHEN f.leased THEN e.data::text END AS data, e.trace_parent
+            FROM (SELECT count(*)::int AS events FROM due) c
+            LEFT JOIN (fanned f JOIN webhooks w ON w.id = f.webhook_id JOIN due e ON e.id = f.event_id) ON true
+            """).ToListAsync(cancellationToken);
+        return FanOutRow.ToFanOut(rows, leased);
     }
 
     /// <summary>
@@ -81,10 +111,7 @@ public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbO
         await using var db = Open();
         var now = clock.GetUtcNow();
         var leased = now + Lease(options);
-        Guid[] busyWebhooks = [.. held.ByWebhook.Keys];
-        int[] busyWebhookCounts = [.. busyWebhooks.Select(id => held.ByWebhook[id])];
-        Guid[] busyTenants = [.. held.ByTenant.Keys];
-        int[] busyTenantCounts = [.. busyTenants.Select(id => held.ByTenant[id])];
+        var (busyWebhooks, busyWebhookCounts, busyTenants, busyTenantCounts) = Busy(held);
         // The locked rows' conditions sit beside FOR UPDATE, so a row another worker claimed since this statement's
         // snapshot is checked again as locked (and skipped when it is no longer due).
         var rows = await db.Database.SqlQuery<ClaimRow>(
@@ -166,8 +193,32 @@ public sealed class WebhookDeliveryStore(DbContextOptions<PlatformDbContext> dbO
             """, cancellationToken);
     }
 
+    private static (Guid[] Webhooks, int[] WebhookCounts, Guid[] Tenants, int[] TenantCounts) Busy(InFlightCounts held)
+    {
+        Guid[] webhooks = [.. held.ByWebhook.Keys];
+        Guid[] tenants = [.. held.ByTenant.Keys];
+        return (webhooks, [.. webhooks.Select(id => held.ByWebhook[id])], tenants, [.. tenants.Select(id => held.ByTenant[id])]);
+    }
+
     /// <summary>Opens a context for recording one attempt's outcome.</summary>
     public PlatformDbContext OpenForRecording() => Open();
+
+    /// <summary>A fanned-out row as the fan-out returns it (all nulls but the count when it made none).</summary>
+    private sealed record FanOutRow(
+        int Events, Guid? Id, Guid? TenantId, Guid? WebhookId, Guid? EventId, int? AttemptCount, bool? Leased, string? Url, bool? Enabled,
+        string? SecretCipher, string? PreviousSecretCipher, DateTimeOffset? PreviousSecretExpiresAt, Guid? WebhookTenantId,
+        string? EventType, DateTimeOffset? EventCreatedAt, Guid? EventTenantId, string? Data, string? TraceParent)
+    {
+        public static FanOut ToFanOut(List<FanOutRow> rows, DateTimeOffset leasedUntil)
+        {
+            var leased = rows.Where(r => r.Leased == true).Select(r => new ClaimRow(
+                r.Id!.Value, r.TenantId, r.WebhookId!.Value, r.EventId!.Value, r.AttemptCount!.Value, r.Url!, r.Enabled!.Value, r.SecretCipher!,
+                r.PreviousSecretCipher, r.PreviousSecretExpiresAt, r.WebhookTenantId, r.EventType!, r.EventCreatedAt!.Value, r.EventTenantId,
+                r.Data!, r.TraceParent).ToClaimed(leasedUntil));
+            var left = rows.Where(r => r.Leased == false).Select(r => (r.WebhookId!.Value, r.TenantId ?? InFlightCounts.PlatformWide));
+            return new FanOut(rows.Count == 0 ? 0 : rows[0].Events, [.. leased], [.. left]);
+        }
+    }
 
     /// <summary>A claimed row as the claim returns it, with its webhook's and event's columns.</summary>
     private sealed record ClaimRow(

@@ -4,16 +4,19 @@ using Microsoft.Extensions.Options;
 namespace Platform.Worker.Webhooks;
 
 /// <summary>
-/// The delivery loops. One fans new events out into deliveries, on its own so a large backlog of events never holds up
-/// the claims. The other claims due deliveries ahead of its free slots (up to
-/// <see cref="WebhookDeliveryOptions.ClaimAhead"/> times the caps), which <see cref="WebhookHeldDeliveries"/> holds and
-/// starts, at most <see cref="WebhookDeliveryOptions.MaxConcurrencyPerEndpoint"/> sending per webhook,
+/// The delivery loop. It fans new events out into deliveries made already claimed by this worker, as many as it has room
+/// for, and claims due deliveries that nobody holds (retries, manual retries, leases run out, those a fan-out left
+/// because they did not fit) ahead of its free slots, up to <see cref="WebhookDeliveryOptions.ClaimAhead"/> times the caps.
+/// <see cref="WebhookHeldDeliveries"/> holds them and starts them, at most
+/// <see cref="WebhookDeliveryOptions.MaxConcurrencyPerEndpoint"/> sending per webhook,
 /// <see cref="WebhookDeliveryOptions.MaxInFlightPerTenant"/> per tenant and <see cref="WebhookDeliveryOptions.MaxInFlight"/>
 /// in all, so a slow receiver never holds up another's deliveries. Each sender takes the next held delivery when its
-/// attempt ends; the loop claims again once a pool's worth of room is free. Delivered attempts are written in batches by
-/// the recorder's writer, which this service runs and drains when it stops. Between passes each loop waits for a
-/// <see cref="WebhookWakeUp"/> (an event's commit; for the claims also a finished attempt or a fan-out) or the poll
-/// interval, whichever comes first. A failed pass is logged and the loop goes on.
+/// attempt ends; the loop looks in the database again once a pool's worth of room is free, and only for what
+/// <see cref="WebhookWakeUp"/> says may wait (events committed, deliveries made due, a webhook or tenant at its cap with
+/// room again, or the poll interval passing), so at a low rate a finished attempt costs no statement. Due deliveries are
+/// claimed before new events are fanned out, so a backlog of events never holds up retries. Delivered attempts are
+/// written in batches by the recorder's writer, which this service runs and drains when it stops. A failed pass is
+/// logged and the loop goes on; the poll interval looks again for everything.
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookDeliveryStore store, WebhookSender sender, WebhookAttemptRecorder recorder, WebhookWakeUp wakeUp,
@@ -30,7 +33,6 @@ public sealed class WebhookDispatcher(
     {
         var settings = options.Value;
         var writing = recorder.RunWriterAsync();
-        var fanningOut = FanOutLoopAsync(settings, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             var found = 0;
@@ -53,7 +55,6 @@ public sealed class WebhookDispatcher(
             }
         }
 
-        await fanningOut;
         await ReleaseWaitingAsync();
         await Task.WhenAll(_senders).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         recorder.CompleteWriter();
@@ -61,59 +62,58 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>
-    /// One pass of the claims: returns how many deliveries it started or claimed. It claims once a pool's worth of room
-    /// is free (so the next claim is under way while the held ones are sent), or when a slot is free that no waiting
-    /// delivery may take (theirs are the webhooks or tenants at their caps).
+    /// One pass: starts what it holds and may send, then, when it has a pool's worth of room (or a slot free that no held
+    /// delivery may take: theirs are the webhooks or tenants at their caps), claims if due deliveries may wait and fans
+    /// out if events may. Returns how many deliveries it started, claimed or made.
     /// </summary>
     public async Task<int> PassAsync(WebhookDeliveryOptions settings, CancellationToken cancellationToken)
     {
-        var started = StartHeld(cancellationToken);
+        var found = StartHeld(cancellationToken);
 
-        var claimed = 0;
-        var room = settings.MaxInFlight * settings.ClaimAhead - _held.Held;
-        if (room >= settings.MaxInFlight || (room > 0 && _held.Sending < settings.MaxInFlight))
+        // Both are taken (not short-circuited): a capped webhook with room again is forgotten once a claim has looked.
+        if (Room(settings) > 0 && (wakeUp.TakeDue() | _held.TakeCappedWithRoom()))
         {
-            var deliveries = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint * settings.ClaimAhead,
+            var room = Room(settings);
+            var claimed = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint * settings.ClaimAhead,
                 settings.MaxInFlightPerTenant * settings.ClaimAhead, _held.Counts(), settings, cancellationToken);
-            _held.Add(deliveries);
-            claimed = deliveries.Count;
-            started += StartHeld(cancellationToken);
+            _held.Add(claimed);
+            _held.NoteCapped(claimed, []);
+            if (claimed.Count >= room)
+            {
+                wakeUp.DueMayWait();
+            }
+
+            found += claimed.Count + StartHeld(cancellationToken);
         }
 
-        return claimed + started;
+        if (Room(settings) > 0 && wakeUp.TakeEvents())
+        {
+            var room = Room(settings);
+            var fanned = await store.FanOutAsync(room, room, settings.MaxConcurrencyPerEndpoint * settings.ClaimAhead,
+                settings.MaxInFlightPerTenant * settings.ClaimAhead, _held.Counts(), settings, cancellationToken);
+            _held.Add(fanned.Leased);
+            if (_held.NoteCapped([], fanned.Left))
+            {
+                wakeUp.DueMayWait();
+            }
+
+            if (fanned.Events >= room)
+            {
+                wakeUp.EventsMayWait();
+            }
+
+            found += fanned.Leased.Count + StartHeld(cancellationToken);
+        }
+
+        return found;
     }
 
-    // Fans events out at start, after each wake-up (a NOTIFY, the listener's return) or poll interval, and again at once
-    // after a full fan-out; wakes the claims when it made deliveries.
-    private async Task FanOutLoopAsync(WebhookDeliveryOptions settings, CancellationToken stoppingToken)
+    // The room to claim or fan out into, or 0 until a pool's worth is free (so the next statement is under way while the
+    // held ones are sent) unless a slot is free that no held delivery may take.
+    private int Room(WebhookDeliveryOptions settings)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var full = false;
-            try
-            {
-                var dispatched = await store.FanOutAsync(stoppingToken);
-                full = dispatched >= WebhookDeliveryStore.FanOutBatch;
-                if (dispatched > 0)
-                {
-                    wakeUp.SlotFreed();
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Webhook fan-out failed");
-            }
-
-            if (!full)
-            {
-                await ((Task)wakeUp.WaitForEventsAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMs), stoppingToken))
-                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
+        var room = settings.MaxInFlight * settings.ClaimAhead - _held.Held;
+        return room >= settings.MaxInFlight || (room > 0 && _held.Sending < settings.MaxInFlight) ? room : 0;
     }
 
     private int StartHeld(CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public sealed partial class WebhookEventListener(string connectionString, Webhoo
             try
             {
                 await using var connection = new NpgsqlConnection(_connectionString);
-                connection.Notification += (_, _) => wakeUp.Set();
+                connection.Notification += (_, e) => wakeUp.Notified(e.Payload);
                 await connection.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {WebhookWakeUp.Channel}", connection))
                 {

@@ -14,6 +14,13 @@ public sealed class WebhookHeldDeliveries(WebhookDeliveryOptions options, TimePr
     private readonly Dictionary<Guid, int> _heldByTenant = [];
     private readonly Dictionary<Guid, int> _sendingByWebhook = [];
     private readonly Dictionary<Guid, int> _sendingByTenant = [];
+
+    // Webhooks and tenants that may have due rows left in the database because they were at their held caps when a
+    // claim or fan-out ran: once one of them has room again, the loop claims.
+    private readonly HashSet<Guid> _cappedWebhooks = [];
+    private readonly HashSet<Guid> _cappedTenants = [];
+    private readonly int _webhookCap = options.MaxConcurrencyPerEndpoint * options.ClaimAhead;
+    private readonly int _tenantCap = options.MaxInFlightPerTenant * options.ClaimAhead;
     private readonly TimeSpan _leaseNeeded = TimeSpan.FromSeconds(options.TimeoutSeconds + options.LeaseMarginSeconds / 2.0);
     private int _sending;
 
@@ -70,6 +77,61 @@ public sealed class WebhookHeldDeliveries(WebhookDeliveryOptions options, TimePr
                 Change(_heldByWebhook, delivery.Webhook.Id, 1);
                 Change(_heldByTenant, delivery.TenantKey, 1);
             }
+        }
+    }
+
+    /// <summary>
+    /// Notes the webhooks and tenants of <paramref name="taken"/> that are now at their held caps (the claim or fan-out
+    /// may have left due rows of theirs), and those of <paramref name="left"/> (a fan-out left rows of theirs due); true
+    /// when some of those were left with their webhook and tenant below their caps (the pool's room ran out), so they
+    /// are for the next claim whatever finishes.
+    /// </summary>
+    public bool NoteCapped(IReadOnlyList<ClaimedDelivery> taken, IReadOnlyList<(Guid Webhook, Guid Tenant)> left)
+    {
+        lock (_lock)
+        {
+            foreach (var delivery in taken)
+            {
+                if (_heldByWebhook.GetValueOrDefault(delivery.Webhook.Id) >= _webhookCap)
+                {
+                    _cappedWebhooks.Add(delivery.Webhook.Id);
+                }
+
+                if (_heldByTenant.GetValueOrDefault(delivery.TenantKey) >= _tenantCap)
+                {
+                    _cappedTenants.Add(delivery.TenantKey);
+                }
+            }
+
+            var uncapped = false;
+            foreach (var (webhook, tenant) in left)
+            {
+                if (_heldByWebhook.GetValueOrDefault(webhook) >= _webhookCap)
+                {
+                    _cappedWebhooks.Add(webhook);
+                }
+                else if (_heldByTenant.GetValueOrDefault(tenant) >= _tenantCap)
+                {
+                    _cappedTenants.Add(tenant);
+                }
+                else
+                {
+                    uncapped = true;
+                }
+            }
+
+            return uncapped;
+        }
+    }
+
+    /// <summary>Whether a noted webhook or tenant has room again (forgetting those that have): rows of theirs may be due.</summary>
+    public bool TakeCappedWithRoom()
+    {
+        lock (_lock)
+        {
+            var freed = _cappedWebhooks.RemoveWhere(id => _heldByWebhook.GetValueOrDefault(id) < _webhookCap)
+                + _cappedTenants.RemoveWhere(id => _heldByTenant.GetValueOrDefault(id) < _tenantCap);
+            return freed > 0;
         }
     }
 
