@@ -1590,15 +1590,12 @@ namespace Platform.Migrator.Migrations
                     b.HasKey("Id")
                         .HasName("pk_webhook_deliveries");
 
-                    b.HasIndex("EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_event_id");
+                    b.HasIndex("EventId", "WebhookId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_webhook_deliveries_event_id_webhook_id");
 
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_webhook_deliveries_tenant_id");
-
-                    b.HasIndex("WebhookId", "EventId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_webhook_deliveries_webhook_id_event_id");
 
                     b.HasIndex("WebhookId", "Id")
                         .IsDescending(false, true)

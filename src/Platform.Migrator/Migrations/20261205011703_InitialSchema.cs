@@ -1156,9 +1156,10 @@ namespace Platform.Migrator.Migrations
                 column: "tenant_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_webhook_deliveries_event_id",
+                name: "ix_webhook_deliveries_event_id_webhook_id",
                 table: "webhook_deliveries",
-                column: "event_id");
+                columns: new[] { "event_id", "webhook_id" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_webhook_deliveries_pending",
@@ -1170,12 +1171,6 @@ namespace Platform.Migrator.Migrations
                 name: "ix_webhook_deliveries_tenant_id",
                 table: "webhook_deliveries",
                 column: "tenant_id");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_webhook_deliveries_webhook_id_event_id",
-                table: "webhook_deliveries",
-                columns: new[] { "webhook_id", "event_id" },
-                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_webhook_deliveries_webhook_id_id",

@@ -24,9 +24,10 @@ public static class HandWrittenSchema
     /// skills.install_count and skills.rating / rating_count / rating_total follow their rows in the database itself,
     /// so they stay exact under concurrency and through cascades (a deleted agent, user or tenant takes its
     /// installations and ratings with it).
-    /// A new outbox event, or a delivery made due now (a manual retry), wakes the webhook workers at its commit: NOTIFY is
+    /// A new outbox event, or a delivery made due now (a manual retry, a test, one a fan-out left for the claim), wakes the webhook workers at its commit: NOTIFY is
     /// sent when the transaction commits, never for one rolled back, and one transaction's identical notifications are
-    /// folded into one. The payload is the table (an event to fan out, or a delivery to claim). The worker's poll stays the safety net; the rows are the truth.
+    /// folded into one. The payload names the table, so a worker fans out on an event's and claims on a delivery's. The
+    /// worker's poll stays the safety net; the rows are the truth.
     /// </summary>
     public const string Triggers = """
         CREATE FUNCTION skill_install_count() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -69,7 +70,7 @@ public static class HandWrittenSchema
         CREATE TRIGGER trg_webhook_events_wake_up AFTER INSERT ON webhook_events
             FOR EACH STATEMENT EXECUTE FUNCTION webhook_wake_up();
 
-        CREATE TRIGGER trg_webhook_deliveries_wake_up AFTER UPDATE OF state, next_attempt_at ON webhook_deliveries
+        CREATE TRIGGER trg_webhook_deliveries_wake_up AFTER INSERT OR UPDATE OF state, next_attempt_at ON webhook_deliveries
             FOR EACH ROW WHEN (NEW.state = 'pending' AND NEW.next_attempt_at <= now()) EXECUTE FUNCTION webhook_wake_up();
         """;
 
