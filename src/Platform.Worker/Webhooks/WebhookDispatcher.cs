@@ -14,9 +14,10 @@ namespace Platform.Worker.Webhooks;
 /// attempt ends; the loop looks in the database again once a pool's worth of room is free, and only for what
 /// <see cref="WebhookWakeUp"/> says may wait (events committed, deliveries made due, a webhook or tenant at its cap with
 /// room again, or the poll interval passing), so at a low rate a finished attempt costs no statement. Due deliveries are
-/// claimed before new events are fanned out, so a backlog of events never holds up retries. Delivered attempts are
-/// written in batches by the recorder's writer, which this service runs and drains when it stops. A failed pass is
-/// logged and the loop goes on; the poll interval looks again for everything.
+/// claimed before new events are fanned out, so a backlog of events never holds up retries; in a backlog of events two
+/// fan-outs may be under way at once, each taking room of its own, so the senders do not wait out a statement.
+/// Delivered attempts are written in batches by the recorder's writer, which this service runs and drains when it stops.
+/// A failed pass is logged and the loop goes on; the poll interval looks again for everything.
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookDeliveryStore store, WebhookSender sender, WebhookAttemptRecorder recorder, WebhookWakeUp wakeUp,
@@ -25,6 +26,20 @@ public sealed class WebhookDispatcher(
     public const string SourceName = "Platform.Worker.Webhooks";
     private static readonly ActivitySource Source = new(SourceName);
     private readonly WebhookHeldDeliveries _held = new(options.Value, clock);
+
+    // A fan-out may lease a webhook's new deliveries up to this many times the claim's share: webhooks finish unevenly,
+    // and a row it leaves costs a claim (an update more, and a walk of the pending index). The sending caps still apply
+    // to every held delivery, and the tenant's share is the claim's, so one tenant never holds more of the pool.
+    private const int FanOutShare = 2;
+
+    // In a backlog of events a second fan-out starts while one is under way, so the senders do not wait out a statement.
+    private const int FanOutsInBacklog = 2;
+
+    // The fan-outs under way, the room they took (not yet in what is held), and whether the last one took all it asked
+    // for; only the loop starts them and prunes the list.
+    private readonly List<Task> _fanOuts = [];
+    private int _reserved;
+    private volatile bool _eventsBacklog;
 
     // The senders running now; only the loop adds and prunes them.
     private readonly List<Task> _senders = [];
@@ -55,6 +70,7 @@ public sealed class WebhookDispatcher(
             }
         }
 
+        await Task.WhenAll(_fanOuts).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await ReleaseWaitingAsync();
         await Task.WhenAll(_senders).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         recorder.CompleteWriter();
@@ -86,10 +102,25 @@ public sealed class WebhookDispatcher(
             found += claimed.Count + StartHeld(cancellationToken);
         }
 
-        if (Room(settings) > 0 && wakeUp.TakeEvents())
+        _fanOuts.RemoveAll(fanOut => fanOut.IsCompleted);
+        while (_fanOuts.Count < (_eventsBacklog ? FanOutsInBacklog : 1) && Room(settings) > 0
+            && (wakeUp.TakeEvents() || (_eventsBacklog && _fanOuts.Count > 0)))
         {
             var room = Room(settings);
-            var fanned = await store.FanOutAsync(room, room, settings.MaxConcurrencyPerEndpoint * settings.ClaimAhead,
+            Interlocked.Add(ref _reserved, room);
+            _fanOuts.Add(FanOutAsync(room, settings, cancellationToken));
+            found++;
+        }
+
+        return found;
+    }
+
+    // Fans out up to <room> events into what this worker holds, then wakes the loop to start them.
+    private async Task FanOutAsync(int room, WebhookDeliveryOptions settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fanned = await store.FanOutAsync(room, room, settings.MaxConcurrencyPerEndpoint * settings.ClaimAhead * FanOutShare,
                 settings.MaxInFlightPerTenant * settings.ClaimAhead, _held.Counts(), settings, cancellationToken);
             _held.Add(fanned.Leased);
             if (_held.NoteCapped([], fanned.Left))
@@ -97,22 +128,32 @@ public sealed class WebhookDispatcher(
                 wakeUp.DueMayWait();
             }
 
-            if (fanned.Events >= room)
+            _eventsBacklog = fanned.Events >= room;
+            if (_eventsBacklog)
             {
                 wakeUp.EventsMayWait();
             }
-
-            found += fanned.Leased.Count + StartHeld(cancellationToken);
         }
-
-        return found;
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _eventsBacklog = false;
+            logger.LogError(ex, "Webhook fan-out failed");
+        }
+        finally
+        {
+            Interlocked.Add(ref _reserved, -room);
+            wakeUp.SlotFreed();
+        }
     }
 
     // The room to claim or fan out into, or 0 until a pool's worth is free (so the next statement is under way while the
     // held ones are sent) unless a slot is free that no held delivery may take.
     private int Room(WebhookDeliveryOptions settings)
     {
-        var room = settings.MaxInFlight * settings.ClaimAhead - _held.Held;
+        var room = settings.MaxInFlight * settings.ClaimAhead - _held.Held - Volatile.Read(ref _reserved);
         return room >= settings.MaxInFlight || (room > 0 && _held.Sending < settings.MaxInFlight) ? room : 0;
     }
 
