@@ -50,10 +50,11 @@ public sealed class WebhookDeliveryOptions
     /// <summary>
     /// How far the worker claims ahead of its free sending slots, as a multiple of the per-endpoint, per-tenant and total
     /// caps: what it holds waiting is started the moment a slot frees, without waiting for a claim. 1 claims only for
-    /// free slots.
+    /// free slots. What is held must cover what is sent while a fan-out's statement runs (it inserts and returns the
+    /// deliveries it leases, so it takes longer than a claim's update), or the senders wait for it.
     /// </summary>
     [Range(1, 16)]
-    public int ClaimAhead { get; set; } = 4;
+    public int ClaimAhead { get; set; } = 8;
 
     /// <summary>At most this many delivered attempts are written in one statement.</summary>
     [Range(1, 10_000)]
