@@ -12,7 +12,9 @@ internal static class AppHostRun
     public const string PlatformAdminEmail = "admin@platform.test";
     public const string PlatformAdminPassword = "PlatformAdminPassword012";
 
-    public static async Task<DistributedApplication> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken)
+    /// <param name="apiSettings">Configuration given to every API replica as environment variables.</param>
+    public static async Task<DistributedApplication> StartAsync(
+        IEnumerable<string> settings, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? apiSettings = null)
     {
         string[] args =
         [
@@ -29,6 +31,12 @@ internal static class AppHostRun
         ];
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Platform_AppHost>(args, cancellationToken);
+        var api = builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api"));
+        foreach (var (name, value) in apiSettings ?? new Dictionary<string, string>())
+        {
+            api.WithEnvironment(name, value);
+        }
+
         var app = await builder.BuildAsync(cancellationToken);
         try
         {
