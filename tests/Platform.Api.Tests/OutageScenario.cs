@@ -37,6 +37,8 @@ internal sealed class OutageScenario(OutageFixture fixture)
         return member.Email;
     }
 
+    public Task<Session> SignUpAsync() => _scenario.SignUpAsync();
+
     public Task<string> CreateKeyAsync(Session admin, params string[] scopes) => _scenario.CreateApiKeyAsync(admin, scopes);
 
     public async Task<Guid> KeyIdAsync(string key)

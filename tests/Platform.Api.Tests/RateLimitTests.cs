@@ -15,7 +15,7 @@ public sealed class RateLimitTests(ApiFixture fixture)
         var admin = await _scenario.SignUpAsync();
         HttpClient[] replicas = [fixture.Api.Client(admin.AccessToken), fixture.SecondReplica.Client(admin.AccessToken)];
 
-        await WaitForRoomInTheWindowAsync();
+        await RateLimitWindows.WaitForRoomAsync();
         for (var i = 0; i < StarterPerMinute; i++)
         {
             await replicas[i % 2].GetAsync("/api/v1/auth/me", Http.Ct).ExpectAsync(HttpStatusCode.OK);
@@ -35,7 +35,7 @@ public sealed class RateLimitTests(ApiFixture fixture)
             .ExpectAsync(HttpStatusCode.OK);
         HttpClient[] replicas = [fixture.Api.Client(admin.AccessToken), fixture.SecondReplica.Client(admin.AccessToken)];
 
-        await WaitForRoomInTheWindowAsync(TimeSpan.FromSeconds(30));
+        await RateLimitWindows.WaitForRoomAsync(TimeSpan.FromSeconds(30));
         var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
         await Parallel.ForEachAsync(Enumerable.Range(0, limit + 60), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Http.Ct },
             async (i, ct) =>
@@ -58,7 +58,7 @@ public sealed class RateLimitTests(ApiFixture fixture)
         await fixture.Api.Client(platform.AccessToken).PatchAsync($"/api/v1/tenants/{other.TenantId}", new { plan = "growth" })
             .ExpectAsync(HttpStatusCode.OK);
 
-        await WaitForRoomInTheWindowAsync();
+        await RateLimitWindows.WaitForRoomAsync();
         var limitedClient = fixture.Api.Client(limited.AccessToken);
         for (var i = 0; i < StarterPerMinute; i++)
         {
@@ -85,7 +85,7 @@ public sealed class RateLimitTests(ApiFixture fixture)
         var admin = await _scenario.SignUpAsync();
         var bystander = await _scenario.SignUpAsync();
 
-        await WaitForRoomInTheWindowAsync();
+        await RateLimitWindows.WaitForRoomAsync();
         for (var i = 0; i < 3; i++)
         {
             await Login(api, admin.Email, admin.Password).ExpectAsync(HttpStatusCode.OK);
@@ -117,16 +117,6 @@ public sealed class RateLimitTests(ApiFixture fixture)
 
     private static Task<HttpResponseMessage> Login(ApiInstance api, string email, string password) =>
         api.Client().PostAsync("/api/v1/auth/login", new { email, password });
-
-    /// <summary>Windows are calendar minutes: starting late in one could split the counts across two.</summary>
-    private static async Task WaitForRoomInTheWindowAsync(TimeSpan? room = null)
-    {
-        var now = DateTime.UtcNow;
-        if (now.Second >= 60 - (room ?? TimeSpan.FromSeconds(10)).TotalSeconds)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(60 - now.Second) - TimeSpan.FromMilliseconds(now.Millisecond) + TimeSpan.FromMilliseconds(100), Http.Ct);
-        }
-    }
 
     private static async Task ExpectRateLimitedAsync(Task<HttpResponseMessage> request)
     {

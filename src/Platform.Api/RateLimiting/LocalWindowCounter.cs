@@ -6,7 +6,8 @@ namespace Platform.Api.RateLimiting;
 /// Fixed-window counters in this replica's memory: what rate limits count with while Redis is unavailable. Each window
 /// remembers the last count Redis reported for it, so a fallback in the middle of a window goes on from there rather
 /// than from zero; other replicas' requests during the fallback are what it cannot see, so limits stay on, a little
-/// looser, rather than off.
+/// looser, rather than off. The hits a window counted here are handed to Redis when it is back, so the shared count of
+/// a window that spans an outage includes them.
 /// </summary>
 public sealed class LocalWindowCounter
 {
@@ -16,7 +17,9 @@ public sealed class LocalWindowCounter
 
     public long Add(string key, long index, int amount)
     {
-        var count = Interlocked.Add(ref WindowOf(key, index).Count, amount);
+        var window = WindowOf(key, index);
+        Interlocked.Add(ref window.Unshared, amount);
+        var count = Interlocked.Add(ref window.Count, amount);
         if (Interlocked.Increment(ref _calls) % PruneEvery == 0)
         {
             Prune(index);
@@ -41,6 +44,19 @@ public sealed class LocalWindowCounter
         }
     }
 
+    /// <summary>Takes the hits counted here in the window that Redis has not been given yet.</summary>
+    public long TakeUnshared(string key, long index) =>
+        _windows.TryGetValue(key, out var window) && window.Index == index ? Interlocked.Exchange(ref window.Unshared, 0) : 0;
+
+    /// <summary>Gives back hits <see cref="TakeUnshared"/> took that Redis did not get after all (the window may have closed since).</summary>
+    public void ReturnUnshared(string key, long index, long hits)
+    {
+        if (hits > 0 && _windows.TryGetValue(key, out var window) && window.Index == index)
+        {
+            Interlocked.Add(ref window.Unshared, hits);
+        }
+    }
+
     private Window WindowOf(string key, long index) =>
         _windows.AddOrUpdate(key, _ => new Window(index), (_, existing) => existing.Index == index ? existing : new Window(index));
 
@@ -59,5 +75,8 @@ public sealed class LocalWindowCounter
     {
         public readonly long Index = index;
         public long Count;
+
+        // Counted here while Redis was unavailable and not yet added to its count.
+        public long Unshared;
     }
 }

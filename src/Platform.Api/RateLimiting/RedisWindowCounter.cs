@@ -42,8 +42,10 @@ public sealed class RedisWindowCounter(RedisGate redis, LocalWindowCounter local
     {
         var index = CurrentWindow(window, out var retryAfter);
         var redisKey = new RedisKey($"rl:{key}:{index}");
+        // Hits this replica counted on its own during an outage in this window go into the shared count with this one.
+        var carried = local.TakeUnshared(key, index);
         var shared = await redis.TryAsync(
-            async db => (long)await db.ScriptEvaluateAsync(Script, [redisKey], [amount, (long)window.TotalMilliseconds * 2]),
+            async db => (long)await db.ScriptEvaluateAsync(Script, [redisKey], [amount + carried, (long)window.TotalMilliseconds * 2]),
             "rate limit");
         if (shared.Succeeded)
         {
@@ -51,6 +53,7 @@ public sealed class RedisWindowCounter(RedisGate redis, LocalWindowCounter local
             return new WindowCount(index, shared.Value, retryAfter);
         }
 
+        local.ReturnUnshared(key, index, carried);
         _localFallback.Add(1);
         return new WindowCount(index, local.Add(key, index, amount), retryAfter);
     }
