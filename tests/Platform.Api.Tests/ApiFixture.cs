@@ -38,7 +38,7 @@ public sealed class ApiFixture : IAsyncLifetime, IScenarioHost
     /// production budget for a thread: a spurious fallback would make the exact-limit tests flaky. The outage tests keep
     /// the production budget (<see cref="OutageFixture"/>).
     /// </summary>
-    private static Dictionary<string, string?> SharedReplicaSettings => new() { ["Redis:CommandBudgetMilliseconds"] = "500" };
+    public static Dictionary<string, string?> SharedReplicaSettings => new() { ["Redis:CommandBudgetMilliseconds"] = "500" };
 
     /// <summary>A replica that reaches the test run's Docker engine as its agent runtime, in a scope of its own (call <see cref="RuntimeEngine.RequireAsync"/> first).</summary>
     public ApiInstance RuntimeApi => _runtimeApi.Value;

@@ -45,11 +45,6 @@ public sealed class ApiInstance : WebApplicationFactory<Program>
             ["AbuseLimits:InviteAcceptPerIp"] = "100000",
             ["AbuseLimits:InviteAcceptPerToken"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
-
-            // Tests count exact limits in Redis while the whole suite loads two cores: a command over the production budget
-            // would open the circuit and let one replica count on its own (looser by design). Still well under the second
-            // within which the outage tests expect every answer.
-            ["RedisGate:CommandBudgetMilliseconds"] = TestRedisBudgetMilliseconds,
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
@@ -59,9 +54,6 @@ public sealed class ApiInstance : WebApplicationFactory<Program>
         UseKestrel(Port);
         StartServer();
     }
-
-    /// <summary>The Redis command budget of the test APIs (<see cref="Platform.Api.Redis.RedisGateOptions"/>).</summary>
-    public const string TestRedisBudgetMilliseconds = "250";
 
     public int Port { get; }
 

@@ -81,7 +81,7 @@ public sealed class RateLimitTests(ApiFixture fixture)
     public async Task The_fourth_login_for_one_account_in_a_minute_is_refused_when_the_limit_is_three()
     {
         await using var api = new ApiInstance(fixture.Database.AppConnectionString, fixture.Redis.ConnectionString,
-            new Dictionary<string, string?> { ["AbuseLimits:LoginPerAccount"] = "3" });
+            new Dictionary<string, string?>(ApiFixture.SharedReplicaSettings) { ["AbuseLimits:LoginPerAccount"] = "3" });
         var admin = await _scenario.SignUpAsync();
         var bystander = await _scenario.SignUpAsync();
 

@@ -48,7 +48,7 @@ public sealed class ScaleOutApp : IAsyncLifetime
         ], ct,
         // The rate-limit test counts one exact budget across the replicas while five processes share two cores: a Redis
         // command over the production budget would open one replica's circuit and let it count on its own.
-        new Dictionary<string, string> { ["RedisGate__CommandBudgetMilliseconds"] = "250" });
+        new Dictionary<string, string> { ["Redis__CommandBudgetMilliseconds"] = "500" });
         try
         {
             await AppHostRun.AssertWholeAppHealthyAsync(_app, ct);
