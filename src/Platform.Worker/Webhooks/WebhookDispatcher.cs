@@ -90,8 +90,7 @@ public sealed class WebhookDispatcher(
         if (Room(settings) > 0 && (wakeUp.TakeDue() | _held.TakeCappedWithRoom()))
         {
             var room = Room(settings);
-            var claimed = await store.ClaimAsync(room, settings.MaxConcurrencyPerEndpoint * settings.ClaimAhead,
-                settings.MaxInFlightPerTenant * settings.ClaimAhead, _held.Counts(), settings, cancellationToken);
+            var claimed = await store.ClaimAsync(room, _held.PerWebhook, _held.PerTenant, _held.Counts(), settings, cancellationToken);
             _held.Add(claimed);
             _held.NoteCapped(claimed, []);
             if (claimed.Count >= room)
@@ -120,8 +119,7 @@ public sealed class WebhookDispatcher(
     {
         try
         {
-            var fanned = await store.FanOutAsync(room, room, settings.MaxConcurrencyPerEndpoint * settings.ClaimAhead * FanOutShare,
-                settings.MaxInFlightPerTenant * settings.ClaimAhead, _held.Counts(), settings, cancellationToken);
+            var fanned = await store.FanOutAsync(room, room, _held.PerWebhook * FanOutShare, _held.PerTenant, _held.Counts(), settings, cancellationToken);
             _held.Add(fanned.Leased);
             if (_held.NoteCapped([], fanned.Left))
             {

@@ -19,8 +19,7 @@ public sealed class WebhookHeldDeliveries(WebhookDeliveryOptions options, TimePr
     // claim or fan-out ran: once one of them has room again, the loop claims.
     private readonly HashSet<Guid> _cappedWebhooks = [];
     private readonly HashSet<Guid> _cappedTenants = [];
-    private readonly int _webhookCap = options.MaxConcurrencyPerEndpoint * options.ClaimAhead;
-    private readonly int _tenantCap = options.MaxInFlightPerTenant * options.ClaimAhead;
+
     private readonly TimeSpan _leaseNeeded = TimeSpan.FromSeconds(options.TimeoutSeconds + options.LeaseMarginSeconds / 2.0);
     private int _sending;
 
@@ -58,6 +57,15 @@ public sealed class WebhookHeldDeliveries(WebhookDeliveryOptions options, TimePr
         }
     }
 
+    /// <summary>
+    /// The most a claim lets this worker hold of one webhook's deliveries: its sending cap times
+    /// <see cref="WebhookDeliveryOptions.ClaimAhead"/>.
+    /// </summary>
+    public int PerWebhook { get; } = options.MaxConcurrencyPerEndpoint * options.ClaimAhead;
+
+    /// <summary>The most this worker holds of one tenant's deliveries: its sending cap times <see cref="WebhookDeliveryOptions.ClaimAhead"/>.</summary>
+    public int PerTenant { get; } = options.MaxInFlightPerTenant * options.ClaimAhead;
+
     /// <summary>What is held, by webhook and by tenant, for the next claim's caps.</summary>
     public InFlightCounts Counts()
     {
@@ -92,12 +100,12 @@ public sealed class WebhookHeldDeliveries(WebhookDeliveryOptions options, TimePr
         {
             foreach (var delivery in taken)
             {
-                if (_heldByWebhook.GetValueOrDefault(delivery.Webhook.Id) >= _webhookCap)
+                if (_heldByWebhook.GetValueOrDefault(delivery.Webhook.Id) >= PerWebhook)
                 {
                     _cappedWebhooks.Add(delivery.Webhook.Id);
                 }
 
-                if (_heldByTenant.GetValueOrDefault(delivery.TenantKey) >= _tenantCap)
+                if (_heldByTenant.GetValueOrDefault(delivery.TenantKey) >= PerTenant)
                 {
                     _cappedTenants.Add(delivery.TenantKey);
                 }
@@ -106,11 +114,11 @@ public sealed class WebhookHeldDeliveries(WebhookDeliveryOptions options, TimePr
             var uncapped = false;
             foreach (var (webhook, tenant) in left)
             {
-                if (_heldByWebhook.GetValueOrDefault(webhook) >= _webhookCap)
+                if (_heldByWebhook.GetValueOrDefault(webhook) >= PerWebhook)
                 {
                     _cappedWebhooks.Add(webhook);
                 }
-                else if (_heldByTenant.GetValueOrDefault(tenant) >= _tenantCap)
+                else if (_heldByTenant.GetValueOrDefault(tenant) >= PerTenant)
                 {
                     _cappedTenants.Add(tenant);
                 }
@@ -129,8 +137,8 @@ public sealed class WebhookHeldDeliveries(WebhookDeliveryOptions options, TimePr
     {
         lock (_lock)
         {
-            var freed = _cappedWebhooks.RemoveWhere(id => _heldByWebhook.GetValueOrDefault(id) < _webhookCap)
-                + _cappedTenants.RemoveWhere(id => _heldByTenant.GetValueOrDefault(id) < _tenantCap);
+            var freed = _cappedWebhooks.RemoveWhere(id => _heldByWebhook.GetValueOrDefault(id) < PerWebhook)
+                + _cappedTenants.RemoveWhere(id => _heldByTenant.GetValueOrDefault(id) < PerTenant);
             return freed > 0;
         }
     }
