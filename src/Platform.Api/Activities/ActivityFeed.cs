@@ -87,9 +87,15 @@ public sealed class ActivityFeed(ActivityFeedStore store, RedisGate redisGate, I
     {
         if (_subscribers.Values.All(set => set.IsEmpty))
         {
-            // Nobody to deliver to: move past what committed meanwhile without reading it.
+            // Nobody to deliver to: move past what committed meanwhile without reading it. Unless someone subscribed while
+            // the horizon was read: its stream may have started from an earlier horizon and then waits for the pump to
+            // deliver what committed since, which the next pass reads instead of skipping.
             var horizon = await store.HorizonAsync(cancellationToken);
-            Position = horizon > Position ? horizon : Position;
+            if (_subscribers.Values.All(set => set.IsEmpty))
+            {
+                Position = horizon > Position ? horizon : Position;
+            }
+
             return;
         }
 
